@@ -1,0 +1,83 @@
+"""Gradient checking: backpropagation compared with centred finite differences.
+
+    df/dx_i ~ (f(x + eps e_i) - f(x - eps e_i)) / (2 eps)       error O(eps^2)
+    relative error = |analytic - numeric| / max(|analytic| + |numeric|, 1e-8)   (CS231n)
+
+In float64 a correct backward pass gives a relative error around 1e-10 or less; above 1e-6
+something is wrong.
+"""
+
+import numpy as np
+
+from ._checks import as_float_array, check_real, describe
+from .nn import Module
+
+
+def numerical_gradient(f, array, eps=1e-6):
+    """Estimate df/darray by centred differences, nudging `array` in place one entry at a time.
+
+    `f(array)` must return a number; it may also ignore its argument and read the array through a
+    closure (a parameter's `.data`, say). The array is restored exactly after each nudge.
+    Shapes: returns an array shaped like `array`.
+    """
+    if not callable(f):
+        raise TypeError(f"numerical_gradient: f must be a function returning a number, got {describe(f)}")
+    if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
+        raise TypeError(f"numerical_gradient: array must be a float numpy array (it is nudged in place), got {describe(array)}")
+    eps = check_real(eps, "numerical_gradient: eps", low=0, low_inclusive=False)
+    grad = np.zeros_like(array, dtype=np.float64)
+    flat, flat_grad = array.reshape(-1), grad.reshape(-1)
+    if not np.shares_memory(flat, array):
+        raise ValueError("numerical_gradient: array must be contiguous so it can be nudged in place")
+    for i in range(flat.size):
+        original = flat[i]
+        flat[i] = original + eps
+        f_plus = float(f(array))
+        flat[i] = original - eps
+        f_minus = float(f(array))
+        flat[i] = original
+        flat_grad[i] = (f_plus - f_minus) / (2 * eps)
+    return grad
+
+
+def relative_error(analytic, numeric):
+    """Largest elementwise |a - n| / max(|a| + |n|, 1e-8)."""
+    analytic, numeric = np.asarray(analytic, dtype=np.float64), np.asarray(numeric, dtype=np.float64)
+    if analytic.size == 0:
+        return 0.0
+    return float(np.max(np.abs(analytic - numeric) / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-8)))
+
+
+def gradcheck(model, loss_fn, x, y, eps=1e-6):
+    """Largest relative error between backprop and finite differences over every parameter.
+
+    Runs forward, loss and backward once for the analytic gradients (the parameters' `.grad` are
+    left as they were), then two forward passes per weight for the numeric ones. Needs float64
+    parameters: float32 rounding alone would swamp the comparison.
+    """
+    if not isinstance(model, Module):
+        raise TypeError(f"gradcheck: model must be an nnlearn Module, got {describe(model)}")
+    params = model.parameters()
+    if not params:
+        raise ValueError("gradcheck: the model has no parameters to check")
+    for param in params:
+        if param.dtype != np.float64:
+            raise TypeError(
+                f"gradcheck: parameters must be float64 for a meaningful check, got {param.dtype}; "
+                "build the layers with dtype=np.float64"
+            )
+    x = as_float_array(x, "x", dtype=np.float64, where="gradcheck")
+    saved = [param.grad.copy() for param in params]
+    for param in params:
+        param.zero_grad()
+    loss_fn(model(x), y)
+    model.backward(loss_fn.backward())
+    analytic = [param.grad.copy() for param in params]
+    for param, grad in zip(params, saved):
+        param.grad[...] = grad
+
+    def loss_at(_):
+        return loss_fn(model(x), y)
+
+    return max(relative_error(a, numerical_gradient(loss_at, param.data, eps))
+               for param, a in zip(params, analytic))

@@ -1,0 +1,1 @@
+"""2-D loss surfaces with their gradients, for watching optimizers move (placeholder)."""

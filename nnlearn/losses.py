@@ -1,0 +1,210 @@
+"""Loss functions: how far the prediction is from the target, and which way to move it.
+
+Each loss is called as `loss_fn(prediction, target) -> float` (the mean over the batch, as
+PyTorch's default reduction="mean" computes it), then `loss_fn.backward()` returns
+dL/d(prediction), with the prediction's shape and dtype. Value and gradient sit side by side.
+"""
+
+import numpy as np
+
+from ._checks import as_float_array, check_real, check_same_shape, describe
+
+
+class Loss:
+    """Base class: `forward` returns the loss and caches what `backward` needs."""
+
+    def __call__(self, prediction, target):
+        return self.forward(prediction, target)
+
+    def backward(self):
+        if getattr(self, "_cache", None) is None:
+            raise ValueError(
+                f"{type(self).__name__}.backward was called before the loss was computed: "
+                "call loss_fn(prediction, target) first"
+            )
+        return self._gradient(*self._cache)
+
+    def _inputs(self, prediction, target):
+        """Both as float arrays of the prediction's dtype, of exactly the same shape."""
+        where = type(self).__name__
+        prediction = as_float_array(prediction, "prediction", where=where)
+        target = as_float_array(target, "target", where=where)
+        if target.dtype != prediction.dtype:
+            target = target.astype(prediction.dtype)          # targets are data, not parameters
+        check_same_shape(prediction, target, where)
+        if prediction.size == 0:
+            raise ValueError(f"{where}: prediction is empty (shape {prediction.shape})")
+        return prediction, target
+
+
+class MSELoss(Loss):
+    """Mean squared error: L = mean((prediction - target)^2).
+
+    dL/dprediction = 2 (prediction - target) / n, with n the number of elements.
+    """
+
+    def forward(self, prediction, target):
+        prediction, target = self._inputs(prediction, target)
+        diff = prediction - target
+        self._cache = (diff,)
+        return float(np.vdot(diff, diff)) / diff.size
+
+    def _gradient(self, diff):
+        return diff * diff.dtype.type(2 / diff.size)
+
+
+class HuberLoss(Loss):
+    """Squared for small misses, linear for large ones, so outliers pull less (PyTorch's HuberLoss).
+
+    With d = prediction - target, per element:
+        l = d^2 / 2                      if |d| < delta
+        l = delta * (|d| - delta / 2)    otherwise
+    L = mean(l); dL/dprediction = clip(d, -delta, delta) / n.
+    """
+
+    def __init__(self, delta=1.0):
+        self.delta = check_real(delta, "HuberLoss: delta", low=0, low_inclusive=False)
+
+    def forward(self, prediction, target):
+        prediction, target = self._inputs(prediction, target)
+        diff = prediction - target
+        abs_diff = np.abs(diff)
+        small = abs_diff < self.delta
+        losses = np.where(small, 0.5 * diff * diff, self.delta * (abs_diff - 0.5 * self.delta))
+        self._cache = (diff,)
+        return float(losses.mean())
+
+    def _gradient(self, diff):
+        return np.clip(diff, -self.delta, self.delta) / diff.dtype.type(diff.size)
+
+    def __repr__(self):
+        return f"HuberLoss(delta={self.delta})"
+
+
+def _log_softmax(logits):
+    """log softmax along the last axis, via log-sum-exp: subtracting the max keeps exp() <= 1."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+class CrossEntropyLoss(Loss):
+    """Softmax cross-entropy on raw logits, with optional class weights (PyTorch's CrossEntropyLoss).
+
+    Shapes: logits (N, C), target (N,) integer class labels in [0, C), weight (C,).
+    With p = softmax(logits) and w_i = weight[target_i] (1 without weights):
+        L = sum_i w_i * (-log p[i, target_i]) / sum_i w_i
+        dL/dlogits[i] = w_i * (p[i] - onehot(target_i)) / sum_i w_i
+    """
+
+    def __init__(self, weight=None):
+        if weight is not None:
+            weight = as_float_array(weight, "weight", where="CrossEntropyLoss")
+            if weight.ndim != 1:
+                raise ValueError(f"CrossEntropyLoss: weight must be 1-dimensional (one per class), got shape {weight.shape}")
+            if not np.all(np.isfinite(weight)) or np.any(weight < 0):
+                raise ValueError(f"CrossEntropyLoss: weight must be finite and non-negative, got {weight}")
+        self.weight = weight
+
+    def forward(self, prediction, target):
+        where = "CrossEntropyLoss"
+        logits = as_float_array(prediction, "prediction", where=where)
+        if logits.ndim != 2:
+            raise ValueError(
+                f"{where}: prediction must be logits of shape (N, C), got shape {logits.shape}"
+            )
+        n, classes = logits.shape
+        labels = _class_labels(target, n, classes, where)
+        log_p = _log_softmax(logits)                                 # (N, C)
+        if self.weight is None:
+            sample_weight = None
+            total = n
+            loss = -log_p[np.arange(n), labels].sum() / total
+        else:
+            if self.weight.shape != (classes,):
+                raise ValueError(
+                    f"{where}: weight must have one entry per class, {classes}, got {self.weight.shape[0]}"
+                )
+            sample_weight = self.weight.astype(logits.dtype)[labels]  # (N,)
+            total = sample_weight.sum()
+            if total == 0:
+                raise ValueError(f"{where}: the classes in this batch all have weight 0, so the weighted mean is undefined")
+            loss = -(sample_weight * log_p[np.arange(n), labels]).sum() / total
+        self._cache = (log_p, labels, sample_weight, total)
+        return float(loss)
+
+    def _gradient(self, log_p, labels, sample_weight, total):
+        grad = np.exp(log_p)                                         # softmax p, (N, C)
+        grad[np.arange(len(labels)), labels] -= 1                    # p - onehot(target)
+        if sample_weight is not None:
+            grad *= sample_weight[:, None]
+        grad /= grad.dtype.type(total)
+        return grad
+
+    def __repr__(self):
+        return "CrossEntropyLoss()" if self.weight is None else f"CrossEntropyLoss(weight={self.weight})"
+
+
+def _class_labels(target, n, classes, where):
+    """Integer labels of shape (N,) in [0, C); a clear error for anything else."""
+    labels = target if isinstance(target, np.ndarray) else np.asarray(target)
+    if labels.dtype.kind not in "iu":
+        hint = " (use target.astype(int))" if labels.dtype.kind == "f" else ""
+        raise TypeError(f"{where}: target must hold integer class labels, got {describe(labels)}{hint}")
+    if labels.shape != (n,):
+        raise ValueError(f"{where}: target must have shape ({n},), one label per row of prediction, got {labels.shape}")
+    if n and (labels.min() < 0 or labels.max() >= classes):
+        raise ValueError(
+            f"{where}: target labels must lie in [0, {classes - 1}] for {classes} classes, "
+            f"got values from {labels.min()} to {labels.max()}"
+        )
+    return labels
+
+
+def _softplus(x):
+    """log(1 + exp(x)) without overflow: max(x, 0) + log1p(exp(-|x|))."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+class BCEWithLogitsLoss(Loss):
+    """Binary cross-entropy on raw logits, with a false-negative penalty (PyTorch's BCEWithLogitsLoss).
+
+    With s = sigmoid(logit), target y in [0, 1] and pos_weight p (1 by default), per element:
+        l = -(p * y * log(s) + (1 - y) * log(1 - s))
+          = p * y * softplus(-logit) + (1 - y) * softplus(logit)      (stable form)
+    L = mean(l); dL/dlogit = (p * y * (s - 1) + (1 - y) * s) / n.
+    pos_weight > 1 makes missing a positive (a false negative) cost more. It is a number or one
+    value per output column (broadcast over the last axis, as in PyTorch).
+    """
+
+    def __init__(self, pos_weight=None):
+        if pos_weight is not None:
+            pos_weight = as_float_array(pos_weight, "pos_weight", where="BCEWithLogitsLoss")
+            if pos_weight.ndim > 1:
+                raise ValueError(f"BCEWithLogitsLoss: pos_weight must be a number or 1-dimensional, got shape {pos_weight.shape}")
+            if not np.all(np.isfinite(pos_weight)) or np.any(pos_weight < 0):
+                raise ValueError(f"BCEWithLogitsLoss: pos_weight must be finite and non-negative, got {pos_weight}")
+        self.pos_weight = pos_weight
+
+    def forward(self, prediction, target):
+        logits, target = self._inputs(prediction, target)
+        if np.any((target < 0) | (target > 1)):
+            raise ValueError("BCEWithLogitsLoss: target values must lie in [0, 1]")
+        pos_weight = 1
+        if self.pos_weight is not None:
+            if self.pos_weight.ndim == 1 and (logits.ndim == 0 or logits.shape[-1] != self.pos_weight.shape[0]):
+                raise ValueError(
+                    f"BCEWithLogitsLoss: pos_weight has {self.pos_weight.shape[0]} entries but prediction's "
+                    f"last axis has shape {logits.shape}"
+                )
+            pos_weight = self.pos_weight.astype(logits.dtype)
+        losses = pos_weight * target * _softplus(-logits) + (1 - target) * _softplus(logits)
+        self._cache = (logits, target, pos_weight)
+        return float(losses.mean())
+
+    def _gradient(self, logits, target, pos_weight):
+        s = 0.5 * (1 + np.tanh(0.5 * logits))                      # sigmoid, overflow-free
+        grad = pos_weight * target * (s - 1) + (1 - target) * s
+        return (grad / logits.dtype.type(logits.size)).astype(logits.dtype, copy=False)
+
+    def __repr__(self):
+        return "BCEWithLogitsLoss()" if self.pos_weight is None else f"BCEWithLogitsLoss(pos_weight={self.pos_weight})"
