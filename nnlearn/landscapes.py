@@ -1,1 +1,278 @@
-"""2-D loss surfaces with their gradients, for watching optimizers move (placeholder)."""
+"""2-D loss surfaces with their gradients, for watching optimizers move.
+
+A real network's loss depends on thousands of weights; these surfaces depend on two, (x, y), so the
+whole landscape fits in one picture and an optimizer's path can be drawn on it. Each surface has
+an exact gradient, and `run` drives any `nnlearn.optim` optimizer over it exactly as training
+drives it over a network's weights:
+
+    surface = landscapes.get("ravine")
+    path = landscapes.run(surface, lambda params: nl.optim.SGD(params, lr=0.4), steps=100)
+    path.points     # (101, 2): the start, then the point after each step
+
+The surfaces (`SURFACES`, by name):
+    bowl            z = (x^2 + y^2) / 2                       one round minimum; the easy case
+    ravine          z = x^2 / 20 + 2 y^2                      steep walls, gentle floor (condition 40)
+    rosenbrock      z = (1 - x)^2 + 100 (y - x^2)^2           a curved, flat-bottomed valley
+    saddle          z = x^2 / 2 + y^4 / 4 - y^2 / 2           a saddle at (0, 0), minima at (0, +-1)
+    several_minima  a gentle bowl with three Gaussian dips    a shallow and two deeper minima
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._checks import as_float_array, check_int, describe
+from .nn import Parameter
+from .optim import Optimizer
+
+
+class Surface:
+    """A height z = f(x, y) with its gradient, and what a plot of it needs.
+
+    Attributes: name, title, xlim (lo, hi), ylim (lo, hi), start (x0, y0) (a start point that
+    makes a telling picture), minima [(x, y), ...] (every local minimum inside the plot range).
+    Calling the surface and `gradient` broadcast: x and y may be numbers or arrays (a meshgrid).
+    """
+
+    def __init__(self, name, title, function, gradient, xlim, ylim, start, minima, description=""):
+        self.name = name
+        self.title = title
+        self._function = function
+        self._gradient = gradient
+        self.xlim = tuple(float(v) for v in xlim)
+        self.ylim = tuple(float(v) for v in ylim)
+        self.start = tuple(float(v) for v in start)
+        self.minima = [tuple(float(v) for v in point) for point in minima]
+        self.description = description
+
+    def _inputs(self, x, y, where):
+        x = as_float_array(x, "x", where=where)
+        y = as_float_array(y, "y", where=where)
+        try:
+            return np.broadcast_arrays(x, y)
+        except ValueError as error:
+            raise ValueError(f"{where}: x and y must broadcast together, got shapes {x.shape} and {y.shape}") from error
+
+    def __call__(self, x, y):
+        """Height z at (x, y). Shapes: x and y broadcast together; z has their broadcast shape."""
+        x, y = self._inputs(x, y, f"Surface {self.name!r}")
+        return self._function(x, y)
+
+    def gradient(self, x, y):
+        """(dz/dx, dz/dy) at (x, y), each of the broadcast shape of x and y."""
+        x, y = self._inputs(x, y, f"Surface {self.name!r}.gradient")
+        gx, gy = self._gradient(x, y)
+        return np.broadcast_to(gx, x.shape).copy(), np.broadcast_to(gy, x.shape).copy()
+
+    def grid(self, resolution=200):
+        """(X, Y, Z) meshgrid over xlim x ylim, for contour plots. Shapes: each (resolution, resolution)."""
+        resolution = check_int(resolution, "Surface.grid: resolution", low=2)
+        X, Y = np.meshgrid(np.linspace(*self.xlim, resolution), np.linspace(*self.ylim, resolution))
+        return X, Y, self._function(X, Y)
+
+    def __repr__(self):
+        return f"Surface({self.name!r})"
+
+
+# bowl: z = (x^2 + y^2) / 2, gradient (x, y). SGD with lr < 2 converges; lr = 1 lands in one step.
+def _bowl(x, y):
+    return 0.5 * (x * x + y * y)
+
+
+def _bowl_gradient(x, y):
+    return x, y
+
+
+# ravine: z = x^2 / 20 + 2 y^2. Curvatures 0.1 along x and 4 across: SGD is stable only for
+# lr < 2 / 4 = 0.5, and with such a step it crawls along the floor while bouncing between the walls.
+def _ravine(x, y):
+    return 0.05 * x * x + 2.0 * y * y
+
+
+def _ravine_gradient(x, y):
+    return 0.1 * x, 4.0 * y
+
+
+# rosenbrock: z = (1 - x)^2 + 100 (y - x^2)^2, minimum 0 at (1, 1) at the end of a curved valley.
+def _rosenbrock(x, y):
+    return (1 - x) ** 2 + 100.0 * (y - x * x) ** 2
+
+
+def _rosenbrock_gradient(x, y):
+    wall = 200.0 * (y - x * x)
+    return -2.0 * (1 - x) - 2.0 * x * wall, wall
+
+
+# saddle: z = x^2 / 2 + y^4 / 4 - y^2 / 2. At (0, 0) it curves up along x and down along y;
+# the minima (0, -1) and (0, 1) have z = -1/4. Near y = 0 the slope across is almost zero,
+# so plain gradient descent lingers there.
+def _saddle(x, y):
+    y2 = y * y
+    return 0.5 * x * x + 0.25 * y2 * y2 - 0.5 * y2
+
+
+def _saddle_gradient(x, y):
+    return x, y * (y * y - 1.0)
+
+
+# several_minima: z = (x^2 + y^2) / 20 - sum_i depth_i exp(-|p - c_i|^2 / (2 width_i^2)).
+# A shallow dip near the start, a deep one across the plot, and a medium one above it.
+_DIPS = (  # (cx, cy, depth, width)
+    (-1.5, 1.0, 1.0, 0.6),
+    (1.5, -1.0, 2.0, 0.8),
+    (1.4, 1.8, 1.3, 0.5),
+)
+
+
+def _several_minima(x, y):
+    z = 0.05 * (x * x + y * y)
+    for cx, cy, depth, width in _DIPS:
+        dx, dy = x - cx, y - cy
+        z = z - depth * np.exp(-(dx * dx + dy * dy) / (2 * width * width))
+    return z
+
+
+def _several_minima_gradient(x, y):
+    gx, gy = 0.1 * x, 0.1 * y
+    for cx, cy, depth, width in _DIPS:
+        dx, dy = x - cx, y - cy
+        # d/dx of -depth exp(-r^2 / (2 w^2)) = depth exp(...) * dx / w^2
+        pull = depth / (width * width) * np.exp(-(dx * dx + dy * dy) / (2 * width * width))
+        gx = gx + pull * dx
+        gy = gy + pull * dy
+    return gx, gy
+
+
+def _polish(gradient, point, iterations=50):
+    """Newton's method on the gradient from `point`, with a finite-difference Hessian; for minima."""
+    p = np.array(point, dtype=np.float64)
+    h = 1e-6
+    for _ in range(iterations):
+        g = np.array(gradient(p[0], p[1]), dtype=np.float64)
+        H = np.empty((2, 2))
+        for j, e in enumerate(np.eye(2) * h):
+            H[:, j] = (np.array(gradient(*(p + e))) - np.array(gradient(*(p - e)))) / (2 * h)
+        p = p - np.linalg.solve(H, g)
+    return tuple(p)
+
+
+SURFACES = {
+    surface.name: surface for surface in (
+        Surface("bowl", "Bowl: one round minimum", _bowl, _bowl_gradient,
+                xlim=(-3, 3), ylim=(-3, 3), start=(-2.5, 2.0), minima=[(0, 0)],
+                description="z = (x^2 + y^2) / 2; the same curvature in every direction."),
+        Surface("ravine", "Ravine: steep walls, a gentle floor", _ravine, _ravine_gradient,
+                xlim=(-4, 4), ylim=(-2, 2), start=(-3.5, 1.5), minima=[(0, 0)],
+                description="z = x^2 / 20 + 2 y^2; 40 times steeper across than along the floor."),
+        Surface("rosenbrock", "Rosenbrock: a curved valley", _rosenbrock, _rosenbrock_gradient,
+                xlim=(-2, 2), ylim=(-1, 3), start=(-1.5, 2.5), minima=[(1, 1)],
+                description="z = (1 - x)^2 + 100 (y - x^2)^2; easy to reach the valley, slow to follow it."),
+        Surface("saddle", "Saddle: downhill only one way", _saddle, _saddle_gradient,
+                xlim=(-3, 3), ylim=(-2, 2), start=(-2.5, 0.001), minima=[(0, -1), (0, 1)],
+                description="z = x^2 / 2 + y^4 / 4 - y^2 / 2; a saddle point at (0, 0)."),
+        Surface("several_minima", "Several minima: which one do you reach?", _several_minima,
+                _several_minima_gradient, xlim=(-3.5, 3.5), ylim=(-3, 3.5), start=(-3.0, 3.0),
+                minima=[_polish(_several_minima_gradient, dip[:2]) for dip in _DIPS],
+                description="a gentle bowl with three Gaussian dips of different depths."),
+    )
+}
+
+
+def get(name):
+    """The surface called `name` (one of SURFACES)."""
+    if not isinstance(name, str) or name not in SURFACES:
+        raise ValueError(f"landscapes.get: unknown surface {name!r}; choose one of {', '.join(SURFACES)}")
+    return SURFACES[name]
+
+
+@dataclass
+class Trajectory:
+    """An optimizer's path over a surface.
+
+    points (k + 1, 2): the start, then the point after each of the k steps taken; values (k + 1,):
+    the height at each point; states: after each step, a copy of the optimizer's state for the
+    point (PyTorch's names: "momentum_buffer", "exp_avg", "exp_avg_sq", "square_avg", "sum",
+    "step"); diverged / message: set when the point flew off (k is then smaller than `steps`).
+    """
+
+    points: np.ndarray
+    values: np.ndarray
+    states: list = field(default_factory=list)
+    diverged: bool = False
+    message: str = ""
+
+    @property
+    def steps(self):
+        return len(self.points) - 1
+
+
+def run(surface, make_optimizer, start=None, steps=100):
+    """Let an optimizer walk downhill on `surface` for `steps` steps from `start` (surface.start by default).
+
+    make_optimizer(params) must return an nnlearn optimizer for the list of parameters it is given,
+    e.g. `lambda params: nl.optim.Adam(params, lr=0.1)`. The point (x, y) is one nl.Parameter of
+    shape (2,); each step sets its gradient from surface.gradient and calls optimizer.step().
+    Stops early with diverged=True when the point is no longer finite or leaves a box 1000 times
+    the size of the plot.
+    """
+    if isinstance(surface, str):
+        surface = get(surface)
+    if not isinstance(surface, Surface):
+        raise TypeError(f"run: surface must be a landscapes.Surface or its name, got {describe(surface)}")
+    if not callable(make_optimizer):
+        raise TypeError(
+            "run: make_optimizer must be a function of the parameters, e.g. "
+            f"lambda params: nl.optim.SGD(params, lr=0.1), got {describe(make_optimizer)}"
+        )
+    steps = check_int(steps, "run: steps", low=0)
+    start = surface.start if start is None else start
+    point = as_float_array(start, "start", where="run").astype(np.float64)
+    if point.shape != (2,) or not np.all(np.isfinite(point)):
+        raise ValueError(f"run: start must be a finite point (x, y), got {start!r}")
+    param = Parameter(point.copy(), name="point")
+    optimizer = make_optimizer([param])
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            "run: make_optimizer must return an nnlearn optimizer such as nl.optim.SGD(params, lr=0.1), "
+            f"got {describe(optimizer)}"
+        )
+    state = optimizer.state[param]
+    gradient, data, grad = surface._gradient, param.data, param.grad
+    (xlo, xhi), (ylo, yhi) = surface.xlim, surface.ylim
+    xmid, ymid = (xlo + xhi) / 2, (ylo + yhi) / 2
+    xbox, ybox = 1e3 * (xhi - xlo), 1e3 * (yhi - ylo)
+    points = np.empty((steps + 1, 2))
+    points[0] = data
+    states = []
+    taken, message = steps, ""
+    with np.errstate(all="ignore"):
+        for k in range(1, steps + 1):
+            x, y = float(data[0]), float(data[1])
+            gx, gy = gradient(x, y)
+            optimizer.zero_grad()
+            grad[0] = gx
+            grad[1] = gy
+            optimizer.step()
+            x, y = float(data[0]), float(data[1])
+            states.append({key: value.copy() if isinstance(value, np.ndarray) else value
+                           for key, value in state.items()})
+            if not (abs(x - xmid) <= xbox and abs(y - ymid) <= ybox):   # also catches NaN
+                finite = math.isfinite(x) and math.isfinite(y)
+                taken = k if finite else k - 1
+                if finite:
+                    points[k] = data
+                else:
+                    states.pop()
+                lr = optimizer.param_groups[0].get("lr")
+                hint = f" (it is {lr:g}: try {lr / 10:g})" if isinstance(lr, float) and lr > 0 else ""
+                where = f"flew to ({x:.3g}, {y:.3g}), far outside the plot" if finite else "stopped being a finite number"
+                message = (
+                    f"Diverged at step {k}: the point {where}. Each step overshot the minimum by more "
+                    f"than the last; lower the learning rate{hint}."
+                )
+                break
+            points[k] = data
+        points = points[:taken + 1]
+        values = surface._function(points[:, 0], points[:, 1])
+    return Trajectory(points=points, values=values, states=states, diverged=bool(message), message=message)
