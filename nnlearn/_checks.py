@@ -22,7 +22,9 @@ def as_float_array(value, name, dtype=None, where=""):
     A float ndarray of another precision is refused rather than silently cast, so float32
     stays float32 end to end; lists and integer arrays are converted.
     """
-    prefix = f"{where}: " if where else ""
+    if type(value) is np.ndarray and value.dtype.kind == "f" and (dtype is None or value.dtype == dtype):
+        return value                                   # the common case, kept cheap: no copy, no checks
+    prefix = f"{where}: " if str(where) else ""        # `where` may be any object (a layer): formatted only here
     if isinstance(value, np.ndarray):
         array = value
     else:
@@ -87,6 +89,10 @@ def check_int(value, name, low=None):
 
 
 def check_finite(array, name, where=""):
+    array = np.asarray(array)
+    # min and max carry any NaN and show any infinity, without a boolean array the size of the data
+    if array.size == 0 or np.isfinite(array.min()) and np.isfinite(array.max()):
+        return
     if not np.all(np.isfinite(array)):
         prefix = f"{where}: " if where else ""
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))

@@ -117,11 +117,12 @@ def _saddle_gradient(x, y):
 
 
 # several_minima: z = (x^2 + y^2) / 20 - sum_i depth_i exp(-|p - c_i|^2 / (2 width_i^2)).
-# A shallow dip near the start, a deep one across the plot, and a medium one above it.
+# From the start on the left, plain SGD settles in the shallow middle dip, momentum tends to roll
+# through it to the right, and Adam's sign-like first steps head for the deepest one (lower left).
 _DIPS = (  # (cx, cy, depth, width)
-    (-1.5, 1.0, 1.0, 0.6),
-    (1.5, -1.0, 2.0, 0.8),
-    (1.4, 1.8, 1.3, 0.5),
+    (-0.2, 0.3, 1.0, 0.88),     # shallow, in the middle, on the way from the start
+    (-1.3, -1.7, 2.0, 0.7),     # deepest, lower left
+    (1.4, -0.1, 1.4, 0.53),     # medium, on the right
 )
 
 
@@ -172,7 +173,7 @@ SURFACES = {
                 xlim=(-3, 3), ylim=(-2, 2), start=(-2.5, 0.001), minima=[(0, -1), (0, 1)],
                 description="z = x^2 / 2 + y^4 / 4 - y^2 / 2; a saddle point at (0, 0)."),
         Surface("several_minima", "Several minima: which one do you reach?", _several_minima,
-                _several_minima_gradient, xlim=(-3.5, 3.5), ylim=(-3, 3.5), start=(-3.0, 3.0),
+                _several_minima_gradient, xlim=(-3.5, 3.5), ylim=(-3.5, 3.5), start=(-2.0, 0.1),
                 minima=[_polish(_several_minima_gradient, dip[:2]) for dip in _DIPS],
                 description="a gentle bowl with three Gaussian dips of different depths."),
     )

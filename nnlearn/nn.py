@@ -51,6 +51,14 @@ class Module:
     def __call__(self, x):
         return self.forward(x)
 
+    def _backward_to_parameters(self, grad_output):
+        """Backward when dL/dx is not wanted (x is the data): fill the parameters' .grad only.
+
+        `fit` calls this instead of `backward`, which skips the first layer's dL/dx product.
+        By default it is `backward` with the result dropped.
+        """
+        self.backward(grad_output)
+
     def parameters(self):
         found = []
         for value in vars(self).values():
@@ -75,7 +83,8 @@ class Module:
                 f"{type(self).__name__}.backward was called before forward: "
                 "run the forward pass (call the layer on an input) first"
             )
-        grad_output = as_float_array(grad_output, "grad_output", where=f"{type(self).__name__}.backward")
+        if type(grad_output) is not np.ndarray or grad_output.dtype.kind != "f":
+            grad_output = as_float_array(grad_output, "grad_output", where=f"{type(self).__name__}.backward")
         if grad_output.shape != self._output_shape:
             raise ValueError(
                 f"{type(self).__name__}.backward: grad_output must have the shape of the forward "
@@ -128,7 +137,7 @@ class Linear(Module):
         self._output_shape = None
 
     def forward(self, x):
-        x = as_float_array(x, "x", dtype=self.dtype, where=repr(self))
+        x = as_float_array(x, "x", dtype=self.dtype, where=self)
         if x.ndim != 2 or x.shape[1] != self.in_features:
             raise ValueError(
                 f"{self!r}: input x must have shape (N, {self.in_features}), got {x.shape}"
@@ -144,10 +153,19 @@ class Linear(Module):
     def backward(self, grad_output):
         """Given dL/dy (N, out_features), accumulate dL/dW and dL/db; return dL/dx (N, in_features)."""
         grad_output = self._check_backward(grad_output)
+        self._accumulate(grad_output)
+        return grad_output @ self.weight.data.T                  # dL/dx = dL/dy W^T
+
+    def _accumulate(self, grad_output):
         self.weight.grad += self._x.T @ grad_output              # dL/dW = x^T dL/dy
         if self.bias is not None:
             self.bias.grad += grad_output.sum(axis=0)            # each b_j was added to every row
-        return grad_output @ self.weight.data.T                  # dL/dx = dL/dy W^T
+
+    def _backward_to_parameters(self, grad_output):
+        if type(self).backward is not Linear.backward:           # a subclass's own backward rules
+            self.backward(grad_output)
+            return
+        self._accumulate(self._check_backward(grad_output))      # no dL/dx: saves a matrix product
 
     def __repr__(self):
         bias = "" if self.bias is not None else ", bias=False"
@@ -159,7 +177,7 @@ class _Activation(Module):
     """An elementwise function y = f(x); backward multiplies by the local derivative f'(x)."""
 
     def forward(self, x):
-        x = as_float_array(x, "x", where=repr(self))
+        x = as_float_array(x, "x", where=self)
         y = self._function(x)
         self._cache = (x, y)
         self._output_shape = y.shape
@@ -240,16 +258,29 @@ class Sequential(Module):
                     f"got {describe(module)}" + (" (did you forget the parentheses?)" if isinstance(module, type) else "")
                 )
         self.layers = list(modules)
+        self._output_shape = None
 
     def forward(self, x):
         for layer in self.layers:
-            x = layer(x)
+            x = layer.forward(x)
+        self._output_shape = x.shape if isinstance(x, np.ndarray) else np.shape(x)   # lets backward check its input
         return x
 
     def backward(self, grad_output):
+        grad_output = self._check_backward(grad_output)
         for layer in reversed(self.layers):
             grad_output = layer.backward(grad_output)
         return grad_output
+
+    def _backward_to_parameters(self, grad_output):
+        if type(self).backward is not Sequential.backward:       # a subclass's own backward rules
+            self.backward(grad_output)
+            return
+        grad_output = self._check_backward(grad_output)
+        for layer in self.layers[:0:-1]:                         # all but the first, in reverse
+            grad_output = layer.backward(grad_output)
+        if self.layers:
+            self.layers[0]._backward_to_parameters(grad_output)  # the data's dL/dx is not needed
 
     def __getitem__(self, index):
         if isinstance(index, slice):

@@ -9,6 +9,7 @@ The first loss that is not finite stops training: History.diverged is set with a
 hint, instead of a screen of numpy overflow warnings and NaN weights.
 """
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -54,10 +55,16 @@ class History:
 
 
 def accuracy(prediction, target):
-    """Fraction of correct predictions: argmax of (N, C) logits, or logit > 0 for binary outputs."""
+    """Fraction of correct predictions: argmax of (N, C) logits against (N,) class labels, or
+    logit > 0 against target > 0.5 elementwise for binary (and multi-label) outputs of the target's shape."""
     prediction, target = np.asarray(prediction), np.asarray(target)
-    if prediction.ndim == 2 and prediction.shape[1] > 1:
+    if prediction.ndim == 2 and prediction.shape[1] > 1 and target.shape == prediction.shape[:1]:
         return float(np.mean(prediction.argmax(axis=1) == target))
+    if prediction.shape != target.shape:
+        raise ValueError(
+            f"accuracy: target must be class labels of shape {prediction.shape[:1]} or binary targets of "
+            f"shape {prediction.shape}, got shape {target.shape}"
+        )
     return float(np.mean((prediction > 0) == (target > 0.5)))
 
 
@@ -108,11 +115,11 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size=None, shuffle=Tru
             for step, (X_batch, y_batch) in enumerate(minibatches(X, y, batch_size, shuffle, rng), 1):
                 prediction = model(X_batch)                         # 1. forward pass
                 loss = loss_fn(prediction, y_batch)                 # 2. loss
-                if not np.isfinite(loss):
+                if not math.isfinite(loss):
                     _report_divergence(history, optimizer, loss, epoch, step)
                     return history
                 optimizer.zero_grad()
-                model.backward(loss_fn.backward())                  # 3. backpropagation
+                model._backward_to_parameters(loss_fn.backward())   # 3. backpropagation (no dL/dX: X is data)
                 optimizer.step()                                    # 4. weight update
                 seen += len(X_batch)
                 history.step_loss.append(loss)
@@ -188,11 +195,13 @@ class EarlyStopping:
             self.best_loss, self.best_epoch = loss, epoch
             self._best_weights = [p.data.copy() for p in self.model.parameters()]
         stop = epoch - self.best_epoch >= self.patience
-        if stop and self.restore_best:
-            self.restore()
+        if stop and self.restore_best and self._best_weights is not None:
+            self.restore()                                   # (no finite validation loss yet: nothing to restore)
         return stop
 
     def restore(self):
         """Put the best epoch's weights back into the model."""
+        if self._best_weights is None:
+            raise ValueError("EarlyStopping.restore: no epoch has had a finite validation loss yet, so there are no best weights")
         for param, best in zip(self.model.parameters(), self._best_weights):
             param.data[...] = best

@@ -1,0 +1,103 @@
+"""Curves of the functions a network is built from: activations, and losses against the miss.
+
+Activations are nnlearn's own layers (so a plot shows exactly what the network computes).
+Losses are written per example, as a function of the miss d, the quantity each loss penalises:
+
+    MSE            d = prediction - target      l = d^2                      dl/dd = 2 d
+    Huber          d = prediction - target      l = d^2 / 2 if |d| < delta   dl/dd = clip(d, -delta, delta)
+                                                  delta (|d| - delta / 2) otherwise
+    cross-entropy  d = the logit's distance on  l = log(1 + exp(d))          dl/dd = sigmoid(d)
+                   the wrong side (d = -logit
+                   for a positive example)
+
+These are the per-element losses of nl.MSELoss, nl.HuberLoss and nl.BCEWithLogitsLoss (the
+tests check it), whose `mean` over a batch is the loss they return.
+"""
+
+import numpy as np
+
+from ..nn import LeakyReLU, ReLU, Sigmoid, Tanh
+from .style import LINESTYLES, PALETTE
+
+ACTIVATIONS = {
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "ReLU": ReLU,
+    "LeakyReLU": lambda: LeakyReLU(negative_slope=0.1),
+}
+# Range of each activation's output worth showing (colour scales, axis limits).
+ACTIVATION_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "ReLU": (0.0, 3.0), "LeakyReLU": (-0.5, 3.0)}
+
+LOSSES = ("MSE", "cross-entropy", "Huber")
+LOSS_STYLE = {
+    name: {"color": PALETTE[i], "linestyle": LINESTYLES[i]}
+    for name, i in (("MSE", 4), ("cross-entropy", 5), ("Huber", 2))
+}
+
+
+def activation(name):
+    """The nnlearn layer for an activation name ("sigmoid", "tanh", "ReLU", "LeakyReLU")."""
+    if name not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {list(ACTIVATIONS)}, got {name!r}")
+    return ACTIVATIONS[name]()
+
+
+def activate(name, z):
+    """Apply the named activation elementwise to z (any shape); returns an array of z's shape."""
+    z = np.asarray(z, dtype=float)
+    return activation(name)(z.reshape(-1, 1)).reshape(z.shape)
+
+
+def pointwise_loss(name, miss, delta=1.0):
+    """Loss and its gradient for one example, against the miss d (any shape).
+
+    Returns (loss, gradient) arrays of miss's shape; gradient is dl/dd (see the module docstring).
+    """
+    d = np.asarray(miss, dtype=float)
+    if name == "MSE":
+        return d * d, 2 * d
+    if name == "Huber":
+        small = np.abs(d) < delta
+        loss = np.where(small, 0.5 * d * d, delta * (np.abs(d) - 0.5 * delta))
+        return loss, np.clip(d, -delta, delta)
+    if name == "cross-entropy":
+        loss = np.maximum(d, 0) + np.log1p(np.exp(-np.abs(d)))     # softplus, overflow-free
+        return loss, 0.5 * (1 + np.tanh(0.5 * d))                  # sigmoid(d)
+    raise ValueError(f"loss must be one of {list(LOSSES)}, got {name!r}")
+
+
+def loss_curves(ax_loss, ax_gradient, miss, delta=1.0, animated=False):
+    """Draw every loss on ax_loss and its gradient on ax_gradient against the miss.
+
+    Returns {name: (loss_line, gradient_line)} so an app can restyle or update them.
+    """
+    lines = {}
+    for name in LOSSES:
+        loss, gradient = pointwise_loss(name, miss, delta)
+        style = dict(LOSS_STYLE[name], linewidth=2, label=name, animated=animated)
+        lines[name] = (ax_loss.plot(miss, loss, **style)[0], ax_gradient.plot(miss, gradient, **style)[0])
+    return lines
+
+
+def decision_line(w1, w2, b, xlim, ylim):
+    """End points (xs, ys) of the line w1 x1 + w2 x2 + b = 0 inside the box, or None if it misses it.
+
+    The line is where a neuron's pre-activation z = w . x + b is zero: the sigmoid's 0.5, ReLU's kink.
+    """
+    (x0, x1), (y0, y1) = xlim, ylim
+    points = []
+    if abs(w2) > 1e-12:                  # crossings of the left and right edges
+        for x in (x0, x1):
+            y = -(w1 * x + b) / w2
+            if y0 - 1e-9 <= y <= y1 + 1e-9:
+                points.append((x, y))
+    if abs(w1) > 1e-12:                  # crossings of the bottom and top edges
+        for y in (y0, y1):
+            x = -(w2 * y + b) / w1
+            if x0 - 1e-9 <= x <= x1 + 1e-9:
+                points.append((x, y))
+    if len(points) < 2:
+        return None
+    points = sorted(set((round(x, 12), round(y, 12)) for x, y in points))
+    start, end = points[0], points[-1]
+    return [start[0], end[0]], [start[1], end[1]]

@@ -1,0 +1,368 @@
+"""Drive a lesson in a real browser: a JupyterLab or Notebook 7 server on 127.0.0.1 and headless
+Debian Chromium through Playwright (sync API). Shared by tests/test_browser.py and
+benchmarks/bench_browser.py.
+
+Every wait is bounded. A server is started on a random free port with a random token, in its own
+Jupyter config/data/runtime folders (a clean workspace, no user settings), serving a *copy* of the
+lessons so that an autosave can never write outputs into the repository's notebooks.
+"""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+LESSON = Path("00_learning_loop") / "00_learning_loop.ipynb"          # under notebooks/
+CHROMIUM = os.environ.get("NNLEARN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+INSTALL_HINT = ("install them with `apt-get install -y chromium` (Debian's Chromium at /usr/bin/chromium) "
+                "and `pip install playwright` (never `playwright install`)")
+
+# Control descriptions in the lesson's training explorer (matched case-insensitively).
+LEARNING_RATE = re.compile(r"learning[\s_-]*rate|^\s*lr\b|η", re.I)
+BATCH_SIZE = re.compile(r"batch", re.I)
+
+
+def missing_browser():
+    """Why the browser tests cannot run here (None when they can)."""
+    problems = []
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        problems.append("the Python package playwright is not installed")
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        problems.append(f"no Chromium at {CHROMIUM}")
+    return ("; ".join(problems) + ": " + INSTALL_HINT) if problems else None
+
+
+# ----------------------------------------------------------------------------------------- server
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def settings_overrides():
+    """Binder's JupyterLab defaults (no news toast), plus no autosave for the test copy."""
+    overrides = json.loads((REPO / "binder" / "jupyterlab-overrides.json").read_text())
+    overrides.setdefault("@jupyterlab/docmanager-extension:plugin", {})["autosave"] = False
+    return overrides
+
+
+class JupyterServer:
+    """`jupyter lab` or `jupyter notebook` (kind "lab" / "notebook") serving root_dir."""
+
+    def __init__(self, kind, root_dir, work_dir, startup_timeout=90):
+        self.kind, self.root_dir, self.work_dir = kind, Path(root_dir), Path(work_dir)
+        self.port, self.token = free_port(), secrets.token_hex(16)
+        self.base = f"http://127.0.0.1:{self.port}"
+        config = self.work_dir / "config"
+        (config / "labconfig").mkdir(parents=True, exist_ok=True)
+        (config / "labconfig" / "default_setting_overrides.json").write_text(json.dumps(settings_overrides()))
+        # A learner's set-up (and Binder) has no nbgrader; its menus stay out of the page here too.
+        (config / "labconfig" / "page_config.json").write_text(
+            json.dumps({"disabledExtensions": {"@jupyter/nbgrader": True}}))
+        env = dict(os.environ)
+        for name, sub in [("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+                          ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython")]:
+            (self.work_dir / sub).mkdir(parents=True, exist_ok=True)
+            env[name] = str(self.work_dir / sub)
+        # The kernel imports nnlearn from this tree even where it is not pip-installed.
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+        env.pop("JUPYTER_PATH", None)
+        module = {"lab": "jupyterlab", "notebook": "notebook"}[kind]
+        self.command = [sys.executable, "-m", module, "--no-browser", "--allow-root",
+                        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
+                        "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
+                        f"--ServerApp.root_dir={self.root_dir}"]
+        self.log_path = self.work_dir / f"{kind}-server.log"
+        self._log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(self.command, env=env, cwd=self.root_dir, stdout=self._log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self._wait_ready(startup_timeout)
+
+    def api(self, path, method="GET", timeout=5):
+        request = urllib.request.Request(f"{self.base}{path}", method=method,
+                                         headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def _wait_ready(self, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"jupyter {self.kind} exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                self.api("/api/status", timeout=2)
+                return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(0.25)
+        self.stop()
+        raise TimeoutError(f"jupyter {self.kind} not ready after {timeout} s:\n{self.log()}")
+
+    def url(self, notebook, workspace=None):
+        """The page that opens `notebook` (a path under root_dir) in a fresh Lab workspace."""
+        notebook = Path(notebook).as_posix()
+        if self.kind == "lab":
+            workspace = workspace or f"test-{uuid.uuid4().hex[:12]}"
+            return f"{self.base}/lab/workspaces/{workspace}/tree/{notebook}?token={self.token}&reset"
+        return f"{self.base}/notebooks/{notebook}?token={self.token}"
+
+    def log(self, tail=4000):
+        try:
+            return self.log_path.read_text(errors="replace")[-tail:]
+        except OSError:
+            return ""
+
+    def stop(self):
+        """Shut the kernels down through the API, then the server; kill whatever is left."""
+        if self.process.poll() is None:
+            try:
+                for kernel in self.api("/api/kernels") or []:
+                    self.api(f"/api/kernels/{kernel['id']}", method="DELETE", timeout=10)
+            except Exception:
+                pass
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        self._log.close()
+
+
+def notebooks_dir():
+    """The learner notebooks (NNLEARN_NOTEBOOKS points elsewhere, to try another copy)."""
+    return Path(os.environ.get("NNLEARN_NOTEBOOKS", REPO / "notebooks"))
+
+
+def copy_lesson(dest, lesson=LESSON):
+    """Copy the learner version of a lesson (its folder) under dest; return its relative path."""
+    source = notebooks_dir() / Path(lesson).parent
+    shutil.copytree(source, Path(dest) / Path(lesson).parent,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    return Path(lesson)
+
+
+# ---------------------------------------------------------------------------------------- browser
+def launch_browser(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
+
+
+class PageWatch:
+    """Collects what goes wrong on a page: uncaught errors and console errors."""
+
+    def __init__(self, page):
+        self.page_errors, self.console_errors = [], []
+        page.on("pageerror", lambda error: self.page_errors.append(f"{error.message} | {(error.stack or '')[:600]}"))
+        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
+
+
+def open_notebook(page, server, notebook, timeout=60_000):
+    """Open the notebook and wait until its kernel has started and the page shows it idle."""
+    page.goto(server.url(notebook), timeout=timeout)
+    page.locator(".jp-Notebook").first.wait_for(state="visible", timeout=timeout)
+    deadline = time.monotonic() + timeout / 1000
+    while time.monotonic() < deadline:
+        sessions = [s for s in server.api("/api/sessions") or []
+                    if s.get("path", "").endswith(Path(notebook).name) and s.get("kernel")]
+        if sessions and sessions[0]["kernel"].get("execution_state") == "idle":
+            break
+        time.sleep(0.25)
+    else:
+        raise TimeoutError(f"no idle kernel for {notebook} after {timeout / 1000:.0f} s")
+    wait_kernel_idle(page, timeout)
+    time.sleep(0.5)                       # let the page finish connecting to the kernel
+
+
+def kernel_status(page):
+    """The notebook's execution indicator: idle, busy, ... ('' before the kernel is there)."""
+    indicator = page.locator(".jp-Notebook-ExecutionIndicator")
+    return (indicator.first.get_attribute("data-status") or "") if indicator.count() else ""
+
+
+def wait_kernel_idle(page, timeout=60_000):
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
+        state="attached", timeout=timeout)
+
+
+def code_cells_to_run(notebook_file):
+    """How many code cells of the notebook have something to run (each gets an execution count)."""
+    cells = json.loads(Path(notebook_file).read_text())["cells"]
+    return sum(1 for cell in cells if cell["cell_type"] == "code" and "".join(cell["source"]).strip())
+
+
+def prompts(page):
+    """The input prompts of the code cells, e.g. ['[1]:', '[*]:', '[ ]:']."""
+    return page.evaluate("""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                                  .map(p => p.textContent.trim())""")
+
+
+def restart_and_run_all(page, timeout=30_000):
+    """Run > Restart Kernel and Run All Cells..., accepting the confirmation dialog."""
+    page.get_by_role("menuitem", name="Run", exact=True).first.click(timeout=timeout)
+    item = page.locator("li[data-command='runmenu:restart-and-run-all']")
+    item.first.wait_for(state="visible", timeout=timeout)
+    item.first.click(timeout=timeout)
+    dialog = page.locator(".jp-Dialog")
+    dialog.locator(".jp-mod-accept").first.click(timeout=timeout)
+    dialog.first.wait_for(state="detached", timeout=timeout)
+
+
+def run_all(page, expected, timeout=150_000, attempts=2):
+    """Restart and run all, until `expected` code cells show an execution count, none shows '*',
+    and the kernel stays idle for a second. Retries the menu once if no cell starts running."""
+    deadline = time.monotonic() + timeout / 1000
+    for attempt in range(attempts):
+        restart_and_run_all(page)
+        started_by = time.monotonic() + 20
+        calm_since = None
+        while time.monotonic() < deadline:
+            marks = prompts(page)
+            counted = sum(1 for mark in marks if re.search(r"\d", mark))
+            running = any("*" in mark for mark in marks)
+            if counted >= expected and not running and kernel_status(page) == "idle":
+                calm_since = calm_since or time.monotonic()
+                if time.monotonic() - calm_since > 1.0:
+                    return
+            else:
+                calm_since = None
+            if not running and counted == 0 and time.monotonic() > started_by:
+                break                     # the run never began: try the menu again
+            time.sleep(0.2)
+        else:
+            raise TimeoutError(f"cells still running after {timeout / 1000:.0f} s: {prompts(page)}")
+    raise TimeoutError(f"Restart Kernel and Run All did not start a run: {prompts(page)}")
+
+
+def find_app(page, control=LEARNING_RATE, timeout=60_000):
+    """The output area of the app that has a control whose description matches `control`."""
+    outputs = page.locator(".jp-OutputArea-output").filter(has=page.locator(".widget-image img, img.widget-image"))
+    deadline = time.monotonic() + timeout / 1000
+    while time.monotonic() < deadline:
+        for i in range(outputs.count()):
+            area = outputs.nth(i)
+            labels = area.locator(".widget-label, label").all_inner_texts()
+            if any(control.search(text) for text in labels):
+                return area
+        time.sleep(0.25)
+    raise TimeoutError(f"no app with a control matching {control.pattern!r} appeared")
+
+
+def app_image(area):
+    return area.locator(".widget-image img, img.widget-image").first
+
+
+def image_src(area):
+    return app_image(area).get_attribute("src") or ""
+
+
+def image_width(area):
+    """The natural width of the app's picture once loaded (0 when nothing was drawn)."""
+    return app_image(area).evaluate("img => (img.complete && img.naturalWidth) || 0")
+
+
+def control_row(area, description):
+    """The ipywidgets control (.widget-inline-hbox etc.) in `area` whose label matches description."""
+    rows = area.locator(".widget-inline-hbox, .widget-hbox.widget-slider, .widget-dropdown, "
+                        ".widget-toggle-buttons, .widget-radio")
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        label = row.locator(".widget-label").first
+        if label.count() and description.search(label.inner_text()):
+            return row
+    raise LookupError(f"no control labelled {description.pattern!r}")
+
+
+def nudge(page, area, description, drag=False):
+    """Move a control one step, as a learner would: a slider by its handle and ArrowRight (or, with
+    drag=True, by dragging the handle 30 px right), a dropdown to its next option, toggle buttons
+    to the next button. Returns what was done."""
+    row = control_row(area, description)
+    handle = row.locator(".noUi-handle")
+    if handle.count():
+        if drag:
+            box = handle.first.bounding_box()
+            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+            page.mouse.move(x, y)
+            page.mouse.down()
+            page.mouse.move(x + 30, y, steps=5)
+            page.mouse.up()
+            return "slider dragged 30 px right"
+        handle.first.focus()
+        page.keyboard.press("ArrowRight")
+        return "slider ArrowRight"
+    select = row.locator("select")
+    if select.count():
+        options = select.first.locator("option").all_inner_texts()
+        current = select.first.evaluate("s => s.selectedIndex")
+        target = options[(current + 1) % len(options)]
+        select.first.select_option(label=target)
+        return f"dropdown -> {target}"
+    buttons = row.locator("button")
+    if buttons.count():
+        pressed = [i for i in range(buttons.count()) if "mod-active" in (buttons.nth(i).get_attribute("class") or "")]
+        target = ((pressed[0] + 1) if pressed else 0) % buttons.count()
+        buttons.nth(target).click()
+        return f"button -> {buttons.nth(target).inner_text()}"
+    raise LookupError(f"do not know how to move the control labelled {description.pattern!r}")
+
+
+def readout(area, description):
+    """The value a control shows (slider readout, selected option, pressed button)."""
+    row = control_row(area, description)
+    for selector in [".widget-readout", "select", "button.mod-active"]:
+        found = row.locator(selector)
+        if found.count():
+            element = found.first
+            return element.input_value() if selector == "select" else element.inner_text()
+    return ""
+
+
+def wait_src_change(area, before, timeout=30_000, settle=1.0):
+    """Until the app's picture differs from `before` and then stays the same for `settle` s."""
+    deadline = time.monotonic() + timeout / 1000
+    last, since = before, time.monotonic()
+    while time.monotonic() < deadline:
+        src = image_src(area)
+        if src != last:
+            last, since = src, time.monotonic()
+        elif last != before and time.monotonic() - since >= settle:
+            return last
+        time.sleep(0.1)
+    raise TimeoutError("the app's picture did not change" if last == before else "the picture kept changing")
+
+
+def stderr_texts(page):
+    return page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+
+
+def unexpected_stderr(page):
+    """stderr outputs other than the NotImplementedError tracebacks of unanswered exercises."""
+    return [text for text in stderr_texts(page) if "NotImplementedError" not in text]
+
+
+def widget_errors(page):
+    return page.get_by_text("Error displaying widget").count()
+
+
+def screenshot_cell(area, path):
+    """Screenshot the notebook cell holding `area` (Lab scrolls an inner panel, not the page)."""
+    cell = area.locator("xpath=ancestor::div[contains(concat(' ', @class, ' '), ' jp-Cell ')][1]")
+    target = cell if cell.count() else area
+    target.scroll_into_view_if_needed()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    target.screenshot(path=str(path))

@@ -1,0 +1,116 @@
+"""Lesson 00 in a real browser: JupyterLab and Jupyter Notebook 7, headless Chromium.
+
+For each front end: open the learner version of lesson 00, Restart Kernel and Run All, wait for the
+training explorer's picture, move its learning-rate slider and its batch-size control, and check
+that the picture changed after each move, that no widget failed to display, that nothing reached
+stderr but the NotImplementedError of the unanswered exercises' check cells, and that the page
+threw no error. A screenshot per step lands in test-artifacts/browser/.
+
+Needs Debian's Chromium and Playwright's Python package (see browser_helpers.INSTALL_HINT).
+"""
+
+import json
+import time
+
+import pytest
+
+import browser_helpers as bh
+
+ARTIFACTS = bh.REPO / "test-artifacts" / "browser"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def browser():
+    why = bh.missing_browser()
+    if why:
+        pytest.skip(f"browser test needs Chromium and Playwright: {why}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = bh.launch_browser(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def lesson_server(request, tmp_path):
+    """A Jupyter server of the requested kind serving a copy of lesson 00."""
+    if not (bh.notebooks_dir() / bh.LESSON).exists():
+        pytest.fail(f"the learner notebook {bh.notebooks_dir() / bh.LESSON} is missing "
+                    "(generate it with `python coursework/release.py`)")
+    root = tmp_path / "root"
+    root.mkdir()
+    lesson = bh.copy_lesson(root)
+    server = bh.JupyterServer(request.param, root, tmp_path / "jupyter")
+    request.addfinalizer(server.stop)
+    return server, lesson, root / lesson
+
+
+def raises_exception_cells(notebook_file):
+    cells = json.loads(notebook_file.read_text())["cells"]
+    return sum(1 for cell in cells if "raises-exception" in cell.get("metadata", {}).get("tags", []))
+
+
+@pytest.mark.parametrize("lesson_server", ["lab", "notebook"], indirect=True)
+def test_lesson_00_app_in_the_browser(browser, lesson_server):
+    server, lesson, notebook_file = lesson_server
+    kind = server.kind
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob(f"{kind}-*.png"):
+        old.unlink()
+    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    page.set_default_timeout(30_000)
+    watch = bh.PageWatch(page)
+    timings = {}
+    try:
+        start = time.monotonic()
+        bh.open_notebook(page, server, lesson)
+        timings["open"] = time.monotonic() - start
+
+        start = time.monotonic()
+        bh.run_all(page, expected=bh.code_cells_to_run(notebook_file))
+        app = bh.find_app(page, bh.LEARNING_RATE, timeout=30_000)
+        timings["restart and run all"] = time.monotonic() - start
+        page.screenshot(path=str(ARTIFACTS / f"{kind}-1-lesson-top.png"))
+        bh.screenshot_cell(app, ARTIFACTS / f"{kind}-2-app-after-run-all.png")
+
+        assert bh.image_width(app) > 100, "the app shows no picture"
+        assert bh.widget_errors(page) == 0, "a widget failed to display after Run All"
+        assert bh.unexpected_stderr(page) == [], "stderr output other than an exercise's NotImplementedError"
+        tracebacks = len(bh.stderr_texts(page))
+        assert tracebacks <= raises_exception_cells(notebook_file), (
+            f"{tracebacks} NotImplementedError outputs, but only "
+            f"{raises_exception_cells(notebook_file)} cells are tagged raises-exception")
+
+        # Notebook 7.6 moves keyboard focus from a focused slider handle to the first cell, so
+        # ArrowRight does nothing there (a learner's arrow keys do not work either): drag instead.
+        drag = kind == "notebook"
+        for step, (name, control) in enumerate([("learning-rate", bh.LEARNING_RATE),
+                                                ("batch-size", bh.BATCH_SIZE)], start=3):
+            before_src, before_value = bh.image_src(app), bh.readout(app, control)
+            start = time.monotonic()
+            how = bh.nudge(page, app, control, drag=drag)
+            try:
+                bh.wait_src_change(app, before_src, timeout=20_000)
+            finally:
+                bh.screenshot_cell(app, ARTIFACTS / f"{kind}-{step}-after-{name}.png")
+            timings[f"{name} ({how})"] = time.monotonic() - start
+            after_value = bh.readout(app, control)
+            assert after_value != before_value, f"{name}: {how} left the control at {before_value}"
+            assert bh.widget_errors(page) == 0, f"a widget failed to display after moving {name}"
+
+        assert bh.unexpected_stderr(page) == [], "stderr output other than an exercise's NotImplementedError"
+        assert watch.page_errors == [], f"errors thrown on the page: {watch.page_errors}"
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / f"{kind}-failure.png"))
+        print(f"jupyter {kind} log tail:\n{server.log()}")
+        raise
+    finally:
+        print(f"{kind}: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in timings.items()))
+        if watch.console_errors:
+            print(f"{kind} console errors (not failures): {watch.console_errors}")
+        page.close()

@@ -1,0 +1,446 @@
+"""The coursework grades what it should: released with nbgrader, autograded with coursework/grade.py.
+
+Every lesson in coursework/source is released and graded on a temporary copy of the course, with
+one student per kind of submission, all students of a lesson in one `nbgrader autograde` batch:
+
+- `solutions`  the source's solution cells                 -> full marks
+- `unanswered` the release as it is                         -> zero on every autograded cell
+- `buggy_<x>`  BUGGY[x] from tests/submissions/<lesson>.py  -> loses exactly check_x + hidden_x
+- `tuned`      every TUNED answer                           -> loses the hidden-test points
+- `tamper<k>`  a check cell rewritten to `assert True` (exercise unanswered), a deleted check
+               cell, a check cell turned into markdown      -> the grade the real tests give
+and, on one lesson only, `killer` (os._exit in an exercise), `loop` (an infinite loop) and
+`invalid` (not JSON): graded or reported in bounded time, the others in the batch still graded.
+
+The scores and the autograde time per student are printed and saved to
+test-artifacts/coursework-scores.txt.
+"""
+
+import copy
+import html
+import importlib.util
+import json
+import os
+import re
+import shutil
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+COURSEWORK = REPO / "coursework"
+SOURCE = COURSEWORK / "source"
+SUBMISSIONS = REPO / "tests" / "submissions"
+ARTIFACT = REPO / "test-artifacts" / "coursework-scores.txt"
+LOOP_TIMEOUT = 20            # seconds per cell in the batch holding the infinite loop
+WORKERS = 2                  # parallel nbgrader batches (the machines have 2 cores)
+
+
+def _load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+release = _load("nnlearn_coursework_release", COURSEWORK / "release.py")
+LESSONS = release.lessons(str(SOURCE))
+
+
+# --- what a lesson is made of ----------------------------------------------------------------
+
+def grade_id(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def find_cell(nb, gid):
+    return next(cell for cell in nb.cells if grade_id(cell) == gid)
+
+
+class Lesson:
+    """The exercises and points of a source notebook, and its planted-bug submissions."""
+
+    def __init__(self, name):
+        self.name = name
+        self.source = nbformat.read(SOURCE / name / f"{name}.ipynb", as_version=4)
+        self.exercises = [grade_id(c)[3:] for c in self.source.cells
+                          if (grade_id(c) or "").startswith("ex_")
+                          and c.metadata["nbgrader"].get("solution")]
+        self.points = {grade_id(c): float(c.metadata["nbgrader"]["points"])
+                       for c in self.source.cells
+                       if grade_id(c) and c.metadata["nbgrader"].get("grade")}
+        self.buggy, self.tuned, self.problem = {}, {}, None
+        path = SUBMISSIONS / f"{name}.py"
+        if not path.exists():
+            self.problem = (f"tests/submissions/{name}.py is missing: every lesson must have one, "
+                            "with BUGGY and TUNED dicts keyed by exercise name")
+            return
+        module = _load(f"nnlearn_submissions_{name}", path)
+        self.buggy = dict(getattr(module, "BUGGY", {}))
+        self.tuned = dict(getattr(module, "TUNED", {}))
+        missing = [f"BUGGY[{x!r}]" for x in self.exercises if x not in self.buggy]
+        missing += [f"TUNED[{x!r}]" for x in self.exercises if x not in self.tuned]
+        unknown = sorted((set(self.buggy) | set(self.tuned)) - set(self.exercises))
+        if missing or unknown:
+            self.problem = (f"tests/submissions/{name}.py: missing {', '.join(missing) or 'nothing'}; "
+                            f"names that are not exercises of {name}: {unknown or 'none'} "
+                            f"(exercises: {self.exercises})")
+
+    def exercise_points(self, x):
+        return self.points.get(f"check_{x}", 0.0) + self.points.get(f"hidden_{x}", 0.0)
+
+    @property
+    def max_score(self):
+        return sum(self.points.values())
+
+    def expected(self, states, default_full=True):
+        """Expected score per grade cell, given each exercise's state (default: correct).
+
+        correct: both cells full; wrong: both zero; tuned: the check full, the hidden tests zero.
+        """
+        expected = {}
+        for gid, points in self.points.items():
+            kind, _, x = gid.partition("_")
+            state = states.get(x, "correct") if kind in ("check", "hidden") else None
+            if state is None:
+                expected[gid] = points if default_full else 0.0
+            elif state == "correct" or (state == "tuned" and kind == "check"):
+                expected[gid] = points
+            else:
+                expected[gid] = 0.0
+        return expected
+
+    def secret_lines(self, regions=("SOLUTION", "HIDDEN TESTS")):
+        """Non-blank lines between BEGIN/END markers that appear nowhere outside them."""
+        secret, public = set(), set()
+        for cell in self.source.cells:
+            inside = False
+            for line in cell.source.splitlines():
+                text = line.strip()
+                if any(f"BEGIN {r}" in text for r in ("SOLUTION", "HIDDEN TESTS")):
+                    inside = any(f"BEGIN {r}" in text for r in regions)
+                    continue
+                if any(f"END {r}" in text for r in ("SOLUTION", "HIDDEN TESTS")):
+                    inside = False
+                    continue
+                if text:
+                    (secret if inside else public).add(text)
+        return secret - public
+
+
+LESSON_INFO = {name: Lesson(name) for name in LESSONS}
+
+
+def robustness_lesson():
+    """The lesson that also gets the killer, loop and invalid-JSON students."""
+    with_two = [n for n in LESSONS if len(LESSON_INFO[n].exercises) >= 2]
+    return (with_two or [n for n in LESSONS if LESSON_INFO[n].exercises] or [None])[0]
+
+
+# --- submissions -----------------------------------------------------------------------------
+
+def submission(lesson, released, answers=None, edit=None):
+    """The release with every ex_ cell answered by the source solution unless `answers` says
+    otherwise ({exercise: code, or None to leave it unanswered}); then `edit(nb)`."""
+    nb = copy.deepcopy(released)
+    answers = answers or {}
+    for x in lesson.exercises:
+        cell = find_cell(nb, f"ex_{x}")
+        code = answers.get(x, find_cell(lesson.source, f"ex_{x}").source)
+        if code is not None:
+            cell.source = code
+    if edit:
+        edit(nb)
+    return nb
+
+
+TAMPER_KINDS = ("assert_true", "deleted", "markdown")
+
+
+def tamper_students(lesson, released):
+    """{student: (notebook, states, expected repairs)}: each kind of tampering on an exercise,
+    round robin, as few students as the number of exercises allows."""
+    students = {}
+    n = len(lesson.exercises)
+    for k, kind in enumerate(TAMPER_KINDS):
+        x = lesson.exercises[k % n]
+        name = f"tamper{k // n}"
+        nb, states, repairs = students.get(name) or (submission(lesson, released), {}, [])
+        if kind == "assert_true":            # exercise unanswered, its tests rewritten to pass
+            find_cell(nb, f"ex_{x}").source = find_cell(released, f"ex_{x}").source
+            find_cell(nb, f"check_{x}").source = "assert True"
+            if any(grade_id(c) == f"hidden_{x}" for c in nb.cells):
+                find_cell(nb, f"hidden_{x}").source = "assert True"
+            states[x] = "wrong"
+            repairs.append(f"restored the source of cell 'check_{x}'")
+        elif kind == "deleted":              # exercise right, its check cell deleted
+            nb.cells.remove(find_cell(nb, f"check_{x}"))
+            repairs.append(f"re-inserted deleted cell 'check_{x}'")
+        else:                                # exercise right, its check cell made markdown
+            cell = find_cell(nb, f"check_{x}")
+            cell.cell_type = "markdown"
+            cell.pop("outputs", None)
+            cell.pop("execution_count", None)
+            repairs.append(f"changed cell 'check_{x}' back from markdown to code")
+        students[name] = (nb, states, repairs)
+    return students
+
+
+def students_for(lesson, released, robust):
+    """{student: (notebook or raw text, expected {grade_id: score} or None, expected repairs)}."""
+    students = {
+        "solutions": (submission(lesson, released), lesson.expected({}), []),
+        "unanswered": (copy.deepcopy(released), lesson.expected(
+            {x: "wrong" for x in lesson.exercises}, default_full=False), []),
+    }
+    if lesson.tuned:
+        students["tuned"] = (submission(lesson, released, lesson.tuned),
+                             lesson.expected({x: "tuned" for x in lesson.tuned}), [])
+    for x, code in lesson.buggy.items():
+        students[f"buggy_{x}"] = (submission(lesson, released, {x: code}),
+                                  lesson.expected({x: "wrong"}), [])
+    for name, (nb, states, repairs) in tamper_students(lesson, released).items():
+        students[name] = (nb, lesson.expected(states), repairs)
+    if robust:
+        x = lesson.exercises[0]
+        killer = f"import os\n\n\ndef {x}(*args, **kwargs):\n    os._exit(1)\n"
+        students["killer"] = (submission(lesson, released, {x: killer}),
+                              lesson.expected({x: "wrong"}), [])
+        students["loop"] = (submission(lesson, released, {x: "while True:\n    pass\n"}),
+                            lesson.expected({x: "wrong"}), [])
+        text = nbformat.writes(submission(lesson, released))
+        students["invalid"] = (text[: len(text) // 2], None, [])   # a truncated upload
+    return students
+
+
+# --- grading everything once ------------------------------------------------------------------
+
+def _say(request, text):
+    """Print to the test log even while pytest captures output."""
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None:
+        print(text)
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.write_line(text)
+
+
+def grade_group(index, lessons, released_course, robust_name):
+    """Grade `lessons` on their own copy of the released course; returns what happened."""
+    grader = _load(f"nnlearn_coursework_grade_{index}", COURSEWORK / "grade.py")
+    course = released_course.parent / f"course{index}"
+    shutil.copytree(released_course, course)
+    expected, repairs = {}, {}
+    for name in lessons:
+        lesson = LESSON_INFO[name]
+        released = nbformat.read(course / "release" / name / f"{name}.ipynb", as_version=4)
+        for student, (nb, cells, fixes) in students_for(lesson, released, name == robust_name).items():
+            folder = course / "submitted" / student / name
+            folder.mkdir(parents=True)
+            text = nb if isinstance(nb, str) else nbformat.writes(nb)
+            (folder / f"{name}.ipynb").write_text(text)
+            expected[(student, name)] = cells
+            repairs[(student, name)] = fixes
+    lines = []
+    timeout = LOOP_TIMEOUT if robust_name in lessons else None
+    started = time.monotonic()
+    report = grader.grade(lessons, root=str(course), timeout=timeout, feedback=True,
+                          log=lines.append)
+    return {"course": course, "report": report, "expected": expected, "repairs": repairs,
+            "log": "\n".join(lines), "grade_seconds": time.monotonic() - started,
+            "lessons": lessons}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, request):
+    if not LESSONS:
+        pytest.skip("no lessons in coursework/source yet")
+    tmp = tmp_path_factory.mktemp("coursework")
+    robust_name = robustness_lesson()
+    started = time.monotonic()
+    released_course = tmp / "released"
+    files = release.build(str(SOURCE), workdir=str(released_course))   # generate_assignment "*"
+    release_seconds = time.monotonic() - started
+    groups = [LESSONS[i::WORKERS] for i in range(WORKERS) if LESSONS[i::WORKERS]]
+    with ThreadPoolExecutor(len(groups)) as pool:
+        outcomes = list(pool.map(lambda args: grade_group(*args, released_course, robust_name),
+                                 enumerate(groups)))
+    total = time.monotonic() - started
+    results, failed, expected, repairs = {}, {}, {}, {}
+    for outcome in outcomes:
+        results.update(outcome["report"]["results"])
+        failed.update(outcome["report"]["failed"])
+        expected.update(outcome["expected"])
+        repairs.update(outcome["repairs"])
+    summary = [f"coursework grading: {len(LESSONS)} lessons, {len(expected)} submissions, "
+               f"{len(groups)} parallel batches, {total:.0f} s in all; "
+               f"release (generate_assignment + learner versions) {release_seconds:.0f} s"]
+    for outcome in outcomes:
+        report = outcome["report"]
+        summary.append(f"  batch {', '.join(outcome['lessons'])}: "
+                       f"grade.py {outcome['grade_seconds']:.0f} s, nbgrader autograde "
+                       f"{report['seconds']:.0f} s for {len(report['results'])} students = "
+                       f"{report['seconds_per_submission']:.1f} s per student")
+    summary.append(f"  {'lesson':24} {'student':14} {'score':>9} {'expected':>9}")
+    for (student, name), cells in sorted(expected.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        want = "reported" if cells is None else f"{sum(cells.values()):g}"
+        if (student, name) in results:
+            got = f"{results[(student, name)]['score']:g}/{results[(student, name)]['max_score']:g}"
+        else:
+            got = "NOT GRADED"
+        summary.append(f"  {name:24} {student:14} {got:>9} {want:>9}")
+    for (student, name), reason in sorted(failed.items()):
+        summary.append(f"  not graded: {name} {student}: {reason}")
+    text = "\n".join(summary)
+    ARTIFACT.parent.mkdir(exist_ok=True)
+    ARTIFACT.write_text(text + "\n")
+    _say(request, "\n" + text)
+    return {"outcomes": outcomes, "results": results, "failed": failed, "expected": expected,
+            "repairs": repairs, "files": files, "robust": robust_name,
+            "course": {name: o["course"] for o in outcomes for name in o["lessons"]},
+            "seconds": total}
+
+
+def feedback_text(graded, student, lesson):
+    path = graded["course"][lesson] / "feedback" / student / lesson / f"{lesson}.html"
+    assert path.exists(), f"no feedback for {student} on {lesson}"
+    return html.unescape(re.sub(r"<[^>]+>", "", path.read_text()))
+
+
+def cell_scores(graded, student, lesson):
+    key = (student, lesson)
+    assert key in graded["results"], (
+        f"{student}'s submission of {lesson} was not graded: {graded['failed'].get(key)}")
+    return {gid: score for gid, (score, _) in graded["results"][key]["cells"].items()}
+
+
+def differences(got, want):
+    return {gid: (got.get(gid), want[gid]) for gid in want if got.get(gid) != want[gid]}
+
+
+# --- the tests -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_lesson_has_planted_bug_and_tuned_submissions(lesson):
+    info = LESSON_INFO[lesson]
+    assert info.exercises, f"{lesson} has no exercise cells (grade_id ex_<name>)"
+    assert info.problem is None, info.problem
+    for x in info.exercises:
+        assert f"check_{x}" in info.points, f"{lesson}: exercise {x} has no graded check_{x} cell"
+        assert f"hidden_{x}" in info.points, f"{lesson}: exercise {x} has no graded hidden_{x} cell"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_release_contains_no_solution_or_hidden_test_code(graded, lesson):
+    secret = LESSON_INFO[lesson].secret_lines()
+    learner = nbformat.reads(graded["files"][f"{lesson}/{lesson}.ipynb"].decode(), as_version=4)
+    nbgrader_release = nbformat.read(graded["course"][lesson] / "release" / lesson / f"{lesson}.ipynb",
+                                     as_version=4)
+    for which, nb in (("notebooks/", learner), ("nbgrader release/", nbgrader_release)):
+        lines = {line.strip() for cell in nb.cells for line in cell.source.splitlines()}
+        leaked = sorted(secret & lines)
+        assert not leaked, f"{which}{lesson} contains solution or hidden-test lines: {leaked}"
+        text = json.dumps(nb)
+        for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+            assert marker not in text, f"{which}{lesson} still contains '{marker}'"
+    for cell in learner.cells:
+        if (grade_id(cell) or "").startswith("check_"):
+            assert "raises-exception" in cell.metadata.get("tags", []), grade_id(cell)
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, grade_id(cell)
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_source_solutions_score_full_marks(graded, lesson):
+    got = cell_scores(graded, "solutions", lesson)
+    assert not differences(got, graded["expected"][("solutions", lesson)]), (
+        f"cells that lost points (got, max): {differences(got, graded['expected'][('solutions', lesson)])}")
+    assert graded["results"][("solutions", lesson)]["score"] == LESSON_INFO[lesson].max_score
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_unanswered_release_scores_zero_on_every_autograded_cell(graded, lesson):
+    got = cell_scores(graded, "unanswered", lesson)
+    assert set(got) == set(LESSON_INFO[lesson].points)
+    assert all(score == 0 for score in got.values()), f"unanswered but scored: {got}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_each_planted_bug_loses_exactly_its_exercise_points_and_feedback_names_it(graded, lesson):
+    info = LESSON_INFO[lesson]
+    assert info.buggy, info.problem or f"tests/submissions/{lesson}.py has an empty BUGGY"
+    for x in info.buggy:
+        student = f"buggy_{x}"
+        got = cell_scores(graded, student, lesson)
+        wrong = differences(got, graded["expected"][(student, lesson)])
+        assert not wrong, (f"BUGGY[{x!r}] should lose exactly check_{x} + hidden_{x} "
+                           f"({info.exercise_points(x):g} points); cells off (got, expected): {wrong}")
+        text = feedback_text(graded, student, lesson)
+        assert (f"public checks of {x} failed" in text
+                or f"Hidden tests of `{x}` failed" in text), f"feedback for BUGGY[{x!r}] does not name {x}"
+    assert info.problem is None, info.problem
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_tuned_submission_loses_the_hidden_test_points(graded, lesson):
+    info = LESSON_INFO[lesson]
+    assert info.tuned, info.problem or f"tests/submissions/{lesson}.py has an empty TUNED"
+    got = cell_scores(graded, "tuned", lesson)
+    wrong = differences(got, graded["expected"][("tuned", lesson)])
+    assert not wrong, f"TUNED should pass the public checks and fail the hidden tests; off: {wrong}"
+    text = feedback_text(graded, "tuned", lesson)
+    for x in info.tuned:
+        assert f"Hidden tests of `{x}` failed" in text
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_tampered_cells_get_the_grade_the_real_tests_give(graded, lesson):
+    students = sorted(s for s, name in graded["expected"] if name == lesson and s.startswith("tamper"))
+    assert students
+    for student in students:
+        got = cell_scores(graded, student, lesson)
+        wrong = differences(got, graded["expected"][(student, lesson)])
+        assert not wrong, f"{student}: cells off (got, expected): {wrong}"
+        done = graded["results"][(student, lesson)]["repairs"]
+        for repair in graded["repairs"][(student, lesson)]:
+            assert repair in done, f"{student}: expected the repair {repair!r}, got {done}"
+        assert not graded["results"][(student, lesson)]["flagged"], "nothing left for manual grading"
+
+
+def test_broken_submissions_are_graded_or_reported_in_bounded_time(graded):
+    lesson = graded["robust"]
+    if lesson is None:
+        pytest.skip("no lesson with exercises")
+    outcome = next(o for o in graded["outcomes"] if lesson in o["lessons"])
+    assert ("invalid", lesson) in graded["failed"], "the invalid notebook should be reported"
+    assert "not a readable notebook" in graded["failed"][("invalid", lesson)]
+    for student in ("killer", "loop", "solutions", "unanswered"):
+        got = cell_scores(graded, student, lesson)
+        wrong = differences(got, graded["expected"][(student, lesson)])
+        assert not wrong, f"{student}: cells off (got, expected): {wrong}"
+    x = LESSON_INFO[lesson].exercises[0]
+    assert graded["results"][("killer", lesson)]["score"] == (
+        LESSON_INFO[lesson].max_score - LESSON_INFO[lesson].exercise_points(x)), \
+        "the kernel-killer's correct exercises should earn their points"
+    assert any("stopped the kernel" in n for n in graded["results"][("killer", lesson)]["notes"])
+    assert any("ran out of time" in n for n in graded["results"][("loop", lesson)]["notes"])
+    students = len(outcome["report"]["results"]) + len(outcome["report"]["failed"])
+    assert outcome["grade_seconds"] < 120 + students * 60, "grading took longer than its bounds"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_feedback_never_shows_hidden_tests(graded, lesson):
+    hidden = {line for line in LESSON_INFO[lesson].secret_lines(regions=("HIDDEN TESTS",))
+              if len(line) >= 6}                     # not `])` and the like
+    students = sorted(s for (s, name) in graded["results"] if name == lesson)
+    assert students
+    for student in students:
+        text = feedback_text(graded, student, lesson)
+        shown = sorted(line for line in hidden if line in text)
+        assert not shown, f"feedback of {student} on {lesson} shows hidden-test lines: {shown}"
+        assert "BEGIN HIDDEN TESTS" not in text

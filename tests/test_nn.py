@@ -1,0 +1,228 @@
+"""Layers: hand-computed forward passes, backward passes against finite differences and PyTorch,
+float32 kept end to end."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import nnlearn as nl
+from nnlearn.gradcheck import relative_error
+
+TOLERANCE = 1e-7          # largest relative error accepted between backprop and finite differences
+
+
+def away_from_zero(shape, rng, low=0.3, high=2.0):
+    """O(1) inputs of both signs that keep clear of the kinks of ReLU and LeakyReLU at 0."""
+    return rng.uniform(low, high, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+
+
+def input_gradient_error(layer, x, grad_output):
+    """Relative error between layer.backward and finite differences of sum(grad_output * layer(x))."""
+    layer(x)
+    analytic = layer.backward(grad_output)
+    numeric = nl.numerical_gradient(lambda _: float(np.sum(grad_output * layer(x))), x)
+    return relative_error(analytic, numeric)
+
+
+def set_linear(layer, weight, bias=None):
+    layer.weight.data[...] = weight
+    if bias is not None:
+        layer.bias.data[...] = bias
+
+
+# --- Linear ------------------------------------------------------------------------------------
+
+def test_linear_forward_is_x_times_weight_plus_bias_on_a_hand_set_layer():
+    layer = nl.Linear(2, 3)
+    set_linear(layer, [[1.0, 0.0, -1.0],
+                       [2.0, 1.0, 0.5]], bias=[0.5, -1.0, 0.0])
+    x = np.array([[1.0, 1.0],
+                  [2.0, -1.0]])
+    expected = np.array([[1 + 2 + 0.5, 0 + 1 - 1, -1 + 0.5 + 0],
+                         [2 - 2 + 0.5, 0 - 1 - 1, -2 - 0.5 + 0]])
+    np.testing.assert_array_equal(layer(x), expected)
+
+
+def test_linear_without_bias_has_only_a_weight_and_computes_x_times_weight():
+    layer = nl.Linear(2, 2, bias=False)
+    assert layer.bias is None
+    assert layer.parameters() == [layer.weight]
+    set_linear(layer, [[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(layer([[1.0, -1.0]]), [[-2.0, -2.0]])
+
+
+def test_linear_backward_gives_hand_computed_gradients():
+    layer = nl.Linear(2, 1)
+    set_linear(layer, [[2.0], [-1.0]], bias=[0.0])
+    x = np.array([[1.0, 3.0], [-2.0, 0.5]])
+    layer(x)
+    grad_input = layer.backward(np.array([[1.0], [2.0]]))
+    np.testing.assert_array_equal(layer.weight.grad, [[1 * 1 + -2 * 2], [3 * 1 + 0.5 * 2]])   # x^T g
+    np.testing.assert_array_equal(layer.bias.grad, [3.0])                                   # sum of g
+    np.testing.assert_array_equal(grad_input, [[2.0, -1.0], [4.0, -2.0]])                   # g W^T
+
+
+def test_linear_weight_is_stored_in_by_out_and_initialised_within_pytorch_bounds():
+    layer = nl.Linear(16, 5, rng=0)
+    assert layer.weight.shape == (16, 5) and layer.bias.shape == (5,)
+    bound = 1 / np.sqrt(16)
+    assert np.all(np.abs(layer.weight.data) <= bound) and np.all(np.abs(layer.bias.data) <= bound)
+    assert layer.weight.data.std() > bound / 4          # not all zeros or a constant
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_backward_matches_finite_differences(bias):
+    rng = np.random.default_rng(1)
+    layer = nl.Linear(3, 2, bias=bias, rng=rng)
+    x = rng.normal(size=(4, 3))
+    y = rng.normal(size=(4, 2)) + 3.0                      # keeps every residual, hence every gradient, O(1)
+    assert nl.gradcheck(layer, nl.MSELoss(), x, y) <= TOLERANCE
+    assert input_gradient_error(layer, x, rng.normal(size=(4, 2))) <= TOLERANCE
+
+
+def test_linear_backward_accumulates_gradients_until_they_are_zeroed():
+    rng = np.random.default_rng(2)
+    layer = nl.Linear(3, 2, rng=rng)
+    x, grad_output = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
+    layer(x)
+    layer.backward(grad_output)
+    once = layer.weight.grad.copy()
+    layer.backward(grad_output)
+    np.testing.assert_allclose(layer.weight.grad, 2 * once, rtol=1e-15)
+    layer.zero_grad()
+    assert not layer.weight.grad.any() and not layer.bias.grad.any()
+
+
+# --- activations -------------------------------------------------------------------------------
+
+def test_relu_and_leaky_relu_by_hand():
+    x = np.array([[-2.0, -0.5, 0.0, 0.5, 3.0]])
+    np.testing.assert_array_equal(nl.ReLU()(x), [[0.0, 0.0, 0.0, 0.5, 3.0]])
+    np.testing.assert_array_equal(nl.LeakyReLU(0.1)(x), [[-0.2, -0.05, 0.0, 0.5, 3.0]])
+    assert nl.LeakyReLU().negative_slope == 0.01
+
+
+def test_relu_derivative_is_zero_at_zero_as_in_pytorch():
+    relu = nl.ReLU()
+    relu(np.array([[-1.0, 0.0, 1.0]]))
+    np.testing.assert_array_equal(relu.backward(np.ones((1, 3))), [[0.0, 0.0, 1.0]])
+
+
+def test_sigmoid_and_tanh_by_hand():
+    sigmoid, tanh = nl.Sigmoid(), nl.Tanh()
+    x = np.array([[0.0, np.log(3.0), -np.log(3.0)]])
+    np.testing.assert_allclose(sigmoid(x), [[0.5, 0.75, 0.25]], rtol=1e-15)
+    np.testing.assert_allclose(sigmoid.backward(np.ones((1, 3))), [[0.25, 0.1875, 0.1875]], rtol=1e-15)
+    x = np.array([[0.0, np.arctanh(0.5)]])
+    np.testing.assert_allclose(tanh(x), [[0.0, 0.5]], atol=1e-16, rtol=1e-15)
+    np.testing.assert_allclose(tanh.backward(np.ones((1, 2))), [[1.0, 0.75]], rtol=1e-15)
+
+
+@pytest.mark.parametrize("activation", [nl.ReLU(), nl.LeakyReLU(0.1), nl.Sigmoid(), nl.Tanh()], ids=repr)
+def test_activation_backward_matches_finite_differences(activation):
+    rng = np.random.default_rng(3)
+    x = away_from_zero((4, 3), rng)
+    assert input_gradient_error(activation, x, rng.normal(size=(4, 3))) <= TOLERANCE
+
+
+def test_sigmoid_of_huge_inputs_saturates_without_overflow_warnings():
+    sigmoid = nl.Sigmoid()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = sigmoid(np.array([[-1e4, -800.0, 0.0, 800.0, 1e4]]))
+        grad = sigmoid.backward(np.ones((1, 5)))
+    np.testing.assert_array_equal(y, [[0.0, 0.0, 0.5, 1.0, 1.0]])
+    np.testing.assert_array_equal(grad, [[0.0, 0.0, 0.25, 0.0, 0.0]])
+
+
+# --- Sequential --------------------------------------------------------------------------------
+
+def test_sequential_applies_layers_in_order_and_is_indexable_and_iterable():
+    first, second = nl.Linear(2, 2, bias=False), nl.ReLU()
+    set_linear(first, [[1.0, 0.0], [0.0, -1.0]])
+    model = nl.Sequential(first, second)
+    np.testing.assert_array_equal(model([[3.0, 2.0]]), [[3.0, 0.0]])     # ReLU(x W), not W ReLU(x)
+    assert model[0] is first and model[1] is second and len(model) == 2
+    assert list(model) == [first, second]
+    assert list(model[1:]) == [second]
+
+
+def test_sequential_parameters_lists_every_weight_and_bias_in_order():
+    model = nl.Sequential(nl.Linear(2, 3, rng=0), nl.Tanh(), nl.Linear(3, 1, bias=False, rng=1))
+    params = model.parameters()
+    assert [p.shape for p in params] == [(2, 3), (3,), (3, 1)]
+    assert params[0] is model[0].weight and params[2] is model[2].weight
+
+
+@pytest.mark.parametrize("activation", [nl.ReLU, nl.LeakyReLU, nl.Sigmoid, nl.Tanh])
+def test_sequential_backward_matches_finite_differences(activation):
+    # A well-scaled problem: two examples, O(1) inputs and weights, so that every gradient entry is
+    # far above the ~1e-10 rounding noise of the finite differences.
+    rng = np.random.default_rng(0)
+    model = nl.Sequential(nl.Linear(3, 4), activation(), nl.Linear(4, 2))
+    for param in model.parameters():
+        param.data[...] = away_from_zero(param.shape, rng, low=0.3, high=1.0)
+    x, y = away_from_zero((2, 3), rng), rng.normal(size=(2, 2))
+    assert np.abs(model[0](x)).min() > 0.1                  # no pre-activation sits near the ReLU kink
+    assert nl.gradcheck(model, nl.MSELoss(), x, y) <= TOLERANCE
+    assert input_gradient_error(model, x, rng.normal(size=(2, 2))) <= TOLERANCE
+
+
+def test_sequential_with_cross_entropy_matches_finite_differences():
+    rng = np.random.default_rng(5)
+    model = nl.Sequential(nl.Linear(2, 5, rng=rng), nl.Tanh(), nl.Linear(5, 3, rng=rng))
+    x, labels = rng.normal(size=(4, 2)), np.array([0, 2, 1, 2])
+    assert nl.gradcheck(model, nl.CrossEntropyLoss(), x, labels) <= TOLERANCE
+
+
+# --- against PyTorch ---------------------------------------------------------------------------
+
+def test_layers_match_pytorch_forward_and_backward():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(6)
+    model = nl.Sequential(nl.Linear(3, 4, rng=rng), nl.LeakyReLU(0.2), nl.Linear(4, 4, rng=rng), nl.Sigmoid(),
+                          nl.Linear(4, 3, rng=rng), nl.Tanh(), nl.Linear(3, 2, rng=rng), nl.ReLU())
+    reference = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.LeakyReLU(0.2), torch.nn.Linear(4, 4),
+                                    torch.nn.Sigmoid(), torch.nn.Linear(4, 3), torch.nn.Tanh(),
+                                    torch.nn.Linear(3, 2), torch.nn.ReLU()).double()
+    with torch.no_grad():
+        for ours, theirs in zip(model, reference):
+            if isinstance(ours, nl.Linear):
+                theirs.weight.copy_(torch.from_numpy(ours.weight.data.T))      # torch stores (out, in)
+                theirs.bias.copy_(torch.from_numpy(ours.bias.data))
+    x = rng.normal(size=(5, 3))
+    grad_output = rng.normal(size=(5, 2))
+    x_torch = torch.tensor(x, requires_grad=True)
+    out_torch = reference(x_torch)
+    out_torch.backward(torch.from_numpy(grad_output))
+    out = model(x)
+    grad_input = model.backward(grad_output)
+    np.testing.assert_allclose(out, out_torch.detach().numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(grad_input, x_torch.grad.numpy(), rtol=1e-12, atol=1e-15)
+    for ours, theirs in zip(model, reference):
+        if isinstance(ours, nl.Linear):
+            np.testing.assert_allclose(ours.weight.grad, theirs.weight.grad.numpy().T, rtol=1e-12, atol=1e-15)
+            np.testing.assert_allclose(ours.bias.grad, theirs.bias.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+# --- float32 -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("activation", [nl.ReLU, nl.LeakyReLU, nl.Sigmoid, nl.Tanh])
+def test_float32_layers_give_float32_outputs_and_gradients(activation):
+    rng = np.random.default_rng(7)
+    model = nl.Sequential(nl.Linear(3, 4, rng=rng, dtype=np.float32), activation(),
+                          nl.Linear(4, 2, rng=rng, dtype=np.float32))
+    assert all(p.dtype == np.float32 and p.grad.dtype == np.float32 for p in model.parameters())
+    x = rng.normal(size=(5, 3)).astype(np.float32)
+    out = model(x)
+    grad_input = model.backward(np.ones_like(out))
+    assert out.dtype == np.float32 and grad_input.dtype == np.float32
+    assert all(p.grad.dtype == np.float32 for p in model.parameters())
+    assert np.abs(model[0].weight.grad).sum() > 0
+
+
+def test_float32_layer_accepts_lists_and_integer_arrays_as_float32():
+    layer = nl.Linear(2, 1, dtype=np.float32, rng=0)
+    assert layer([[1, 2]]).dtype == np.float32
+    assert layer(np.array([[1, 2]])).dtype == np.float32

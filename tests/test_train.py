@@ -1,0 +1,328 @@
+"""fit: batch sizes and step counts, what History records, callbacks and early stopping,
+divergence, reproducibility and float32."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import nnlearn as nl
+
+
+def regression_problem(n=10, seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2)).astype(dtype)
+    y = (X @ np.array([[1.5], [-2.0]]) + 0.5).astype(dtype)
+    model = nl.Sequential(nl.Linear(2, 1, rng=rng, dtype=dtype))
+    return model, X, y
+
+
+def classification_problem(n=12, seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2)).astype(dtype)
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    model = nl.Sequential(nl.Linear(2, 8, rng=rng, dtype=dtype), nl.Tanh(), nl.Linear(8, 2, rng=rng, dtype=dtype))
+    return model, X, y
+
+
+def weights(model):
+    return [p.data.copy() for p in model.parameters()]
+
+
+# --- mini-batches and step counts --------------------------------------------------------------
+
+def test_minibatches_of_four_from_ten_examples_are_four_four_and_two():
+    X, y = np.arange(20.0).reshape(10, 2), np.arange(10)
+    batches = list(nl.data.minibatches(X, y, 4, shuffle=False))
+    assert [len(xb) for xb, _ in batches] == [4, 4, 2]
+    np.testing.assert_array_equal(np.concatenate([yb for _, yb in batches]), y)
+    np.testing.assert_array_equal(batches[2][0], X[8:])
+
+
+def test_shuffled_minibatches_cover_every_example_once_with_rows_kept_together():
+    X, y = np.arange(20.0).reshape(10, 2), np.arange(10)
+    batches = list(nl.data.minibatches(X, y, 3, shuffle=True, rng=0))
+    assert [len(yb) for _, yb in batches] == [3, 3, 3, 1]
+    seen = np.concatenate([yb for _, yb in batches])
+    assert sorted(seen) == list(range(10)) and not np.array_equal(seen, y)
+    for xb, yb in batches:
+        np.testing.assert_array_equal(xb[:, 0], 2 * yb)
+
+
+@pytest.mark.parametrize("batch_size, steps_per_epoch, seen_in_first_epoch", [
+    (None, 1, [10]),
+    (1, 10, list(range(1, 11))),
+    (4, 3, [4, 8, 10]),
+    (10, 1, [10]),
+    (25, 1, [10]),
+])
+def test_fit_takes_one_step_per_batch_and_counts_examples_seen(batch_size, steps_per_epoch, seen_in_first_epoch):
+    model, X, y = regression_problem(n=10)
+    opt = nl.optim.SGD(model.parameters(), lr=0.01)
+    history = nl.fit(model, nl.MSELoss(), opt, X, y, epochs=3, batch_size=batch_size, rng=0)
+    assert history.steps == 3 * steps_per_epoch == len(history.examples_seen) == len(history.step_time)
+    assert history.examples_seen[:steps_per_epoch] == seen_in_first_epoch
+    assert history.examples_seen[-1] == 30
+    assert history.epochs == 3 and not history.diverged and not history.stopped_early
+
+
+def test_full_batch_fit_is_the_four_step_loop_written_out():
+    model, X, y = regression_problem()
+    twin, _, _ = regression_problem()
+    loss_fn = nl.MSELoss()
+    history = nl.fit(model, loss_fn, nl.optim.SGD(model.parameters(), lr=0.1), X, y, epochs=5, shuffle=False)
+    opt, losses = nl.optim.SGD(twin.parameters(), lr=0.1), []
+    for _ in range(5):
+        losses.append(loss_fn(twin(X), y))
+        opt.zero_grad()
+        twin.backward(loss_fn.backward())
+        opt.step()
+    assert history.step_loss == losses
+    assert history.epoch_loss == pytest.approx(losses, rel=1e-15)
+    for ours, expected in zip(model.parameters(), twin.parameters()):
+        np.testing.assert_array_equal(ours.data, expected.data)
+    assert losses[-1] < losses[0]
+
+
+def test_sgd_fit_with_unshuffled_batches_of_one_updates_after_every_example():
+    model, X, y = regression_problem(n=4)
+    twin, _, _ = regression_problem(n=4)
+    loss_fn = nl.MSELoss()
+    nl.fit(model, loss_fn, nl.optim.SGD(model.parameters(), lr=0.1), X, y, epochs=1, batch_size=1, shuffle=False)
+    opt = nl.optim.SGD(twin.parameters(), lr=0.1)
+    for i in range(4):
+        loss_fn(twin(X[i:i + 1]), y[i:i + 1])
+        opt.zero_grad()
+        twin.backward(loss_fn.backward())
+        opt.step()
+    for ours, expected in zip(model.parameters(), twin.parameters()):
+        np.testing.assert_array_equal(ours.data, expected.data)
+
+
+# --- History -----------------------------------------------------------------------------------
+
+def test_history_records_epoch_and_validation_figures_of_a_frozen_model():
+    # With lr = 0 the weights never change, so every figure can be computed directly.
+    model, X, y = classification_problem(n=12)
+    X_val, y_val = X[:5] * -1.5, y[:5]
+    loss_fn = nl.CrossEntropyLoss()
+    history = nl.fit(model, loss_fn, nl.optim.SGD(model.parameters(), lr=0.0), X, y, epochs=2, batch_size=5,
+                     rng=0, validation=(X_val, y_val))
+    train_loss, val_loss = loss_fn(model(X), y), loss_fn(model(X_val), y_val)
+    train_accuracy = np.mean(model(X).argmax(axis=1) == y)
+    val_accuracy = np.mean(model(X_val).argmax(axis=1) == y_val)
+    assert history.epoch_loss == pytest.approx([train_loss] * 2, rel=1e-14)     # batch-size-weighted mean
+    assert history.epoch_accuracy == pytest.approx([train_accuracy] * 2, rel=1e-14)
+    assert history.val_loss == pytest.approx([val_loss] * 2, rel=1e-14)
+    assert history.val_accuracy == pytest.approx([val_accuracy] * 2, rel=1e-14)
+    assert len(history.step_loss) == 2 * 3 and len(set(history.step_loss)) > 1
+
+
+def test_regression_history_has_losses_but_no_accuracy():
+    model, X, y = regression_problem()
+    history = nl.fit(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=0.05), X, y, epochs=4,
+                     validation=(X[:3], y[:3]))
+    assert len(history.epoch_loss) == len(history.val_loss) == 4
+    assert history.epoch_accuracy == [] and history.val_accuracy == []
+    assert history.epoch_loss[-1] < history.epoch_loss[0]
+
+
+def test_accuracy_by_hand():
+    assert nl.accuracy([[2.0, 1.0], [0.0, 3.0], [1.0, 0.0]], [0, 1, 1]) == pytest.approx(2 / 3)
+    assert nl.accuracy([[0.5], [-2.0], [1.0], [-0.1]], [[1.0], [0.0], [0.0], [0.0]]) == 0.75
+
+
+def test_classifier_learns_a_separable_problem():
+    model, X, y = classification_problem(n=40, seed=1)
+    history = nl.fit(model, nl.CrossEntropyLoss(), nl.optim.Adam(model.parameters(), lr=0.05), X, y,
+                     epochs=60, batch_size=8, rng=0)
+    assert history.epoch_accuracy[-1] >= 0.95 and history.epoch_loss[-1] < history.epoch_loss[0] / 3
+
+
+# --- callbacks and early stopping --------------------------------------------------------------
+
+def test_callbacks_are_called_after_every_epoch_with_the_history_so_far():
+    model, X, y = regression_problem()
+    calls = []
+    history = nl.fit(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=0.01), X, y, epochs=4,
+                     callbacks=[lambda h: calls.append(len(h.epoch_loss))])
+    assert calls == [1, 2, 3, 4] and not history.stopped_early
+
+
+def test_a_callback_returning_true_stops_training_early():
+    model, X, y = regression_problem()
+    history = nl.fit(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=0.01), X, y, epochs=10,
+                     batch_size=4, callbacks=lambda h: h.epochs == 3)
+    assert history.stopped_early and history.epochs == 3 and history.steps == 9
+    assert "3" in history.message
+
+
+def test_early_stopping_restores_the_weights_of_the_best_validation_epoch():
+    # One weight w, starting at 0, pulled towards y = x by full-batch gradient descent:
+    # w_t = 1 - 0.8^t = 0.2, 0.36, 0.488, 0.5904, ... The validation data says y = x / 2, so its loss
+    # (w - 0.5)^2 mean(x^2) is smallest at epoch 3 (w = 0.488); with patience 2 training stops at epoch 5.
+    X = np.array([[1.0], [-1.0]])
+    model = nl.Sequential(nl.Linear(1, 1, bias=False))
+    model[0].weight.data[...] = 0.0
+    stopper = nl.EarlyStopping(model, patience=2)
+    weights_after = []
+    history = nl.fit(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=0.1), X, X, epochs=20,
+                     validation=(X, X / 2), callbacks=[lambda h: weights_after.append(model[0].weight.data.item()),
+                                                       stopper])
+    np.testing.assert_allclose(weights_after, [0.2, 0.36, 0.488, 0.5904, 0.67232], rtol=1e-14)
+    assert history.stopped_early and history.epochs == 5
+    assert stopper.best_epoch == 3 and stopper.best_loss == pytest.approx(0.012**2, rel=1e-10)
+    assert model[0].weight.data.item() == pytest.approx(0.488, rel=1e-14)
+
+
+def test_early_stopping_without_validation_data_says_so():
+    model, X, y = regression_problem()
+    with pytest.raises(ValueError, match="validation"):
+        nl.fit(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=0.01), X, y, epochs=2,
+               callbacks=[nl.EarlyStopping(model)])
+
+
+# --- divergence --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("loss_fn, batch_size", [(nl.MSELoss(), None), (nl.MSELoss(), 4), (nl.MSELoss(), 1)])
+def test_a_huge_learning_rate_stops_at_the_first_non_finite_loss_without_numpy_warnings(loss_fn, batch_size):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 2))
+    y = X @ np.array([[30.0], [-20.0]])
+    model = nl.Sequential(nl.Linear(2, 8, rng=rng), nl.ReLU(), nl.Linear(8, 1, rng=rng))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history = nl.fit(model, loss_fn, nl.optim.SGD(model.parameters(), lr=50.0), X, y, epochs=500,
+                         batch_size=batch_size, rng=0)
+    assert history.diverged and not history.stopped_early
+    assert "learning rate" in history.message and "50" in history.message
+    assert history.steps < 500 and np.all(np.isfinite(history.step_loss))
+
+
+def test_divergence_of_a_classifier_is_reported_too():
+    _, X, y = classification_problem(n=20)
+    rng = np.random.default_rng(0)
+    model = nl.Sequential(nl.Linear(2, 16, rng=rng), nl.ReLU(), nl.Linear(16, 2, rng=rng))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history = nl.fit(model, nl.CrossEntropyLoss(), nl.optim.SGD(model.parameters(), lr=1e6), X, y,
+                         epochs=300, rng=0)
+    assert history.diverged and "learning rate" in history.message
+
+
+def test_a_sensible_learning_rate_does_not_diverge():
+    model, X, y = regression_problem()
+    history = nl.fit(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=0.1), X, y, epochs=100)
+    assert not history.diverged and history.message == "" and history.epoch_loss[-1] < history.epoch_loss[0] / 1000
+
+
+# --- reproducibility and float32 ---------------------------------------------------------------
+
+def train_with_seed(seed):
+    model, X, y = classification_problem(n=30)
+    nl.fit(model, nl.CrossEntropyLoss(), nl.optim.Adam(model.parameters(), lr=0.01), X, y, epochs=5,
+           batch_size=4, rng=seed)
+    return weights(model)
+
+
+def test_the_same_seed_gives_bit_identical_weights_and_another_seed_does_not():
+    first, again, other = train_with_seed(7), train_with_seed(7), train_with_seed(8)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again))
+    assert not all(np.array_equal(a, b) for a, b in zip(first, other))
+
+
+@pytest.mark.parametrize("loss_name", ["mse", "huber", "cross_entropy", "bce"])
+@pytest.mark.parametrize("optimizer_class", [nl.optim.SGD, nl.optim.RMSprop, nl.optim.Adagrad, nl.optim.Adam])
+def test_float32_training_stays_float32_end_to_end(loss_name, optimizer_class):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(10, 2)).astype(np.float32)
+    loss_fn, y, outputs = {
+        "mse": (nl.MSELoss(), X[:, :1] * 2, 1),
+        "huber": (nl.HuberLoss(0.5), X[:, :1] * 2, 1),
+        "cross_entropy": (nl.CrossEntropyLoss(weight=[1.0, 2.0]), (X[:, 0] > 0).astype(int), 2),
+        "bce": (nl.BCEWithLogitsLoss(pos_weight=2.0), (X[:, :1] > 0).astype(np.float32), 1),
+    }[loss_name]
+    model = nl.Sequential(nl.Linear(2, 4, rng=rng, dtype=np.float32), nl.Sigmoid(),
+                          nl.Linear(4, outputs, rng=rng, dtype=np.float32))
+    opt = optimizer_class(model.parameters(), lr=0.01, **({"momentum": 0.9} if optimizer_class is nl.optim.SGD else {}))
+    before = weights(model)
+    history = nl.fit(model, loss_fn, opt, X, y, epochs=2, batch_size=4, rng=0, validation=(X[:3], y[:3]))
+    assert history.steps == 6 and np.isfinite(history.val_loss).all()
+    for param, old in zip(model.parameters(), before):
+        assert param.data.dtype == np.float32 and param.grad.dtype == np.float32
+        assert not np.array_equal(param.data, old)
+        assert all(value.dtype == np.float32 for value in opt.state[param].values() if isinstance(value, np.ndarray))
+    assert model(X).dtype == np.float32
+
+
+# --- what fit accepts --------------------------------------------------------------------------
+
+class Scale(nl.Module):
+    """A layer written the way a learner would: y = a * x with one trainable number a."""
+
+    def __init__(self):
+        self.a = nl.Parameter(np.array([0.0]))
+
+    def forward(self, x):
+        self._x = np.asarray(x, dtype=np.float64)
+        return self.a.data * self._x
+
+    def backward(self, grad_output):
+        self.a.grad += np.sum(grad_output * self._x, keepdims=True).reshape(1)
+        return grad_output * self.a.data
+
+
+class FrozenLinear(nl.Linear):
+    """A Linear whose backward passes the gradient on but does not train its own weights."""
+
+    def backward(self, grad_output):
+        return grad_output @ self.weight.data.T
+
+
+def test_fit_trains_a_module_that_defines_only_forward_and_backward():
+    X = np.array([[1.0], [2.0], [-1.0]])
+    model = Scale()
+    history = nl.fit(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=0.1), X, 3 * X, epochs=30)
+    assert model.a.data[0] == pytest.approx(3.0, rel=1e-6) and history.epoch_loss[-1] < 1e-10
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["first-layer", "last-layer"])
+def test_fit_uses_the_backward_of_a_layer_subclass(first):
+    rng = np.random.default_rng(0)
+    frozen, other = FrozenLinear(2, 2, rng=rng), nl.Linear(2, 2, rng=rng)
+    model = nl.Sequential(frozen, nl.Tanh(), other) if first else nl.Sequential(other, nl.Tanh(), frozen)
+    before = frozen.weight.data.copy()
+    X = rng.normal(size=(6, 2))
+    nl.fit(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=0.1), X, X, epochs=3)
+    np.testing.assert_array_equal(frozen.weight.data, before)
+    assert not np.array_equal(other.weight.grad, 0)
+
+
+def test_fit_with_several_binary_outputs_records_elementwise_accuracy():
+    # Multi-label targets (one 0/1 column per label), as BCEWithLogitsLoss with a per-column
+    # pos_weight expects; with lr = 0 the recorded accuracy is that of the untrained model.
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(9, 2))
+    y = np.stack([X[:, 0] > 0, X[:, 1] > 0, X[:, 0] + X[:, 1] > 0], axis=1).astype(float)
+    model = nl.Sequential(nl.Linear(2, 3, rng=rng))
+    history = nl.fit(model, nl.BCEWithLogitsLoss(pos_weight=[1.0, 2.0, 3.0]), nl.optim.SGD(model.parameters(), lr=0.0),
+                     X, y, epochs=1, batch_size=3, validation=(X, y))
+    expected = np.mean((model(X) > 0) == (y > 0.5))
+    assert history.epoch_accuracy == pytest.approx([expected]) and history.val_accuracy == pytest.approx([expected])
+
+
+def test_accuracy_of_several_binary_outputs_is_elementwise():
+    logits = np.array([[2.0, -1.0, 3.0], [-1.0, -2.0, 1.0]])
+    assert nl.accuracy(logits, [[1.0, 0.0, 1.0], [0.0, 0.0, 0.0]]) == 5 / 6
+
+
+def test_early_stopping_with_a_validation_loss_that_is_never_finite_stops_without_restoring():
+    X = np.ones((4, 1))
+    model = nl.Sequential(nl.Linear(1, 1, rng=0))
+    stopper = nl.EarlyStopping(model, patience=2)
+    X_val = np.full((2, 1), 1e200)                         # its squared error overflows to inf
+    history = nl.fit(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=0.01), X, X, epochs=5,
+                     validation=(X_val, 3 * X_val), callbacks=[stopper])
+    assert history.stopped_early and history.epochs == 2 and history.val_loss == [np.inf, np.inf]
+    with pytest.raises(ValueError, match="no epoch has had a finite validation loss"):
+        stopper.restore()

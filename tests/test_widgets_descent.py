@@ -1,0 +1,110 @@
+"""The gradient-descent apps (lesson 04), driven through their controls as a slider would."""
+
+import numpy as np
+import pytest
+
+import nnlearn as nl
+from nnlearn.widgets.descent import descent_path, parabola_path
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return nl.widgets.descent_explorer()
+
+
+def _path(app):
+    ax = app.figure.axes[0]
+    line = next(line for line in ax.get_lines() if line.get_label() == "the hiker's path")
+    return np.column_stack(line.get_data())
+
+
+def _curve(app):
+    return np.asarray(app.figure.axes[1].get_lines()[0].get_ydata())
+
+
+def test_descent_explorer_has_the_named_controls_and_draws(explorer):
+    assert set(explorer.controls) == {"surface", "learning_rate", "steps"}
+    assert type(explorer.controls["learning_rate"]).__name__ == "FloatLogSlider"
+    assert explorer.message.value == "" and explorer.image.value
+    assert len(_path(explorer)) == explorer.controls["steps"].value + 1
+
+
+def test_the_steps_slider_lengthens_the_path_and_lowers_the_loss(explorer):
+    explorer.controls["surface"].value = "ravine"
+    explorer.controls["learning_rate"].value = 0.1
+    lengths, finals = [], []
+    for steps in (1, 10, 50, 200):
+        explorer.controls["steps"].value = steps
+        lengths.append(len(_path(explorer)))
+        finals.append(_curve(explorer)[-1])
+    assert lengths == [2, 11, 51, 201]
+    assert finals == sorted(finals, reverse=True) and finals[-1] < finals[0] / 10
+    assert explorer.message.value == ""
+
+
+def test_the_learning_rate_goes_from_crawling_to_zigzag_to_diverging(explorer):
+    explorer.controls["surface"].value = "ravine"
+    explorer.controls["steps"].value = 40
+    explorer.controls["learning_rate"].value = 1e-3             # crawling: barely moved
+    path = _path(explorer)
+    assert np.linalg.norm(path[-1] - path[0]) < 0.5 and explorer.message.value == ""
+    explorer.controls["learning_rate"].value = 10 ** -0.4        # ~0.4: zig-zag across the ravine
+    y = _path(explorer)[:, 1]
+    assert np.sum(np.sign(y[1:10]) != np.sign(y[:9])) >= 5 and explorer.message.value == ""
+    explorer.controls["learning_rate"].value = 10 ** -0.2        # ~0.63 > 2/4: diverges
+    assert "diverged after" in explorer.message.value and "lower the learning rate" in explorer.message.value
+    ax = explorer.figure.axes[0]
+    flags = [line for line in ax.get_lines() if line.get_marker() == "X" and len(line.get_xdata())]
+    assert flags, "the divergence is flagged on the map"
+    x, y = flags[0].get_xdata()[0], flags[0].get_ydata()[0]
+    assert ax.get_xlim()[0] < x < ax.get_xlim()[1] and ax.get_ylim()[0] < y < ax.get_ylim()[1]
+    assert any("diverged at step" in t.get_text() for t in ax.texts if t.get_visible())
+    explorer.controls["learning_rate"].value = 0.1               # and it works again after
+    assert explorer.message.value == "" and not any(t.get_visible() and t.get_text() for t in ax.texts)
+
+
+def test_every_surface_draws_with_its_own_limits(explorer):
+    explorer.controls["learning_rate"].value = 0.01
+    for name, surface in nl.landscapes.SURFACES.items():
+        renders = explorer.renders
+        explorer.controls["surface"].value = name
+        ax = explorer.figure.axes[0]
+        assert ax.get_xlim() == surface.xlim and ax.get_ylim() == surface.ylim
+        assert ax.get_title() == surface.title
+        assert explorer.renders > renders and "Error" not in explorer.message.value
+    explorer.controls["surface"].value = "ravine"
+
+
+def test_descent_path_matches_the_closed_form_on_the_bowl():
+    bowl = nl.landscapes.get("bowl")
+    points, heights, diverged_at = descent_path(bowl, lr=0.5, steps=5)
+    expected = np.array(bowl.start) * 0.5 ** np.arange(6)[:, None]      # w_k = (1 - lr)^k w_0
+    np.testing.assert_allclose(points, expected)
+    assert diverged_at is None and heights[-1] < heights[0]
+    _, _, diverged_at = descent_path(bowl, lr=2.5, steps=100)
+    assert diverged_at is not None and diverged_at < 100
+
+
+def test_parabola_path_is_geometric():
+    np.testing.assert_allclose(parabola_path(2.0, curvature=2.0, lr=0.25, steps=3), [2.0, 1.0, 0.5, 0.25])
+    np.testing.assert_allclose(parabola_path(1.0, curvature=1.0, lr=1.5, steps=2), [1.0, -0.5, 0.25])
+
+
+def test_parabola_descent_reports_the_critical_learning_rate():
+    app = nl.widgets.parabola_descent()
+    assert set(app.controls) == {"learning_rate", "curvature"}
+    regime = app.figure.axes[0].texts[0]
+    app.controls["curvature"].value = 2.0
+    app.controls["learning_rate"].value = 0.02
+    assert "crawling" in regime.get_text() and app.message.value == ""
+    app.controls["learning_rate"].value = 10 ** -0.15           # lr c ~ 1.4: zig-zag, still converging
+    assert "zig-zag" in regime.get_text() and app.message.value == ""
+    distances = app.figure.axes[1].get_lines()[0].get_ydata()
+    assert distances[-1] < distances[0]
+    app.controls["learning_rate"].value = 10 ** 0.1             # lr c ~ 2.5 > 2
+    assert "diverged" in app.message.value and "2/c = 1" in app.message.value
+    assert "diverging" in regime.get_text()
+    for value in np.arange(0.5, 4.01, 0.5):                     # the whole curvature range
+        app.controls["curvature"].value = float(value)
+    app.controls["learning_rate"].value = 0.1
+    assert app.message.value == ""
