@@ -24,7 +24,7 @@ import tempfile
 COURSEWORK = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(COURSEWORK)
 LESSON_NAME = re.compile(r"^\d\d_\w+$")
-COURSE_FILES = ("nbgrader_config.py", "robust_grading.py")
+COURSE_FILES = ("nbgrader_config.py", "robust_grading.py", "kernel_polling.py")   # what nbgrader loads
 RAISES = "raises-exception"
 
 
@@ -50,6 +50,31 @@ def learner_version(nb):
             if RAISES not in tags:
                 cell.metadata["tags"] = list(tags) + [RAISES]
     return nb
+
+
+def secret_lines(source_nb, regions=("SOLUTION", "HIDDEN TESTS")):
+    """Stripped non-blank lines between `### BEGIN <region>` and `### END <region>` markers of
+    the source notebook that appear nowhere outside such markers: what must never be released."""
+    secret, public = set(), set()
+    for cell in source_nb.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            text = line.strip()
+            if any(f"BEGIN {region}" in text for region in ("SOLUTION", "HIDDEN TESTS")):
+                inside = any(f"BEGIN {region}" in text for region in regions)
+                continue
+            if any(f"END {region}" in text for region in ("SOLUTION", "HIDDEN TESTS")):
+                inside = False
+                continue
+            if text:
+                (secret if inside else public).add(text)
+    return secret - public
+
+
+def leaked_lines(source_nb, released_nb):
+    """Secret lines of the source found, as whole lines, in the released notebook."""
+    released = {line.strip() for cell in released_nb.cells for line in cell.source.splitlines()}
+    return sorted(secret_lines(source_nb) & released)
 
 
 def run_nbgrader(args, cwd, timeout=600):
@@ -91,6 +116,12 @@ def build(source_dir=None, workdir=None):
                     relative = os.path.relpath(path, os.path.join(course, "release"))
                     if filename == name + ".ipynb" and folder == released:
                         nb = learner_version(nbformat.read(path, as_version=4))
+                        source_nb = nbformat.read(os.path.join(source_dir, name, filename),
+                                                  as_version=4)
+                        leaked = leaked_lines(source_nb, nb)
+                        if leaked:            # never expected from nbgrader; refuse to write
+                            raise RuntimeError(f"{name}: the release still contains solution or "
+                                               f"hidden-test lines: {leaked}")
                         text = nbformat.writes(nb)
                         files[relative] = (text if text.endswith("\n") else text + "\n").encode()
                     else:

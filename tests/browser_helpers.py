@@ -64,7 +64,7 @@ def settings_overrides():
 class JupyterServer:
     """`jupyter lab` or `jupyter notebook` (kind "lab" / "notebook") serving root_dir."""
 
-    def __init__(self, kind, root_dir, work_dir, startup_timeout=90):
+    def __init__(self, kind, root_dir, work_dir, startup_timeout=90, disabled_extensions=("@jupyter/nbgrader",)):
         self.kind, self.root_dir, self.work_dir = kind, Path(root_dir), Path(work_dir)
         self.port, self.token = free_port(), secrets.token_hex(16)
         self.base = f"http://127.0.0.1:{self.port}"
@@ -73,7 +73,7 @@ class JupyterServer:
         (config / "labconfig" / "default_setting_overrides.json").write_text(json.dumps(settings_overrides()))
         # A learner's set-up (and Binder) has no nbgrader; its menus stay out of the page here too.
         (config / "labconfig" / "page_config.json").write_text(
-            json.dumps({"disabledExtensions": {"@jupyter/nbgrader": True}}))
+            json.dumps({"disabledExtensions": {name: True for name in disabled_extensions}}))
         env = dict(os.environ)
         for name, sub in [("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
                           ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython")]:

@@ -116,20 +116,7 @@ class Lesson:
 
     def secret_lines(self, regions=("SOLUTION", "HIDDEN TESTS")):
         """Non-blank lines between BEGIN/END markers that appear nowhere outside them."""
-        secret, public = set(), set()
-        for cell in self.source.cells:
-            inside = False
-            for line in cell.source.splitlines():
-                text = line.strip()
-                if any(f"BEGIN {r}" in text for r in ("SOLUTION", "HIDDEN TESTS")):
-                    inside = any(f"BEGIN {r}" in text for r in regions)
-                    continue
-                if any(f"END {r}" in text for r in ("SOLUTION", "HIDDEN TESTS")):
-                    inside = False
-                    continue
-                if text:
-                    (secret if inside else public).add(text)
-        return secret - public
+        return release.secret_lines(self.source, regions)
 
 
 LESSON_INFO = {name: Lesson(name) for name in LESSONS}

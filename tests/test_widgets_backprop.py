@@ -14,7 +14,7 @@ def explorer():
 
 
 def _bars(app):
-    return np.array([bar.get_height() for bar in app.figure.axes[1].patches])
+    return app.gradient_bars.tops
 
 
 def test_backprop_explorer_walks_backwards_one_layer_per_step(explorer):

@@ -108,3 +108,13 @@ def test_parabola_descent_reports_the_critical_learning_rate():
         app.controls["curvature"].value = float(value)
     app.controls["learning_rate"].value = 0.1
     assert app.message.value == ""
+
+
+def test_a_path_leaving_the_map_before_the_divergence_test_is_reported_as_diverging():
+    app = nl.widgets.descent_explorer(steps=5)
+    app.controls["learning_rate"].value = 10 ** -0.2            # diverges on the ravine
+    assert "diverging" in app.message.value and "lower the learning rate" in app.message.value
+    app.controls["steps"].value = 60
+    assert "diverged after" in app.message.value
+    app.controls["learning_rate"].value = 0.1
+    assert app.message.value == ""

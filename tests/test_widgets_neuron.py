@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-import nnlearn as nl
 from nnlearn.plots.functions import ACTIVATIONS, activate, decision_line
 from nnlearn.widgets.neuron import neuron_explorer
 
@@ -113,7 +112,7 @@ def test_every_control_runs_through_its_range_without_a_message(app):
         if name == "activation":
             values = list(control.options)
         else:
-            values = np.linspace(control.min, control.max, 7)
+            values = np.linspace(control.min, control.max, 4)
         for value in values:
             renders = app.renders
             control.value = value

@@ -61,8 +61,7 @@ class NetworkDiagram:
             ])
         self.below_texts = [
             [ax.text(x, y - 0.2, "", ha="center", va="top", fontsize=fontsize - 1, zorder=4,
-                     animated=True, visible=False, linespacing=1.1,
-                     bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.85))
+                     animated=True, visible=False, linespacing=1.1)
              for x, y in points]
             for points in self.positions
         ]

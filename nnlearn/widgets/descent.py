@@ -135,7 +135,7 @@ def descent_path(surface, lr, steps, view_factor=10.0):
         k = int(np.argmax(outside))
         return points[:k + 1], values[:k + 1], k
     if trajectory.diverged:
-        return points, values, len(points)
+        return points, values, trajectory.steps
     return points, values, None
 
 
@@ -196,6 +196,17 @@ def descent_explorer(surface="ravine", learning_rate=0.4, steps=40):
         points, heights = points[:shown + 1], heights[:shown + 1]
         above = np.maximum(heights - state["low"], _FLOOR)
         curve.set_data(np.arange(len(above)), above)
+        (xlo, xhi), (ylo, yhi) = surf.xlim, surf.ylim
+        x, y = points[-1]
+        if diverged_at is None and not (xlo <= x <= xhi and ylo <= y <= yhi) and heights[-1] > heights[0]:
+            # not yet past the divergence test, but already off the map and higher than at the start
+            k = int(np.argmax((points[:, 0] < xlo) | (points[:, 0] > xhi) | (points[:, 1] < ylo) | (points[:, 1] > yhi)))
+            path.update(points, diverged_at=k, note=f"off the map at step {k}")
+            loss_flag.set_data([shown], [min(above[-1], ax_loss.get_ylim()[1] / 2)])
+            summary.set_text(f"after {shown} steps: {above[-1]:.2g} above the minimum,\n"
+                             f"higher than at the start: diverging")
+            raise AppMessage(f"diverging: the point left the map at step {k} and the loss keeps growing; "
+                             f"lower the learning rate (it is {lr:.3g}).")
         path.update(points, diverged_at=diverged_at)
         if diverged_at is not None:
             top = ax_loss.get_ylim()[1]

@@ -7,7 +7,6 @@ pre-activation z marked.
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.patches import Circle
 
 from ..plots import MARKERS, PALETTE, label, new_figure
 from ..plots.functions import ACTIVATION_RANGE, ACTIVATIONS, activate, decision_line
@@ -170,8 +169,9 @@ def neuron_explorer():
         if plane_note.get_text() != note:
             plane_note.set_text(note)
         point.set_data([x1], [x2])
-        top = "≥ " if name in ("ReLU", "LeakyReLU") else ""
-        for text, value, prefix in zip(bar_texts, (low, (low + high) / 2, high), ("", "", top)):
+        top = "≥ " if name in ("ReLU", "LeakyReLU") else ""          # colours saturate beyond the range
+        bottom = "≤ " if name == "LeakyReLU" else ""
+        for text, value, prefix in zip(bar_texts, (low, (low + high) / 2, high), (bottom, "", top)):
             text.set_text(f"{prefix}{value:g}")
 
         # Activation curve with the current point (clamped to the axis, with its true value in text).
@@ -183,7 +183,7 @@ def neuron_explorer():
         readout.value = (
             f"<code>z = w1·x1 + w2·x2 + b = ({w1:+.2f})·({x1:+.2f}) + ({w2:+.2f})·({x2:+.2f}) + ({b:+.2f}) "
             f"= {z:+.3f}</code><br><code>a = {name}(z) = {a:.3f}</code>"
-            + ("  (the point is off the curve's axes)" if shown_z != z else "")
+            + ("  (the point is off the curve's axes)" if shown_z != z or shown_a != a else "")
         )
 
     # The exact numbers go into an HTML line under the controls: text in the figure is slow to draw.

@@ -21,7 +21,7 @@ from .. import optim
 from ..losses import CrossEntropyLoss, HuberLoss, MSELoss
 from ..nn import Linear, ReLU, Sequential
 from ..plots import boundaries, new_figure, label
-from ..plots.curves import LossCurve, smooth
+from ..plots.curves import LossCurve
 from ..plots.style import MARKERS, PALETTE
 from ..train import accuracy
 from .app import App, AppMessage, log_slider
@@ -257,9 +257,9 @@ def training_explorer(dataset="moons", learning_rate=1.0, loss="cross-entropy", 
         image.set_data(boundaries.region_colours(run.scores(grid), RESOLUTION))
         boundaries.set_class_points(scatters, run.X, run.y)
         accuracy_text = "–" if run.diverged_at else f"{run.accuracy():.0%}"
+        last = f"{run.losses[-1]:.4g}" if run.losses else "–"
         status.value = (f"After <b>{length}</b> updates ({run.examples_seen} examples seen): "
-                        f"training accuracy <b>{accuracy_text}</b>, last loss "
-                        f"<b>{run.losses[-1] if run.losses else float('nan'):.4g}</b>")
+                        f"training accuracy <b>{accuracy_text}</b>, last loss <b>{last}</b>")
         stages.value = stages_html(state["stages"], run.loss_name)
         if run.diverged_at is not None:
             raise AppMessage(run.message)
