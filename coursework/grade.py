@@ -47,6 +47,7 @@ def nbgrader(args, root, timeout, log_path):
     with open(log_path, "a") as log:
         log.write(f"\n$ nbgrader {' '.join(args)}\n")
         log.flush()
+        offset = log.tell()
         process = subprocess.Popen([sys.executable, "-m", "nbgrader", *args], cwd=root,
                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
@@ -56,7 +57,27 @@ def nbgrader(args, root, timeout, log_path):
             process.wait()
             log.write(f"\n[grade.py] stopped after {timeout:.0f} s\n")
             code = None
+    with open(log_path) as log:
+        log.seek(offset)
+        if "Exception while loading config file" in log.read():
+            # nbgrader carries on with its defaults: no repairs, no restarts, hidden tests shown
+            raise SystemExit(f"nbgrader could not load {os.path.join(root, 'nbgrader_config.py')}; "
+                             f"nothing it did can be trusted. See {log_path}")
     return code, time.monotonic() - start
+
+
+def check_config(root):
+    """Load nbgrader_config.py as nbgrader will, so a broken one stops us before grading."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    try:
+        config = PyFileConfigLoader("nbgrader_config.py", path=root).load_config()
+    except Exception as error:                            # noqa: BLE001 (report any reason)
+        raise SystemExit(f"{os.path.join(root, 'nbgrader_config.py')} does not load: {error!r}")
+    names = [getattr(p, "__name__", str(p)) for p in config.Autograde.get("autograde_preprocessors", [])]
+    if "RestartingExecute" not in names:
+        raise SystemExit(f"{os.path.join(root, 'nbgrader_config.py')} does not install the robust "
+                         "preprocessors (RestartingExecute, RestoreCells, HideHiddenTestOutputs)")
 
 
 def find_submissions(root, lessons, students=None):
@@ -200,6 +221,7 @@ def grade(lessons, root=COURSEWORK, students=None, timeout=None, budget=STUDENT_
 
     root = os.path.abspath(root)
     log_path = os.path.join(root, "grading.log")
+    check_config(root)
     for lesson in lessons:
         ensure_generated(root, lesson, log_path, log)
     batch, failed, repairs = [], {}, {}

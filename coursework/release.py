@@ -26,6 +26,7 @@ REPO = os.path.dirname(COURSEWORK)
 LESSON_NAME = re.compile(r"^\d\d_\w+$")
 COURSE_FILES = ("nbgrader_config.py", "robust_grading.py", "kernel_polling.py")   # what nbgrader loads
 RAISES = "raises-exception"
+CONFIG_FAILED = "Exception while loading config file"
 
 
 def lessons(source_dir):
@@ -81,9 +82,10 @@ def run_nbgrader(args, cwd, timeout=600):
     """Run `python -m nbgrader ARGS` in cwd; raise with its log when it fails."""
     result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd,
                             capture_output=True, text=True, timeout=timeout)
-    if result.returncode != 0:
+    output = result.stdout + result.stderr
+    if result.returncode != 0 or CONFIG_FAILED in output:   # nbgrader goes on without its config
         raise RuntimeError(f"nbgrader {' '.join(args)} failed (exit {result.returncode}):\n"
-                           + result.stdout[-4000:] + result.stderr[-4000:])
+                           + output[-8000:])
     return result
 
 

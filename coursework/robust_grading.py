@@ -201,9 +201,9 @@ KERNEL_STUCK = ("This cell ran past the time limit and could not be interrupted.
 class RestartingExecute(Execute):
     """nbgrader's Execute, but a dead or stuck kernel costs only the cells that hit it."""
 
-    def preprocess(self, nb, resources=None, retries=None):
+    def preprocess(self, nb, resources=None, km=None):
         self._skip_on_replay = set()          # cells that killed the kernel or timed out
-        return super().preprocess(nb, resources, retries)
+        return super().preprocess(nb, resources, km)
 
     def preprocess_cell(self, cell, resources, index):
         try:

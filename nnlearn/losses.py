@@ -13,11 +13,13 @@ from ._checks import as_float_array, check_real, check_same_shape, describe
 class Loss:
     """Base class: `forward` returns the loss and caches what `backward` needs."""
 
+    _cache = None                                                # set by forward
+
     def __call__(self, prediction, target):
         return self.forward(prediction, target)
 
     def backward(self):
-        if getattr(self, "_cache", None) is None:
+        if self._cache is None:
             raise ValueError(
                 f"{type(self).__name__}.backward was called before the loss was computed: "
                 "call loss_fn(prediction, target) first"

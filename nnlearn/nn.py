@@ -42,6 +42,8 @@ class Module:
     attributes were set, so an optimizer can be built with `optim.SGD(model.parameters(), lr)`.
     """
 
+    _output_shape = None                                         # set by forward; None: not run yet
+
     def forward(self, x):
         raise NotImplementedError
 
@@ -78,7 +80,7 @@ class Module:
 
     def _check_backward(self, grad_output):
         """Backward needs the forward's cache, and dL/dy must have the shape of y."""
-        if getattr(self, "_output_shape", None) is None:
+        if self._output_shape is None:
             raise ValueError(
                 f"{type(self).__name__}.backward was called before forward: "
                 "run the forward pass (call the layer on an input) first"

@@ -215,11 +215,18 @@ class Adam(Optimizer):
         beta1, beta2 = group["betas"]
         grad = _weight_decay(param, grad, group["weight_decay"])
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        exp_avg += (1 - beta1) * (grad - exp_avg)                  # PyTorch's lerp
+        # The same formulas, computed in place in one scratch array: no temporary per operation.
+        scratch = np.subtract(grad, exp_avg)
+        scratch *= 1 - beta1
+        exp_avg += scratch                                         # m += (1 - beta1)(g - m), PyTorch's lerp
+        np.multiply(grad, grad, out=scratch)
+        scratch *= 1 - beta2
         exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * (grad * grad)
+        exp_avg_sq += scratch                                      # v = beta2 v + (1 - beta2) g^2
         step_size = group["lr"] / (1 - beta1 ** step)
-        denominator = np.sqrt(exp_avg_sq)
+        denominator = np.sqrt(exp_avg_sq, out=scratch)
         denominator /= math.sqrt(1 - beta2 ** step)
         denominator += group["eps"]
-        param.data -= step_size * (exp_avg / denominator)
+        np.divide(exp_avg, denominator, out=scratch)               # scratch = m / denominator
+        scratch *= step_size
+        param.data -= scratch

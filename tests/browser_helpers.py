@@ -64,7 +64,8 @@ def settings_overrides():
 class JupyterServer:
     """`jupyter lab` or `jupyter notebook` (kind "lab" / "notebook") serving root_dir."""
 
-    def __init__(self, kind, root_dir, work_dir, startup_timeout=90, disabled_extensions=("@jupyter/nbgrader",)):
+    def __init__(self, kind, root_dir, work_dir, startup_timeout=90, disabled_extensions=("@jupyter/nbgrader",),
+                 python=sys.executable, wait=True):
         self.kind, self.root_dir, self.work_dir = kind, Path(root_dir), Path(work_dir)
         self.port, self.token = free_port(), secrets.token_hex(16)
         self.base = f"http://127.0.0.1:{self.port}"
@@ -83,7 +84,7 @@ class JupyterServer:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
         env.pop("JUPYTER_PATH", None)
         module = {"lab": "jupyterlab", "notebook": "notebook"}[kind]
-        self.command = [sys.executable, "-m", module, "--no-browser", "--allow-root",
+        self.command = [str(python), "-m", module, "--no-browser", "--allow-root",
                         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
                         "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
                         f"--ServerApp.root_dir={self.root_dir}"]
@@ -91,7 +92,9 @@ class JupyterServer:
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(self.command, env=env, cwd=self.root_dir, stdout=self._log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
-        self._wait_ready(startup_timeout)
+        self.startup_timeout = startup_timeout
+        if wait:
+            self.wait_ready()
 
     def api(self, path, method="GET", timeout=5):
         request = urllib.request.Request(f"{self.base}{path}", method=method,
@@ -100,7 +103,9 @@ class JupyterServer:
             body = response.read()
         return json.loads(body) if body else None
 
-    def _wait_ready(self, timeout):
+    def wait_ready(self, timeout=None):
+        """Until /api/status answers (a server is ready in ~6-8 s on an idle machine)."""
+        timeout = timeout or self.startup_timeout
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -113,10 +118,11 @@ class JupyterServer:
         self.stop()
         raise TimeoutError(f"jupyter {self.kind} not ready after {timeout} s:\n{self.log()}")
 
-    def url(self, notebook, workspace=None):
-        """The page that opens `notebook` (a path under root_dir) in a fresh Lab workspace."""
+    def url(self, notebook, ui=None, workspace=None):
+        """The page that opens `notebook` (a path under root_dir): in a fresh JupyterLab workspace
+        (ui "lab"), or in Notebook 7 (ui "notebook"; a `jupyter lab` server serves both)."""
         notebook = Path(notebook).as_posix()
-        if self.kind == "lab":
+        if (ui or self.kind) == "lab":
             workspace = workspace or f"test-{uuid.uuid4().hex[:12]}"
             return f"{self.base}/lab/workspaces/{workspace}/tree/{notebook}?token={self.token}&reset"
         return f"{self.base}/notebooks/{notebook}?token={self.token}"
@@ -149,17 +155,25 @@ def notebooks_dir():
     return Path(os.environ.get("NNLEARN_NOTEBOOKS", REPO / "notebooks"))
 
 
-def copy_lesson(dest, lesson=LESSON):
-    """Copy the learner version of a lesson (its folder) under dest; return its relative path."""
+def copy_lesson(root, under="", lesson=LESSON):
+    """Copy the learner version of a lesson (its folder) to root/under; return its path under root."""
     source = notebooks_dir() / Path(lesson).parent
-    shutil.copytree(source, Path(dest) / Path(lesson).parent,
+    shutil.copytree(source, Path(root) / under / Path(lesson).parent,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    return Path(lesson)
+    return Path(under) / lesson
 
 
 # ---------------------------------------------------------------------------------------- browser
 def launch_browser(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
+
+
+# Page errors that are known upstream bugs of the front ends, harmless for a learner.
+KNOWN_PAGE_ERRORS = [
+    # Notebook 7 (seen with 7.6.5): the shortcuts plugin reads a plugin's schema before it is
+    # registered, on every page load, with or without our settings (jupyter/notebook#7862).
+    re.compile(r"Cannot read properties of undefined \(reading 'schema'\).*notebook_core", re.S),
+]
 
 
 class PageWatch:
@@ -170,15 +184,18 @@ class PageWatch:
         page.on("pageerror", lambda error: self.page_errors.append(f"{error.message} | {(error.stack or '')[:600]}"))
         page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
 
+    def unexpected_page_errors(self):
+        return [error for error in self.page_errors if not any(k.search(error) for k in KNOWN_PAGE_ERRORS)]
 
-def open_notebook(page, server, notebook, timeout=60_000):
+
+def open_notebook(page, server, notebook, ui=None, timeout=60_000):
     """Open the notebook and wait until its kernel has started and the page shows it idle."""
-    page.goto(server.url(notebook), timeout=timeout)
+    page.goto(server.url(notebook, ui), timeout=timeout)
     page.locator(".jp-Notebook").first.wait_for(state="visible", timeout=timeout)
     deadline = time.monotonic() + timeout / 1000
     while time.monotonic() < deadline:
         sessions = [s for s in server.api("/api/sessions") or []
-                    if s.get("path", "").endswith(Path(notebook).name) and s.get("kernel")]
+                    if s.get("path", "") == Path(notebook).as_posix() and s.get("kernel")]
         if sessions and sessions[0]["kernel"].get("execution_state") == "idle":
             break
         time.sleep(0.25)

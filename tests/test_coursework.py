@@ -7,9 +7,9 @@ one student per kind of submission, all students of a lesson in one `nbgrader au
 - `unanswered` the release as it is                         -> zero on every autograded cell
 - `buggy_<x>`  BUGGY[x] from tests/submissions/<lesson>.py  -> loses exactly check_x + hidden_x
 - `tuned`      every TUNED answer                           -> loses the hidden-test points
-- `tamper<k>`  a check cell rewritten to `assert True` (exercise unanswered), a deleted check
-               cell, a check cell turned into markdown      -> the grade the real tests give
-and, on one lesson only, `killer` (os._exit in an exercise), `loop` (an infinite loop) and
+and tampering, riding on those: `buggy_<first exercise>` also has its tests rewritten to
+`assert True`, `tuned` also has a check cell deleted and one turned into markdown; all get the
+grade the real tests give. On one lesson only, also `killer` (os._exit in an exercise), `loop` (an infinite loop) and
 `invalid` (not JSON): graded or reported in bounded time, the others in the batch still graded.
 
 The scores and the autograde time per student are printed and saved to
@@ -145,60 +145,65 @@ def submission(lesson, released, answers=None, edit=None):
     return nb
 
 
-TAMPER_KINDS = ("assert_true", "deleted", "markdown")
+def rewrite_to_assert_true(nb, x):
+    """Tampering: the tests of exercise x rewritten to pass whatever the answer."""
+    find_cell(nb, f"check_{x}").source = "assert True"
+    find_cell(nb, f"hidden_{x}").source = "assert True"
+    return f"restored the source of cell 'check_{x}'"
 
 
-def tamper_students(lesson, released):
-    """{student: (notebook, states, expected repairs)}: each kind of tampering on an exercise,
-    round robin, as few students as the number of exercises allows."""
-    students = {}
-    n = len(lesson.exercises)
-    for k, kind in enumerate(TAMPER_KINDS):
-        x = lesson.exercises[k % n]
-        name = f"tamper{k // n}"
-        nb, states, repairs = students.get(name) or (submission(lesson, released), {}, [])
-        if kind == "assert_true":            # exercise unanswered, its tests rewritten to pass
-            find_cell(nb, f"ex_{x}").source = find_cell(released, f"ex_{x}").source
-            find_cell(nb, f"check_{x}").source = "assert True"
-            if any(grade_id(c) == f"hidden_{x}" for c in nb.cells):
-                find_cell(nb, f"hidden_{x}").source = "assert True"
-            states[x] = "wrong"
-            repairs.append(f"restored the source of cell 'check_{x}'")
-        elif kind == "deleted":              # exercise right, its check cell deleted
-            nb.cells.remove(find_cell(nb, f"check_{x}"))
-            repairs.append(f"re-inserted deleted cell 'check_{x}'")
-        else:                                # exercise right, its check cell made markdown
-            cell = find_cell(nb, f"check_{x}")
-            cell.cell_type = "markdown"
-            cell.pop("outputs", None)
-            cell.pop("execution_count", None)
-            repairs.append(f"changed cell 'check_{x}' back from markdown to code")
-        students[name] = (nb, states, repairs)
-    return students
+def delete_cell(nb, gid):
+    """Tampering: a graded cell deleted."""
+    nb.cells.remove(find_cell(nb, gid))
+    return f"re-inserted deleted cell '{gid}'"
+
+
+def make_markdown(nb, gid):
+    """Tampering: a graded cell turned into markdown (so it never runs)."""
+    cell = find_cell(nb, gid)
+    cell.cell_type = "markdown"
+    cell.pop("outputs", None)
+    cell.pop("execution_count", None)
+    return f"changed cell '{gid}' back from markdown to code"
 
 
 def students_for(lesson, released, robust):
-    """{student: (notebook or raw text, expected {grade_id: score} or None, expected repairs)}."""
+    """{student: (notebook or raw text, expected {grade_id: score} or None, expected repairs)}.
+
+    The tampering rides on students graded anyway, where undoing it changes the score:
+    `buggy_<first exercise>` also has that exercise's tests rewritten to `assert True` (restored:
+    0 points, not full); `tuned` also has a check cell deleted and one turned into markdown
+    (restored and run: the check's points, where bare nbgrader gives 0).
+    """
+    exercises = lesson.exercises
+    first, second = exercises[0], exercises[1 % len(exercises)]
     students = {
         "solutions": (submission(lesson, released), lesson.expected({}), []),
         "unanswered": (copy.deepcopy(released), lesson.expected(
-            {x: "wrong" for x in lesson.exercises}, default_full=False), []),
+            {x: "wrong" for x in exercises}, default_full=False), []),
     }
-    if lesson.tuned:
-        students["tuned"] = (submission(lesson, released, lesson.tuned),
-                             lesson.expected({x: "tuned" for x in lesson.tuned}), [])
+    tuned_states = {x: "tuned" for x in lesson.tuned}
+    tuned = submission(lesson, released, lesson.tuned)
+    if not lesson.tuned:                          # the lesson lacks TUNED: tamper on solutions
+        tuned_states = {}
+    tuned_repairs = [delete_cell(tuned, f"check_{first}"),
+                     make_markdown(tuned, f"check_{second}" if second != first else f"hidden_{first}")]
+    students["tuned" if lesson.tuned else "tampered"] = (
+        tuned, lesson.expected(tuned_states), tuned_repairs)
     for x, code in lesson.buggy.items():
-        students[f"buggy_{x}"] = (submission(lesson, released, {x: code}),
-                                  lesson.expected({x: "wrong"}), [])
-    for name, (nb, states, repairs) in tamper_students(lesson, released).items():
-        students[name] = (nb, lesson.expected(states), repairs)
+        nb = submission(lesson, released, {x: code})
+        repairs = [rewrite_to_assert_true(nb, x)] if x == first else []
+        students[f"buggy_{x}"] = (nb, lesson.expected({x: "wrong"}), repairs)
+    if first not in lesson.buggy:                 # the lesson lacks BUGGY: tamper on unanswered
+        nb = submission(lesson, released, {first: None})
+        students["tampered_tests"] = (nb, lesson.expected({first: "wrong"}),
+                                      [rewrite_to_assert_true(nb, first)])
     if robust:
-        x = lesson.exercises[0]
-        killer = f"import os\n\n\ndef {x}(*args, **kwargs):\n    os._exit(1)\n"
-        students["killer"] = (submission(lesson, released, {x: killer}),
-                              lesson.expected({x: "wrong"}), [])
-        students["loop"] = (submission(lesson, released, {x: "while True:\n    pass\n"}),
-                            lesson.expected({x: "wrong"}), [])
+        killer = f"import os\n\n\ndef {first}(*args, **kwargs):\n    os._exit(1)\n"
+        students["killer"] = (submission(lesson, released, {first: killer}),
+                              lesson.expected({first: "wrong"}), [])
+        students["loop"] = (submission(lesson, released, {first: "while True:\n    pass\n"}),
+                            lesson.expected({first: "wrong"}), [])
         text = nbformat.writes(submission(lesson, released))
         students["invalid"] = (text[: len(text) // 2], None, [])   # a truncated upload
     return students
@@ -214,6 +219,7 @@ def _say(request, text):
         print(text)
         return
     with capture.global_and_fixture_disabled():
+        reporter.ensure_newline()
         reporter.write_line(text)
 
 
@@ -243,17 +249,30 @@ def grade_group(index, lessons, released_course, robust_name):
             "lessons": lessons}
 
 
+def selected_lessons(request):
+    """The lessons the selected tests need (all by default; `-k 02_loss` grades just that one),
+    and the lesson for the killer/loop/invalid students (None when that test is deselected)."""
+    here = [item for item in request.session.items if item.module.__name__ == __name__]
+    lessons = {item.callspec.params["lesson"] for item in here
+               if hasattr(item, "callspec") and "lesson" in item.callspec.params}
+    robust = None
+    if any(item.name.startswith("test_broken_submissions") for item in here):
+        robust = robustness_lesson()
+        lessons.add(robust)
+    return [name for name in LESSONS if name in lessons], robust
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, request):
     if not LESSONS:
         pytest.skip("no lessons in coursework/source yet")
     tmp = tmp_path_factory.mktemp("coursework")
-    robust_name = robustness_lesson()
+    lessons, robust_name = selected_lessons(request)
     started = time.monotonic()
     released_course = tmp / "released"
     files = release.build(str(SOURCE), workdir=str(released_course))   # generate_assignment "*"
     release_seconds = time.monotonic() - started
-    groups = [LESSONS[i::WORKERS] for i in range(WORKERS) if LESSONS[i::WORKERS]]
+    groups = [lessons[i::WORKERS] for i in range(WORKERS) if lessons[i::WORKERS]]
     with ThreadPoolExecutor(len(groups)) as pool:
         outcomes = list(pool.map(lambda args: grade_group(*args, released_course, robust_name),
                                  enumerate(groups)))
@@ -264,7 +283,7 @@ def graded(tmp_path_factory, request):
         failed.update(outcome["report"]["failed"])
         expected.update(outcome["expected"])
         repairs.update(outcome["repairs"])
-    summary = [f"coursework grading: {len(LESSONS)} lessons, {len(expected)} submissions, "
+    summary = [f"coursework grading: {len(lessons)} lessons, {len(expected)} submissions, "
                f"{len(groups)} parallel batches, {total:.0f} s in all; "
                f"release (generate_assignment + learner versions) {release_seconds:.0f} s"]
     for outcome in outcomes:
@@ -387,8 +406,10 @@ def test_tuned_submission_loses_the_hidden_test_points(graded, lesson):
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_tampered_cells_get_the_grade_the_real_tests_give(graded, lesson):
-    students = sorted(s for s, name in graded["expected"] if name == lesson and s.startswith("tamper"))
-    assert students
+    students = sorted(s for (s, name), fixes in graded["repairs"].items() if name == lesson and fixes)
+    kinds = " ".join(fix for s in students for fix in graded["repairs"][(s, lesson)])
+    for kind in ("restored the source", "re-inserted deleted cell", "back from markdown to code"):
+        assert kind in kinds, f"no submission of {lesson} tried: {kind}"
     for student in students:
         got = cell_scores(graded, student, lesson)
         wrong = differences(got, graded["expected"][(student, lesson)])

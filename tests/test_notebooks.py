@@ -98,6 +98,7 @@ def _say(request, text):
         print(text)
         return
     with capture.global_and_fixture_disabled():
+        reporter.ensure_newline()
         reporter.write_line(text)
 
 

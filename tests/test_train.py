@@ -184,12 +184,13 @@ def test_early_stopping_without_validation_data_says_so():
 
 # --- divergence --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("loss_fn, batch_size", [(nl.MSELoss(), None), (nl.MSELoss(), 4), (nl.MSELoss(), 1)])
-def test_a_huge_learning_rate_stops_at_the_first_non_finite_loss_without_numpy_warnings(loss_fn, batch_size):
+@pytest.mark.parametrize("batch_size, dtype", [(None, np.float64), (4, np.float64), (1, np.float64), (4, np.float32)])
+def test_a_huge_learning_rate_stops_at_the_first_non_finite_loss_without_numpy_warnings(batch_size, dtype):
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(12, 2))
-    y = X @ np.array([[30.0], [-20.0]])
-    model = nl.Sequential(nl.Linear(2, 8, rng=rng), nl.ReLU(), nl.Linear(8, 1, rng=rng))
+    X = rng.normal(size=(12, 2)).astype(dtype)
+    y = X @ np.array([[30.0], [-20.0]], dtype=dtype)
+    model = nl.Sequential(nl.Linear(2, 8, rng=rng, dtype=dtype), nl.ReLU(), nl.Linear(8, 1, rng=rng, dtype=dtype))
+    loss_fn = nl.MSELoss()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         history = nl.fit(model, loss_fn, nl.optim.SGD(model.parameters(), lr=50.0), X, y, epochs=500,

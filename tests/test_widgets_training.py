@@ -76,6 +76,12 @@ def test_a_huge_learning_rate_is_reported_as_divergence_and_the_app_recovers(exp
     assert marker.get_xdata()[0] == run.diverged_at                         # marked on the curve
     assert "diverged" in curve_ax.texts[0].get_text()
     assert np.all(np.isfinite(loss_line(app)))                              # never a broken line
+    faded = regions(app)[..., :3].astype(int)
+    app.controls["learning_rate"].value = 1.0
+    healthy = regions(app)[..., :3].astype(int)
+    app.controls["learning_rate"].value = 10.0
+    saturation = lambda rgb: (rgb.max(axis=-1) - rgb.min(axis=-1)).mean()   # noqa: E731
+    assert saturation(faded) < 0.5 * saturation(healthy)                     # the broken model is greyed out
     app.controls["step"].click()                                             # stepping a diverged run
     assert "diverged" in app.message.value
     app.controls["learning_rate"].value = 1.0

@@ -50,6 +50,8 @@ class DigitGallery:
         ax.set_ylim(rows * self.tile_h - 0.5, -0.5)
         ax.set_xticks([])
         ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_visible(False)
         ax.set_title(title)
 
     @property

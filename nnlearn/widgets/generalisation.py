@@ -131,7 +131,7 @@ def generalisation_explorer(hidden_units=256, train_size=100, early_stopping=Fal
     figure.clear()
     grid = figure.add_gridspec(2, 2, height_ratios=[1.5, 1])
     ax_loss, ax_accuracy = figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1])
-    gallery = DigitGallery(figure.add_subplot(grid[1, :]), rows=2, cols=10,
+    gallery = DigitGallery(figure.add_subplot(grid[1, :]), rows=2, cols=8,
                            title="Validation digits it gets wrong: true label → what the network said")
 
     series = {}

@@ -16,9 +16,11 @@ Five ways to turn a gradient into a step, all from `nnlearn.optim`:
 """
 
 import math
+import re
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.lines import Line2D
 
 from .. import landscapes, optim
 from ..data import moons
@@ -94,6 +96,14 @@ def state_series(trajectory, key):
     return np.array([state[key] for state in trajectory.states], dtype=float).reshape(-1, 2)
 
 
+def diverged_step(trajectory):
+    """The step at which a racer diverged (as its message says), or None if it did not."""
+    if not trajectory.diverged:
+        return None
+    found = re.search(r"at step (\d+)", trajectory.message)
+    return int(found.group(1)) if found else trajectory.steps + 1
+
+
 def optimizer_race(surface="ravine", optimizer="Adam", steps=150):
     """SGD, momentum, RMSprop, AdaGrad and Adam racing downhill on the same surface.
 
@@ -146,12 +156,14 @@ def optimizer_race(surface="ravine", optimizer="Adam", steps=150):
     for ax in (ax_velocity, ax_square):
         ax.set_xscale("log")
         ax.set_xlim(1, MAX_STEPS)               # fixed: moving `steps` only redraws the lines
-        ax.legend(loc="upper right", fontsize=8)
+        # the lines take the chosen optimizer's colour; the legend tells the weights apart by style
+        ax.legend(handles=[Line2D([], [], color="0.3", linestyle=style, label=f"weight {axis_name}")
+                           for axis_name, style in (("x", "-"), ("y", "--"))], loc="upper right", fontsize=8)
     ax_velocity.set_ylim(-1, 1)
     ax_square.set_yscale("log")
     ax_square.set_ylim(1e-4, 1e2)
-    label(ax_velocity, "Velocity (running mean of g)", "", "per weight")
-    label(ax_square, "Squared-gradient average (AdaGrad: sum)", "step (log scale)", "per weight")
+    label(ax_velocity, "Velocity (running mean of g)", "", "per weight (symlog)")
+    label(ax_square, "Average of g² (AdaGrad: sum)", "step (log scale)", "per weight")
     velocity_note = ax_velocity.text(0.5, 0.5, "", transform=ax_velocity.transAxes, ha="center",
                                      va="center", fontsize=10, animated=True, color="0.3")
     square_note = ax_square.text(0.5, 0.5, "", transform=ax_square.transAxes, ha="center",
@@ -204,7 +216,11 @@ def optimizer_race(surface="ravine", optimizer="Adam", steps=150):
                 drawn.clear()
             drawn.update(plot_surface(ax_map, surface_obj, levels=14, resolution=100))
             velocity_limits, square_limits = state_limits(surface_obj.name)
+            # symmetric log scale: a velocity of 0.01 and one of 100 both stay readable
+            ax_velocity.set_yscale("symlog", linthresh=velocity_limits[1] / 100)
             ax_velocity.set_ylim(*velocity_limits)
+            top = 10.0 ** math.floor(math.log10(velocity_limits[1] / 1.2))
+            ax_velocity.set_yticks([-top, -top / 10, 0, top / 10, top])
             ax_square.set_ylim(*square_limits)
             if not figure.legends:             # outside the axes, so no path ever hides it
                 handles = [heights[name] for name in OPTIMIZERS] + [drawn["minima"], drawn["start"]]
@@ -222,9 +238,10 @@ def optimizer_race(surface="ravine", optimizer="Adam", steps=150):
             trajectory = results[name]
             k = min(steps_shown, trajectory.steps)
             points = trajectory.points[:k + 1]
-            diverged_now = trajectory.diverged and trajectory.steps < steps_shown
-            paths[name].update(points, diverged_at=trajectory.steps + 1 if diverged_now else None,
-                               note=f"{name} diverged at step {trajectory.steps + 1}" if diverged_now else None)
+            when = diverged_step(trajectory)
+            diverged_now = when is not None and when <= steps_shown
+            paths[name].update(points, diverged_at=when if diverged_now else None,
+                               note=f"{name} diverged at step {when}" if diverged_now else None)
             if diverged_now and problems:          # one note is enough; the others would overlap it
                 paths[name].note.set_visible(False)
             paths[name].line.set_linewidth(3.0 if name == chosen else 1.4)
@@ -233,7 +250,7 @@ def optimizer_race(surface="ravine", optimizer="Adam", steps=150):
             heights[name].set_linewidth(2.8 if name == chosen else 1.4)
             if diverged_now:
                 ends[name].set_data([max(k, 1)], [ax_height.get_ylim()[1] / 3])
-                problems.append(f"{name} diverged at step {trajectory.steps + 1}")
+                problems.append(f"{name} diverged at step {when}")
             else:
                 ends[name].set_data([], [])
         rates_html.value = "learning rates: " + ", ".join(f"{n} <b>{rates[n]:.3g}</b>" for n in OPTIMIZERS)

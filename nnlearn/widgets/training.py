@@ -254,7 +254,10 @@ def training_explorer(dataset="moons", learning_rate=1.0, loss="cross-entropy", 
             curve.set_xlim((0, wanted))                       # a button went past the axis: redraw all
         steps = np.arange(1, length + 1)
         curve.set(steps, run.losses, diverged_at=run.diverged_at)
-        image.set_data(boundaries.region_colours(run.scores(grid), RESOLUTION))
+        regions = boundaries.region_colours(run.scores(grid), RESOLUTION)
+        if run.diverged_at is not None:                       # a broken model: fade its regions to grey
+            regions[..., :3] = (0.3 * regions[..., :3] + 0.7 * 217).astype(np.uint8)
+        image.set_data(regions)
         boundaries.set_class_points(scatters, run.X, run.y)
         accuracy_text = "–" if run.diverged_at else f"{run.accuracy():.0%}"
         last = f"{run.losses[-1]:.4g}" if run.losses else "–"
