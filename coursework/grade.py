@@ -163,6 +163,8 @@ def autograde(root, batch, timeout, budget, log_path, log):
     if timeout:
         extra.append(f"--Execute.timeout={timeout}")
     try:
+        for student, lesson, _ in batch:          # --force would do it too, one at a time
+            shutil.rmtree(os.path.join(root, "autograded", student, lesson), ignore_errors=True)
         stage(root, batch, staging)
         code, seconds = nbgrader(["autograde", "*", *extra], root, budget * len(batch) + 60, log_path)
         if code is None:
@@ -179,9 +181,20 @@ def autograde(root, batch, timeout, budget, log_path, log):
 
 
 def graded(root, item):
+    """Whether every notebook of the submission went through execution (nbgrader writes a
+    sanitised copy, without execution counts, before it executes)."""
+    import nbformat
+
     student, lesson, paths = item
-    return all(os.path.exists(os.path.join(root, "autograded", student, lesson, os.path.basename(p)))
-               for p in paths)
+    for path in paths:
+        target = os.path.join(root, "autograded", student, lesson, os.path.basename(path))
+        try:
+            cells = nbformat.read(target, as_version=4).cells
+        except Exception:                                 # noqa: BLE001 (missing or partial)
+            return False
+        if not any(cell.get("execution_count") for cell in cells if cell.cell_type == "code"):
+            return False
+    return True
 
 
 def exercise_scores(cells):

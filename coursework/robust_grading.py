@@ -5,9 +5,10 @@ ungraded (flagged for manual grading), and shows a failing hidden test's assert 
 feedback traceback. The three preprocessors here close those gaps:
 
 - `RestoreCells` (sanitising step of `nbgrader autograde`): puts every cell of the source
-  notebook back that the submission lost — by `grade_id`, at its place in the source — and resets
+  notebook back that the submission lost — by `grade_id`, at its place in the source — resets
   the nbgrader metadata and cell type of every known cell, the source of every cell that is not
-  a solution cell too. `OverwriteCells`, which runs next, then finds nothing to object to.
+  a solution cell too, and the source's cell order (the learner's own cells travel with the cell
+  they followed). `OverwriteCells`, which runs next, then finds nothing to object to.
 - `RestartingExecute` (executing step of `nbgrader autograde`): when a cell kills the kernel
   (`os._exit`, a segfault) or cannot be interrupted after its timeout, that cell gets an error
   output, the kernel is restarted, the cells before it are replayed silently (except cells that
@@ -88,59 +89,68 @@ def is_solution(cell):
 def restore_cells(submitted, source, log=None):
     """Repair `submitted` (a notebook node, changed in place) against the `source` notebook.
 
-    Every source cell with a `grade_id` is matched by that id. A missing one is inserted right
-    after the nearest earlier source cell present in the submission (or first). A present one
+    Every source cell with a `grade_id` is matched by that id; a missing one is put back. Each
     gets the source's cell type and nbgrader metadata, and its source text unless it is a
-    solution cell (the learner's answer). Cells the learner added stay where they are; an
-    unknown `grade_id` on them is dropped so they count as the learner's own.
+    solution cell (the learner's answer). They end up in the source's order; a cell the learner
+    added travels with the source cell it followed. An unknown or repeated `grade_id` on a
+    learner's cell is dropped, so that cell counts as the learner's own.
     Returns a list of human-readable changes.
     """
     changes = []
     wanted = [cell for cell in source.cells if grade_id(cell)]
     known = {grade_id(cell) for cell in wanted}
-    positions = {}
-    for index, cell in enumerate(submitted.cells):
+    seen = set()
+    for cell in submitted.cells:
         gid = grade_id(cell)
         if gid is None:
             continue
-        if gid not in known or gid in positions:
+        if gid not in known or gid in seen:
             del cell.metadata["nbgrader"]                        # not ours, or a duplicate
             changes.append(f"dropped grade_id {gid!r} from a learner-added cell")
             continue
-        positions[gid] = index
-    cells = list(submitted.cells)
-    used_ids = {cell.get("id") for cell in cells}
-    for order, original in enumerate(wanted):
+        seen.add(gid)
+    # the learner's own cells travel with the known cell they follow (None: before all of them)
+    followers, found, current = {None: []}, {}, None
+    for cell in submitted.cells:
+        gid = grade_id(cell)
+        if gid is None:
+            followers[current].append(cell)
+        else:
+            found[gid] = cell
+            current = gid
+            followers[gid] = []
+    order = [gid for gid in (grade_id(cell) for cell in submitted.cells) if gid is not None]
+    used_ids = {cell.get("id") for cell in submitted.cells}
+    cells = list(followers[None])
+    for original in wanted:
         gid = grade_id(original)
-        present = next((i for i, cell in enumerate(cells) if grade_id(cell) == gid), None)
-        if present is None:
-            fresh = _fresh_cell(original, original.source, used_ids)
-            after = None
-            for earlier in reversed(wanted[:order]):
-                after = next((i for i, cell in enumerate(cells)
-                              if grade_id(cell) == grade_id(earlier)), None)
-                if after is not None:
-                    break
-            cells.insert(0 if after is None else after + 1, fresh)
+        cell = found.get(gid)
+        if cell is None:
+            cell = _fresh_cell(original, original.source, used_ids)
             changes.append(f"re-inserted deleted cell {gid!r}")
-            continue
-        cell = cells[present]
-        text = cell.get("source", "") if is_solution(original) else original.source
-        if cell.cell_type != original.cell_type:
-            changes.append(f"changed cell {gid!r} back from {cell.cell_type} to {original.cell_type}")
-            cells[present] = cell = _fresh_cell(original, text, used_ids, keep_id=cell.get("id"))
-        if cell.source != text:
-            if cell.source.rstrip() != _without_hidden_tests(text).rstrip():   # not the release stub
-                changes.append(f"restored the source of cell {gid!r}")
-            cell.source = text
-        metadata = cell.metadata.setdefault("nbgrader", {})
-        expected = {key: original.metadata["nbgrader"].get(key) for key in GRADING_KEYS}
-        if {key: metadata.get(key) for key in GRADING_KEYS} != expected:
-            changes.append(f"restored the nbgrader metadata of cell {gid!r}")
-            metadata.update(copy.deepcopy(original.metadata["nbgrader"]))
-            for key in GRADING_KEYS:
-                if key not in original.metadata["nbgrader"]:
-                    metadata.pop(key, None)
+        else:
+            text = cell.get("source", "") if is_solution(original) else original.source
+            if cell.cell_type != original.cell_type:
+                changes.append(f"changed cell {gid!r} back from {cell.cell_type} to {original.cell_type}")
+                cell = _fresh_cell(original, text, used_ids, keep_id=cell.get("id"))
+            if cell.source != text:
+                if cell.source.rstrip() != _without_hidden_tests(text).rstrip():  # not the stub
+                    changes.append(f"restored the source of cell {gid!r}")
+                cell.source = text
+            metadata = cell.metadata.setdefault("nbgrader", {})
+            expected = {key: original.metadata["nbgrader"].get(key) for key in GRADING_KEYS}
+            if {key: metadata.get(key) for key in GRADING_KEYS} != expected:
+                changes.append(f"restored the nbgrader metadata of cell {gid!r}")
+                metadata.update(copy.deepcopy(original.metadata["nbgrader"]))
+                for key in GRADING_KEYS:
+                    if key not in original.metadata["nbgrader"]:
+                        metadata.pop(key, None)
+        cells.append(cell)
+        cells.extend(followers.get(gid, []))
+    source_order = [grade_id(cell) for cell in wanted if grade_id(cell) in found]
+    if order != source_order:
+        moved = [gid for gid, expected in zip(order, source_order) if gid != expected]
+        changes.append(f"put cells back in the source's order (moved: {', '.join(moved)})")
     submitted.cells = cells
     if log is not None:
         for change in changes:

@@ -90,9 +90,13 @@ def check_int(value, name, low=None):
 
 def check_finite(array, name, where=""):
     array = np.asarray(array)
-    # min and max carry any NaN and show any infinity, without a boolean array the size of the data
-    if array.size == 0 or np.isfinite(array.min()) and np.isfinite(array.max()):
+    # A finite sum means every entry is finite (a NaN or an infinity would carry into it): one pass,
+    # no boolean array the size of the data. Only when it is not (or it overflowed) look closer.
+    if array.dtype.kind in "biu" or array.size == 0:
         return
+    with np.errstate(all="ignore"):
+        if np.isfinite(array.sum()):
+            return
     if not np.all(np.isfinite(array)):
         prefix = f"{where}: " if where else ""
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))

@@ -213,7 +213,8 @@ def run(surface, make_optimizer, start=None, steps=100):
 
     make_optimizer(params) must return an nnlearn optimizer for the list of parameters it is given,
     e.g. `lambda params: nl.optim.Adam(params, lr=0.1)`. The point (x, y) is one nl.Parameter of
-    shape (2,); each step sets its gradient from surface.gradient and calls optimizer.step().
+    shape (2,); each step sets its gradient from surface.gradient (all of it, so there is nothing
+    to zero) and calls optimizer.step().
     Stops early with diverged=True when the point is no longer finite or leaves a box 1000 times
     the size of the plot.
     """
@@ -247,16 +248,13 @@ def run(surface, make_optimizer, start=None, steps=100):
     points[0] = data
     states = []
     taken, message = steps, ""
+    x, y = data.tolist()
     with np.errstate(all="ignore"):
         for k in range(1, steps + 1):
-            x, y = float(data[0]), float(data[1])
-            gx, gy = gradient(x, y)
-            optimizer.zero_grad()
-            grad[0] = gx
-            grad[1] = gy
+            grad[:] = gradient(x, y)                             # the whole gradient: no zero_grad needed
             optimizer.step()
-            x, y = float(data[0]), float(data[1])
-            states.append({key: value.copy() if isinstance(value, np.ndarray) else value
+            x, y = data.tolist()
+            states.append({key: value.copy() if type(value) is np.ndarray else value
                            for key, value in state.items()})
             if not (abs(x - xmid) <= xbox and abs(y - ymid) <= ybox):   # also catches NaN
                 finite = math.isfinite(x) and math.isfinite(y)

@@ -272,8 +272,10 @@ def find_app(page, control=LEARNING_RATE, timeout=60_000):
     while time.monotonic() < deadline:
         for i in range(outputs.count()):
             area = outputs.nth(i)
-            labels = area.locator(".widget-label, label").all_inner_texts()
+            # textContent, not innerText: Lab skips rendering off-screen cells (content-visibility).
+            labels = area.locator(".widget-label, label").all_text_contents()
             if any(control.search(text) for text in labels):
+                area.scroll_into_view_if_needed()
                 return area
         time.sleep(0.25)
     raise TimeoutError(f"no app with a control matching {control.pattern!r} appeared")
@@ -299,29 +301,33 @@ def control_row(area, description):
     for i in range(rows.count()):
         row = rows.nth(i)
         label = row.locator(".widget-label").first
-        if label.count() and description.search(label.inner_text()):
+        if label.count() and description.search(label.text_content() or ""):
             return row
     raise LookupError(f"no control labelled {description.pattern!r}")
 
 
 def nudge(page, area, description, drag=False):
     """Move a control one step, as a learner would: a slider by its handle and ArrowRight (or, with
-    drag=True, by dragging the handle 30 px right), a dropdown to its next option, toggle buttons
+    drag=True, by dragging the handle 30 px; leftwards at the end of its range), a dropdown to its next option, toggle buttons
     to the next button. Returns what was done."""
     row = control_row(area, description)
     handle = row.locator(".noUi-handle")
     if handle.count():
         if drag:
+            now, high = (float(handle.first.get_attribute(name) or 0) for name in ("aria-valuenow", "aria-valuemax"))
+            shift = -30 if now >= high else 30
             box = handle.first.bounding_box()
             x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
             page.mouse.move(x, y)
             page.mouse.down()
-            page.mouse.move(x + 30, y, steps=5)
+            page.mouse.move(x + shift, y, steps=5)
             page.mouse.up()
-            return "slider dragged 30 px right"
+            return f"slider dragged {shift:+d} px"
+        now, high = (float(handle.first.get_attribute(name) or 0) for name in ("aria-valuenow", "aria-valuemax"))
+        key = "ArrowLeft" if now >= high else "ArrowRight"      # at the end of its range: go back
         handle.first.focus()
-        page.keyboard.press("ArrowRight")
-        return "slider ArrowRight"
+        page.keyboard.press(key)
+        return f"slider {key}"
     select = row.locator("select")
     if select.count():
         options = select.first.locator("option").all_inner_texts()
@@ -345,7 +351,7 @@ def readout(area, description):
         found = row.locator(selector)
         if found.count():
             element = found.first
-            return element.input_value() if selector == "select" else element.inner_text()
+            return element.input_value() if selector == "select" else (element.text_content() or "")
     return ""
 
 
@@ -364,7 +370,7 @@ def wait_src_change(area, before, timeout=30_000, settle=1.0):
 
 
 def stderr_texts(page):
-    return page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+    return page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_text_contents()
 
 
 def unexpected_stderr(page):

@@ -278,4 +278,5 @@ def test_fresh_venv_from_binder_runs_lesson_00_and_every_app(tmp_path):
     assert report["app_errors"] == [], report["app_errors"]
     assert report["apps"], "nnlearn.widgets exports no app"
     assert timings["pip install -r binder/requirements.txt"] < INSTALL_BUDGET_S, (
-        f"installing binder/requirements.txt took {timings['pip install -r binder/requirements.txt']:.0f} s")
+        f"installing binder/requirements.txt took {timings['pip install -r binder/requirements.txt']:.0f} s "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")

@@ -1,0 +1,111 @@
+"""Slider latency in a real browser: from a key press on the learning-rate slider of lesson 00's
+training explorer to the new picture on screen, in JupyterLab and headless Chromium.
+
+    python benchmarks/bench_browser.py [--presses 20] [--control learning_rate|batch_size] [--ui lab|notebook]
+
+For each press: a MutationObserver on the app's <img> is armed and a keydown listener notes the
+event's time stamp; the handle gets ArrowRight (or ArrowLeft at the end of its range); the time
+stops when the new src has been decoded and two animation frames have passed (the frame that shows
+it has been painted). Everything in between counts: the widget message to the kernel, the app's
+recompute and redraw, the PNG, the message back and the browser's decode.
+
+Goal: median < 200 ms. Prints median and p95 and PASS or MISS. Needs Debian's Chromium and
+Playwright's Python package, like tests/test_browser.py.
+"""
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+import browser_helpers as bh  # noqa: E402
+
+GOAL_MS = 200
+
+ARM = """(img) => {
+  window.__latency = new Promise((resolve, reject) => {
+    let pressed = null;
+    const onKey = (event) => { if (pressed === null) pressed = event.timeStamp; };
+    document.addEventListener('keydown', onKey, true);
+    const timer = setTimeout(() => { observer.disconnect(); reject(new Error('no new picture in 20 s')); }, 20000);
+    const observer = new MutationObserver(async () => {
+      observer.disconnect();
+      document.removeEventListener('keydown', onKey, true);
+      clearTimeout(timer);
+      try { await img.decode(); } catch (error) { /* a broken picture still counts as arrived */ }
+      requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - pressed)));
+    });
+    observer.observe(img, {attributes: true, attributeFilter: ['src']});
+  });
+}"""
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def measure(page, app, control, presses):
+    row = bh.control_row(app, control)
+    handle = row.locator(".noUi-handle").first
+    if not handle.count():
+        raise SystemExit("the control is not a slider: nothing to press")
+    latencies, direction = [], "ArrowRight"
+    for _ in range(presses):
+        now, low, high = (float(handle.get_attribute(name) or 0)
+                          for name in ("aria-valuenow", "aria-valuemin", "aria-valuemax"))
+        if direction == "ArrowRight" and now >= high:
+            direction = "ArrowLeft"
+        elif direction == "ArrowLeft" and now <= low:
+            direction = "ArrowRight"
+        bh.app_image(app).evaluate(ARM)
+        handle.focus()
+        page.keyboard.press(direction)
+        latencies.append(page.evaluate("() => window.__latency"))
+        bh.wait_kernel_idle(page, 30_000)
+        time.sleep(0.3)                   # let the kernel and the page settle between presses
+    return latencies
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--presses", type=int, default=20)
+    parser.add_argument("--control", choices=["learning_rate", "batch_size"], default="learning_rate")
+    parser.add_argument("--ui", choices=["lab", "notebook"], default="lab")
+    args = parser.parse_args()
+    why = bh.missing_browser()
+    if why:
+        raise SystemExit(f"bench_browser needs Chromium and Playwright: {why}")
+    from playwright.sync_api import sync_playwright
+
+    control = {"learning_rate": bh.LEARNING_RATE, "batch_size": bh.BATCH_SIZE}[args.control]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "root"
+        lesson = bh.copy_lesson(root)
+        server = bh.JupyterServer(args.ui, root, Path(tmp) / "jupyter")
+        try:
+            with sync_playwright() as playwright:
+                browser = bh.launch_browser(playwright)
+                page = browser.new_page(viewport={"width": 1280, "height": 1400})
+                bh.open_notebook(page, server, lesson)
+                bh.run_all(page, expected=bh.code_cells_to_run(root / lesson))
+                app = bh.find_app(page, bh.LEARNING_RATE)
+                bh.app_image(app).scroll_into_view_if_needed()
+                measure(page, app, control, 2)                      # warm-up, not counted
+                latencies = measure(page, app, control, args.presses)
+                browser.close()
+        finally:
+            server.stop()
+    median, p95 = statistics.median(latencies), percentile(latencies, 95)
+    verdict = "PASS" if median < GOAL_MS else "MISS"
+    print(f"{args.ui}: {args.control} key press -> new picture on screen, {len(latencies)} presses")
+    print("  each (ms): " + " ".join(f"{value:.0f}" for value in latencies))
+    print(f"  median {median:.0f} ms, p95 {p95:.0f} ms, min {min(latencies):.0f} ms, max {max(latencies):.0f} ms")
+    print(f"  goal: median < {GOAL_MS} ms -> {verdict} (median / goal = {median / GOAL_MS:.2f})")
+
+
+if __name__ == "__main__":
+    main()
