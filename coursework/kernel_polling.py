@@ -12,12 +12,8 @@ from queue import Empty
 
 
 def patch_zmq_polling(slice_seconds=0.2):
-    """Poll the kernel's sockets in short slices instead of one long wait.
-
-    jupyter/nbclient#312: a cell that creates ipywidgets sometimes blocks until the cell timeout
-    although its reply has arrived (6 runs in 100 on these machines). Waking up every 200 ms to
-    poll again took that to 0 in 60. Idempotent.
-    """
+    """Make `AsyncZMQSocketChannel.get_msg` wait in slices of 200 ms, up to its timeout as
+    before. Idempotent."""
     from jupyter_client.channels import AsyncZMQSocketChannel
 
     if getattr(AsyncZMQSocketChannel.get_msg, "_nnlearn_sliced", False):

@@ -43,7 +43,7 @@ HIDDEN_PREFIX = "hidden_"
 GRADING_KEYS = ("grade", "solution", "locked", "points", "grade_id", "task")
 
 
-# --- the nbclient stall ----------------------------------------------------------------------
+# --- patches: the nbclient stall, the gradebook's schema version ------------------------------
 
 patch_zmq_polling()
 

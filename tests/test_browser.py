@@ -82,7 +82,7 @@ def test_lesson_00_app_in_the_browser(browser, servers, kind):
         bh.run_all(page, expected=bh.code_cells_to_run(notebook_file))
         app = bh.find_app(page, bh.LEARNING_RATE, timeout=30_000)
         timings["restart and run all"] = time.monotonic() - start
-        page.screenshot(path=str(ARTIFACTS / f"{kind}-1-lesson-top.png"))
+        page.screenshot(path=str(ARTIFACTS / f"{kind}-1-lesson.png"))
         bh.screenshot_cell(app, ARTIFACTS / f"{kind}-2-app-after-run-all.png")
 
         assert bh.image_width(app) > 100, "the app shows no picture"

@@ -195,3 +195,19 @@ def test_network_race_learning_rate_moves_change_the_curves_and_the_boundary(net
     network_app.controls["learning_rate"].value = 1.0
     network_app.controls["optimizer"].value = "Adam"
     assert network_app.message.value == ""
+
+
+def test_the_lessons_story_of_the_several_minima_race_holds():
+    """Lesson 06 says: at the default rates SGD stays in the shallow dip it meets first, momentum
+    rolls on into another dip and the adaptive optimizers reach the deepest one."""
+    surface = nl.landscapes.get("several_minima")
+    depth = [float(surface(*minimum)) for minimum in surface.minima]
+    reached = {}
+    for name, trajectory in race(surface, 1.0, steps=300).items():
+        distances = [np.hypot(*(trajectory.points[-1] - np.array(m))) for m in surface.minima]
+        assert min(distances) < 0.1, f"{name} ends in a minimum"
+        reached[name] = int(np.argmin(distances))
+    deepest = int(np.argmin(depth))
+    assert reached["SGD"] != deepest and reached["momentum"] not in (reached["SGD"], deepest)
+    assert depth[reached["SGD"]] > depth[reached["momentum"]]          # the first dip is the shallowest
+    assert all(reached[name] == deepest for name in ("RMSprop", "AdaGrad", "Adam"))

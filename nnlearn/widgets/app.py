@@ -43,6 +43,7 @@ class App(widgets.VBox):
         self.renders = 0                     # how many times the figure was drawn (for tests)
         self._canvas = FigureCanvasAgg(figure)
         self._background = None
+        self._animated = []
         header = [widgets.HTML(f"<b>{html.escape(title)}</b>")] if title else []
         boxes = [widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))]
         super().__init__(header + boxes + list(extra) + [self.image, self.message])
@@ -81,13 +82,17 @@ class App(widgets.VBox):
             if figure.get_layout_engine() is not None:
                 figure.set_layout_engine("none")   # keep the positions the first draw computed
             self._background = canvas.copy_from_bbox(figure.bbox)
+            # Adding or removing an artist marks the figure stale, so the list only changes here.
+            self._animated = sorted(figure.findobj(lambda artist: artist.get_animated()),
+                                    key=lambda artist: artist.get_zorder())
         else:
             canvas.restore_region(self._background)
-        animated = figure.findobj(lambda artist: artist.get_animated() and artist.get_visible())
-        for artist in sorted(animated, key=lambda artist: artist.get_zorder()):
-            figure.draw_artist(artist)
+        for artist in self._animated:
+            if artist.get_visible():
+                figure.draw_artist(artist)
         figure.stale = False
-        picture = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
+        # RGB, not RGBA: the figure is opaque, and three channels encode about a quarter faster.
+        picture = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
         buffer = io.BytesIO()
         picture.save(buffer, format="png", compress_level=1)
         self.image.value = buffer.getvalue()
