@@ -1,7 +1,7 @@
 """Slider latency in a real browser: from a key press on the learning-rate slider of lesson 00's
 training explorer to the new picture on screen, in JupyterLab and headless Chromium.
 
-    python benchmarks/bench_browser.py [--presses 20] [--control learning_rate|batch_size] [--ui lab|notebook]
+    python benchmarks/bench_browser.py [--presses 20] [--control learning_rate|batch_size]
 
 The slider is sent Home first (not counted), then swept with the arrow keys, so most presses
 reach a setting the app has not computed yet (it caches each setting; revisits are cheaper, and
@@ -11,7 +11,8 @@ stops when the new src has been decoded and two animation frames have passed (th
 it has been painted). Everything in between counts: the widget message to the kernel, the app's
 recompute and redraw, the PNG, the message back and the browser's decode.
 
-Goal: median < 200 ms. Prints median and p95 and PASS or MISS. Needs Debian's Chromium and
+Lab only: in Notebook 7.6 a focused slider handle loses the keyboard to the first cell (see
+tests/test_browser.py), so there is no key press to time there. Goal: median < 200 ms. Prints median and p95 and PASS or MISS. Needs Debian's Chromium and
 Playwright's Python package, like tests/test_browser.py.
 """
 
@@ -91,7 +92,6 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--presses", type=int, default=20)
     parser.add_argument("--control", choices=["learning_rate", "batch_size"], default="learning_rate")
-    parser.add_argument("--ui", choices=["lab", "notebook"], default="lab")
     args = parser.parse_args()
     why = bh.missing_browser()
     if why:
@@ -102,7 +102,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "root"
         lesson = bh.copy_lesson(root)
-        server = bh.JupyterServer(args.ui, root, Path(tmp) / "jupyter")
+        server = bh.JupyterServer("lab", root, Path(tmp) / "jupyter")
         try:
             with sync_playwright() as playwright:
                 browser = bh.launch_browser(playwright)
@@ -119,7 +119,7 @@ def main():
     first = [ms for ms, new in results if new]
     median, p95 = statistics.median(latencies), percentile(latencies, 95)
     verdict = "PASS" if median < GOAL_MS else "MISS"
-    print(f"{args.ui}: {args.control} key press -> new picture on screen, {len(latencies)} presses "
+    print(f"JupyterLab: {args.control} key press -> new picture on screen, {len(latencies)} presses "
           f"({len(first)} to a setting not seen before, which the app computes afresh)")
     print("  each (ms, * = first visit): " + " ".join(f"{ms:.0f}{'*' if new else ''}" for ms, new in results))
     print(f"  all presses:  median {median:.0f} ms, p95 {p95:.0f} ms, max {max(latencies):.0f} ms")

@@ -21,7 +21,9 @@ REPO = Path(__file__).resolve().parents[1]
 BINDER = REPO / "binder"
 LESSON = Path("notebooks") / "00_learning_loop" / "00_learning_loop.ipynb"
 ARTIFACTS = REPO / "test-artifacts" / "binder"
-INSTALL_BUDGET_S = 180                     # Binder users wait for this build; keep it well under
+# Binder users wait for this build. Seen here: 74 s with an empty pip cache on a quiet machine,
+# 174-400 s while other test suites loaded both cores. NNLEARN_INSTALL_BUDGET_S overrides it.
+INSTALL_BUDGET_S = float(os.environ.get("NNLEARN_INSTALL_BUDGET_S", 180))
 
 
 def requirement_lines(path):

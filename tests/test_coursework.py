@@ -22,8 +22,8 @@ import importlib.util
 import json
 import os
 import re
+import resource
 import shutil
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -269,6 +269,7 @@ def graded(tmp_path_factory, request):
         pytest.skip("no lessons in coursework/source yet")
     tmp = tmp_path_factory.mktemp("coursework")
     lessons, robust_name = selected_lessons(request)
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     released_course = tmp / "released"
     files = release.build(str(SOURCE), workdir=str(released_course))   # generate_assignment "*"
@@ -278,6 +279,8 @@ def graded(tmp_path_factory, request):
         outcomes = list(pool.map(lambda args: grade_group(*args, released_course, robust_name),
                                  enumerate(groups)))
     total = time.monotonic() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
     results, failed, expected, repairs = {}, {}, {}, {}
     for outcome in outcomes:
         results.update(outcome["report"]["results"])
@@ -293,6 +296,9 @@ def graded(tmp_path_factory, request):
                        f"grade.py {outcome['grade_seconds']:.0f} s, nbgrader autograde "
                        f"{report['seconds']:.0f} s for {len(report['results'])} students = "
                        f"{report['seconds_per_submission']:.1f} s per student")
+    summary.append(f"  CPU time of nbgrader and its kernels: {cpu:.0f} s, "
+                   f"{cpu / max(1, len(expected)):.1f} s per submission (load average now "
+                   f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     summary.append(f"  {'lesson':24} {'student':36} {'score':>9} {'expected':>9}")
     for (student, name), cells in sorted(expected.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         want = "reported" if cells is None else f"{sum(cells.values()):g}"
@@ -301,6 +307,9 @@ def graded(tmp_path_factory, request):
         else:
             got = "NOT GRADED"
         summary.append(f"  {name:24} {student:36} {got:>9} {want:>9}")
+        if (student, name) in results:
+            for line in results[(student, name)]["repairs"] + results[(student, name)]["notes"]:
+                summary.append(f"  {'':24}   {line}")
     for (student, name), reason in sorted(failed.items()):
         summary.append(f"  not graded: {name} {student}: {reason}")
     text = "\n".join(summary)
