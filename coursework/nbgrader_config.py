@@ -13,7 +13,7 @@ from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearOutput, DeduplicateIds,
     GetGrades, IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
-from robust_grading import HideHiddenTestOutputs, RestartingExecute, RestoreCells  # noqa: E402
+from robust_grading import HideHiddenTestOutputs, RestartingExecute, RestoreCells, SkipDemoCells  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -39,6 +39,7 @@ c.Autograde.sanitize_preprocessors = [
     OverwriteKernelspec,
     RestoreCells,            # re-insert deleted cells, restore types, sources and metadata
     OverwriteCells,
+    SkipDemoCells,           # interactive demos are for looking at; no test depends on them
     CheckCellMetadata,
 ]
 c.Autograde.autograde_preprocessors = [

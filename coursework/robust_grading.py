@@ -14,6 +14,9 @@ feedback traceback. The three preprocessors here close those gaps:
   output, the kernel is restarted, the cells before it are replayed silently (except cells that
   killed the kernel or timed out), and grading goes on. Only the tests that ran into the broken
   code lose points.
+- `SkipDemoCells` (sanitising step, after the cells are restored): a demo cell (read-only,
+  `grade_id` starting with `demo_`, one call into `nnlearn.widgets`) is only there to be looked
+  at, and no test depends on it, so grading does not spend seconds building its app.
 - `HideHiddenTestOutputs` (`nbgrader generate_feedback`): replaces the outputs of every hidden
   test cell with one line ("hidden tests of `mse` failed: 0 of 2 points"), so neither the hidden
   source nor a traceback quoting it reaches a student. `ClearHiddenTests` runs after it and blanks
@@ -198,6 +201,17 @@ class RestoreCells(NbGraderPreprocessor):
         source = nbformat.read(path, as_version=4)
         restore_cells(nb, source, log=self.log)
         return nb, resources
+
+
+class SkipDemoCells(NbGraderPreprocessor):
+    """Replace the code of read-only `demo_*` cells (interactive apps) by a note while grading."""
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = cell.metadata.get("nbgrader", {})
+        if (cell.cell_type == "code" and (grade_id(cell) or "").startswith("demo_")
+                and meta.get("locked") and not meta.get("grade") and not meta.get("solution")):
+            cell.source = "# An interactive demo: not run while grading."
+        return cell, resources
 
 
 # --- execution that survives a dead kernel ------------------------------------------------------
