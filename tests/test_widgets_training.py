@@ -179,6 +179,12 @@ def test_train_continues_from_the_picture_and_reset_starts_again(explorer):
     assert len(run.losses) == 2 * BUDGET and run.losses[:BUDGET] == first
     assert np.mean(run.losses[-10:]) < np.mean(first[-10:])                  # trained further
     assert app.figure.axes[1].get_xlim()[1] == 2 * BUDGET
+    app.controls["train"].click()
+    assert len(app.state["run"].losses) == 3 * BUDGET
+    assert app.figure.axes[1].get_xlim()[1] == 4 * BUDGET                   # the axis doubles
+    renders = app.renders
+    app.controls["train"].click()                                            # fits: no rescale
+    assert app.renders == renders + 1 and app.figure.axes[1].get_xlim()[1] == 4 * BUDGET
     app.controls["reset"].click()
     assert app.state["run"].losses == [] and app.state["run"].examples_seen == 0
     app.controls["learning_rate"].value = 0.5

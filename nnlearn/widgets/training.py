@@ -249,7 +249,8 @@ def training_explorer(dataset="moons", learning_rate=1.0, loss="cross-entropy", 
         run = state["run"]
         length = len(run.losses)
         right = curve.ax.get_xlim()[1]
-        wanted = budget * max(1, int(np.ceil(length / budget)))
+        blocks = max(1, int(np.ceil(length / budget)))
+        wanted = budget * 2 ** int(np.ceil(np.log2(blocks)))  # the axis doubles: few clicks rescale it
         if wanted != right:
             curve.set_xlim((0, wanted))                       # a button went past the axis: redraw all
         steps = np.arange(1, length + 1)
