@@ -146,6 +146,24 @@ def nielsen_numpy(X, Y, n, batch_size, lr, losses=None):
     return clock() - start
 
 
+def torch_epoch(model, loss_fn, opt, X, targets, batch_size, losses=None):
+    """PyTorch's four steps over (X, targets) in the same shuffled batches; seconds taken."""
+    import torch
+    X_t, targets_t = torch.from_numpy(X), torch.from_numpy(targets)
+    n = len(X)
+    start = clock()
+    order = torch.from_numpy(np.random.default_rng(SEED).permutation(n))
+    for first in range(0, n, batch_size):
+        index = order[first:first + batch_size]
+        loss = loss_fn(model(X_t[index]), targets_t[index])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if losses is not None:
+            losses.append(loss.item())
+    return clock() - start
+
+
 def nielsen_torch(X, Y, n, batch_size, lr, losses=None):
     """The same network, loss and optimizer in PyTorch; seconds taken."""
     init = nielsen_model()
@@ -157,18 +175,7 @@ def nielsen_torch(X, Y, n, batch_size, lr, losses=None):
             theirs.bias.copy_(torch.from_numpy(ours.bias.data))
     loss_fn = torch.nn.MSELoss()
     opt = torch.optim.SGD(model.parameters(), lr=lr)
-    X_t, Y_t = torch.from_numpy(X[:n]), torch.from_numpy(Y[:n])
-    start = clock()
-    order = torch.from_numpy(np.random.default_rng(SEED).permutation(n))
-    for first in range(0, n, batch_size):
-        index = order[first:first + batch_size]
-        loss = loss_fn(model(X_t[index]), Y_t[index])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if losses is not None:
-            losses.append(loss.item())
-    return clock() - start
+    return torch_epoch(model, loss_fn, opt, X[:n], Y[:n], batch_size, losses)
 
 
 # --- 2. A wider ReLU network with Adam ---------------------------------------------------------
@@ -221,18 +228,7 @@ def relu_torch(X, labels, steps, batch_size, losses=None):
     loss_fn = torch.nn.CrossEntropyLoss()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     n = steps * batch_size
-    X_t, y_t = torch.from_numpy(X[:n]), torch.from_numpy(labels[:n])
-    start = clock()
-    order = torch.from_numpy(np.random.default_rng(SEED).permutation(n))
-    for first in range(0, n, batch_size):
-        index = order[first:first + batch_size]
-        loss = loss_fn(model(X_t[index]), y_t[index])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if losses is not None:
-            losses.append(loss.item())
-    return clock() - start
+    return torch_epoch(model, loss_fn, opt, X[:n], labels[:n], batch_size, losses)
 
 
 # --- report ------------------------------------------------------------------------------------

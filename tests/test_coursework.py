@@ -18,7 +18,6 @@ test-artifacts/coursework-scores.txt.
 
 import copy
 import html
-import importlib.util
 import json
 import os
 import re
@@ -26,36 +25,19 @@ import resource
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import nbformat
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-COURSEWORK = REPO / "coursework"
-SOURCE = COURSEWORK / "source"
+from course import COURSEWORK, LESSONS, REPO, SOURCE, grade_id, load, release
+
 SUBMISSIONS = REPO / "tests" / "submissions"
 ARTIFACT = REPO / "test-artifacts" / "coursework-scores.txt"
 LOOP_TIMEOUT = 20            # seconds per cell in the batch holding the infinite loop
 WORKERS = 2                  # parallel nbgrader batches (the machines have 2 cores)
 
 
-def _load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-release = _load("nnlearn_coursework_release", COURSEWORK / "release.py")
-LESSONS = release.lessons(str(SOURCE))
-
-
 # --- what a lesson is made of ----------------------------------------------------------------
-
-def grade_id(cell):
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-
 
 def find_cell(nb, gid):
     return next(cell for cell in nb.cells if grade_id(cell) == gid)
@@ -79,7 +61,7 @@ class Lesson:
             self.problem = (f"tests/submissions/{name}.py is missing: every lesson must have one, "
                             "with BUGGY and TUNED dicts keyed by exercise name")
             return
-        module = _load(f"nnlearn_submissions_{name}", path)
+        module = load(f"nnlearn_submissions_{name}", path)
         self.buggy = dict(getattr(module, "BUGGY", {}))
         self.tuned = dict(getattr(module, "TUNED", {}))
         missing = [f"BUGGY[{x!r}]" for x in self.exercises if x not in self.buggy]
@@ -225,7 +207,7 @@ def _say(request, text):
 
 def grade_group(index, lessons, released_course, robust_name):
     """Grade `lessons` on their own copy of the released course; returns what happened."""
-    grader = _load(f"nnlearn_coursework_grade_{index}", COURSEWORK / "grade.py")
+    grader = load(f"nnlearn_coursework_grade_{index}", COURSEWORK / "grade.py")
     course = released_course.parent / f"course{index}"
     shutil.copytree(released_course, course)
     expected, repairs = {}, {}

@@ -11,33 +11,13 @@ root conftest.py enforces that). Their run times are printed by benchmarks/bench
 asserted here.
 """
 
-import importlib.util
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-COURSEWORK = REPO / "coursework"
-SOURCE = COURSEWORK / "source"
-NOTEBOOKS = REPO / "notebooks"
-
-
-def _load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-release = _load("nnlearn_coursework_release", COURSEWORK / "release.py")
-LESSONS = release.lessons(str(SOURCE))
-
-
-def grade_id(cell):
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or ""
+from course import COURSEWORK, LESSONS, NOTEBOOKS, REPO, SOURCE, grade_id, release
 
 
 def test_all_eight_lessons_exist():
