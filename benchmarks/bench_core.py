@@ -107,16 +107,21 @@ def nielsen_nnlearn_loop(X, Y, n, batch_size, lr, losses=None):
     return clock() - start
 
 
-def nielsen_nnlearn_fit(X, Y, n, batch_size, lr, losses=None):
+def fit_epoch(model, loss_fn, opt, X, targets, batch_size, losses=None):
     """nl.fit for one epoch (argument checks, History bookkeeping and all); seconds taken."""
-    model = nielsen_model()
-    opt = nl.optim.SGD(model.parameters(), lr=lr)
     start = clock()
-    history = nl.fit(model, nl.MSELoss(), opt, X[:n], Y[:n], epochs=1, batch_size=batch_size, rng=SEED)
+    history = nl.fit(model, loss_fn, opt, X, targets, epochs=1, batch_size=batch_size, rng=SEED)
     elapsed = clock() - start
     if losses is not None:
         losses.extend(history.step_loss)
     return elapsed
+
+
+def nielsen_nnlearn_fit(X, Y, n, batch_size, lr, losses=None):
+    """nl.fit for one epoch (argument checks, History bookkeeping and all); seconds taken."""
+    model = nielsen_model()
+    opt = nl.optim.SGD(model.parameters(), lr=lr)
+    return fit_epoch(model, nl.MSELoss(), opt, X[:n], Y[:n], batch_size, losses)
 
 
 def nielsen_numpy(X, Y, n, batch_size, lr, losses=None):
@@ -208,12 +213,7 @@ def relu_nnlearn_fit(X, labels, steps, batch_size, losses=None):
     model = relu_model()
     opt = nl.optim.Adam(model.parameters(), lr=1e-3)
     n = steps * batch_size
-    start = clock()
-    history = nl.fit(model, nl.CrossEntropyLoss(), opt, X[:n], labels[:n], epochs=1, batch_size=batch_size, rng=SEED)
-    elapsed = clock() - start
-    if losses is not None:
-        losses.extend(history.step_loss)
-    return elapsed
+    return fit_epoch(model, nl.CrossEntropyLoss(), opt, X[:n], labels[:n], batch_size, losses)
 
 
 def relu_torch(X, labels, steps, batch_size, losses=None):

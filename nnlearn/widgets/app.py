@@ -99,6 +99,21 @@ class App(widgets.VBox):
         self.renders += 1
 
 
+def progress_bar(total, description):
+    """An IntProgress for an app that precomputes on creation; shown only inside a notebook."""
+    bar = widgets.IntProgress(value=0, min=0, max=total, description=description,
+                              style={"description_width": "initial"})
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+        shell = get_ipython()
+        if shell is not None and getattr(shell, "kernel", None) is not None:
+            display(bar)
+    except ImportError:
+        pass
+    return bar
+
+
 def log_slider(description, value, low_exponent, high_exponent, step=0.25, **kwargs):
     """A log-scale slider (10**low .. 10**high), as every learning-rate control is."""
     return widgets.FloatLogSlider(value=value, base=10, min=low_exponent, max=high_exponent, step=step,

@@ -19,7 +19,7 @@ from ..optim import Adam
 from ..plots import MARKERS, PALETTE, label, new_figure
 from ..plots.digits import DigitGallery
 from ..train import EarlyStopping, fit
-from .app import App, AppMessage
+from .app import App, AppMessage, progress_bar
 
 HIDDEN_UNITS = (8, 32, 128, 256)
 TRAIN_SIZES = (50, 100, 200, 500, 1438)
@@ -84,20 +84,6 @@ def train_digits_run(hidden_units, train_size, data, epochs=EPOCHS, patience=PAT
     )
 
 
-def _progress_bar(total, description):
-    bar = widgets.IntProgress(value=0, min=0, max=total, description=description,
-                              style={"description_width": "initial"})
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
-        shell = get_ipython()
-        if shell is not None and getattr(shell, "kernel", None) is not None:
-            display(bar)
-    except ImportError:
-        pass
-    return bar
-
-
 def generalisation_explorer(hidden_units=256, train_size=100, early_stopping=False, seed=0):
     """Train and validation curves on real handwritten digits (scikit-learn's 8 x 8).
 
@@ -110,7 +96,7 @@ def generalisation_explorer(hidden_units=256, train_size=100, early_stopping=Fal
     data = digits_split(seed)
     X_val, y_val = data[2], data[3]
     combos = [(h, n) for h in HIDDEN_UNITS for n in TRAIN_SIZES]
-    bar = _progress_bar(len(combos), "training 20 networks on digits")
+    bar = progress_bar(len(combos), "training 20 networks on digits")
     runs, start = {}, time.perf_counter()
     for index, (h, n) in enumerate(combos):
         runs[h, n] = train_digits_run(h, n, data, seed=seed)

@@ -29,7 +29,7 @@ from ..nn import Linear, ReLU, Sequential
 from ..plots import CLASS_CMAP, LINESTYLES, MARKERS, PALETTE, label, new_figure
 from ..plots.landscapes import DIVERGED_COLOR, PathArtists, clear_surface, plot_surface
 from ..train import fit
-from .app import App, AppMessage, log_slider
+from .app import App, AppMessage, log_slider, progress_bar
 
 OPTIMIZERS = ("SGD", "momentum", "RMSprop", "AdaGrad", "Adam")
 COLORS = dict(zip(OPTIMIZERS, (PALETTE[7], PALETTE[0], PALETTE[2], PALETTE[6], PALETTE[4])))
@@ -315,20 +315,6 @@ def train_race(X, y, scale=1.0, epochs=50, seed=0, grid=None):
     return results
 
 
-def _progress_bar(total, description):
-    """An IntProgress shown while an app precomputes (only inside a notebook)."""
-    bar = widgets.IntProgress(value=0, min=0, max=total, description=description,
-                              style={"description_width": "initial"})
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
-        if get_ipython() is not None and getattr(get_ipython(), "kernel", None) is not None:
-            display(bar)
-    except ImportError:
-        pass
-    return bar
-
-
 def network_race(optimizer="Adam", epochs=50, n=200, seed=0):
     """The five optimizers train the same network (same initial weights) on the moons dataset.
 
@@ -342,7 +328,7 @@ def network_race(optimizer="Adam", epochs=50, n=200, seed=0):
     xs = np.linspace(-lim, lim, 70)
     GX, GY = np.meshgrid(xs, xs)
     grid = np.column_stack([GX.ravel(), GY.ravel()])
-    bar = _progress_bar(len(NETWORK_SCALES), "training 5 networks per learning rate")
+    bar = progress_bar(len(NETWORK_SCALES), "training 5 networks per learning rate")
     results = {}
     for index, scale in enumerate(NETWORK_SCALES):
         results[index] = train_race(X, y, scale, epochs, seed, grid)
