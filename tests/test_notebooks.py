@@ -60,3 +60,15 @@ def test_source_notebook_is_stored_without_outputs(lesson):
             assert not cell.outputs and cell.execution_count is None, grade_id(cell)
         assert "raises-exception" not in cell.metadata.get("tags", []), (
             f"{grade_id(cell)}: a source cell must not be allowed to fail")
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_hidden_cells_hold_no_test_code_because_probes_are_judged_by_the_grader(lesson):
+    source = nbformat.read(SOURCE / lesson / f"{lesson}.ipynb", as_version=4)
+    hidden = [cell for cell in source.cells if grade_id(cell).startswith("hidden_")]
+    assert hidden, f"{lesson} has no hidden-test cells"
+    for cell in hidden:
+        code = [line for line in cell.source.splitlines() if line.strip() and not line.strip().startswith("#")]
+        assert not code, (f"{grade_id(cell)}: hidden tests belong in coursework/hidden/{lesson}.py as probes, "
+                          f"not in the notebook (found {code[:2]})")
+    assert (COURSEWORK / "hidden" / f"{lesson}.py").exists(), f"coursework/hidden/{lesson}.py is missing"
