@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import nnlearn as nl
+from pytorch_reference import import_torch
 from nnlearn.gradcheck import relative_error
 
 TOLERANCE = 1e-7          # largest relative error accepted between backprop and finite differences
@@ -180,7 +181,7 @@ def test_sequential_with_cross_entropy_matches_finite_differences():
 # --- against PyTorch ---------------------------------------------------------------------------
 
 def test_layers_match_pytorch_forward_and_backward():
-    torch = pytest.importorskip("torch")
+    torch = import_torch()
     rng = np.random.default_rng(6)
     model = nl.Sequential(nl.Linear(3, 4, rng=rng), nl.LeakyReLU(0.2), nl.Linear(4, 4, rng=rng), nl.Sigmoid(),
                           nl.Linear(4, 3, rng=rng), nl.Tanh(), nl.Linear(3, 2, rng=rng), nl.ReLU())
