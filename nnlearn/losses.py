@@ -165,7 +165,7 @@ class CrossEntropyLoss(Loss):
                 raise ValueError(f"{where}: the classes in this batch all have weight 0, so the weighted mean is undefined")
             loss = -(sample_weight * log_p[np.arange(n), labels]).sum() / total
         self._cache = (log_p, labels, sample_weight, total)
-        return float(loss)
+        return float(loss) + 0.0                                     # + 0.0: a perfect fit is 0.0, not -0.0
 
     def _gradient(self, log_p, labels, sample_weight, total):
         grad = np.exp(log_p)                                         # softmax p, (N, C)
