@@ -153,9 +153,8 @@ def accuracy(prediction, target):
     if target.dtype.kind not in "biuf":
         raise TypeError(f"accuracy: target must hold numbers, got {describe(target)}")
     check_finite(target, "target", where="accuracy")
-    with np.errstate(all="ignore"):
-        if not np.isfinite(prediction.sum()) and not np.all(np.isfinite(prediction)):
-            return math.nan
+    if prediction.dtype.kind == "f" and not np.isfinite(prediction).all():
+        return math.nan
     if prediction.ndim == 2 and prediction.shape[1] > 1 and target.shape == prediction.shape[:1]:
         return float(np.mean(prediction.argmax(axis=1) == target))
     if prediction.shape != target.shape:
