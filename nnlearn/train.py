@@ -101,6 +101,16 @@ def train_step(model, loss_fn, optimizer, X, y, *, return_prediction=False):
     The input gradient dL/dX is not computed: X is data, nothing upstream needs it (as a PyTorch
     input that does not require grad).
     Shapes: X (N, ...) as the model takes it, y as the loss takes it; prediction = model(X).
+
+    A loop of steps that watches for divergence as fit does (numpy warns while numbers overflow;
+    the rule, not the warnings, says when to stop):
+
+        with np.errstate(all="ignore"):
+            for step in range(1, 101):
+                loss = nl.train_step(model, loss_fn, optimizer, X, y)
+                first_loss = loss if step == 1 else first_loss
+                if nl.has_diverged(loss, first_loss):
+                    break
     """
     _check_step_arguments(model, loss_fn, optimizer)
     prediction = model(X)                                        # 1. forward pass
