@@ -456,7 +456,8 @@ def test_large_inputs_are_named_beside_the_learning_rate_when_training_blows_up_
 def test_a_train_step_loop_with_has_diverged_stops_as_fit_does():
     model, X, y = classification_problem(n=20)
     twin, _, _ = classification_problem(n=20)
-    history = nl.fit(twin, nl.CrossEntropyLoss(), nl.optim.SGD(twin.parameters(), lr=1e6), X, y, epochs=100)
+    history = nl.fit(twin, nl.CrossEntropyLoss(), nl.optim.SGD(twin.parameters(), lr=1e6), X, y, epochs=100,
+                     shuffle=False)
     optimizer, losses = nl.optim.SGD(model.parameters(), lr=1e6), []
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("error")
