@@ -94,9 +94,13 @@ def check_finite(array, name, where=""):
     # no boolean array the size of the data. Only when it is not (or it overflowed) look closer.
     if array.dtype.kind in "biu" or array.size == 0:
         return
-    with np.errstate(all="ignore"):
-        if np.isfinite(array.sum()):
+    if array.size <= 4096:                             # small (a batch): one cheap pass, no error state to set
+        if np.isfinite(array).all():
             return
+    else:
+        with np.errstate(all="ignore"):
+            if np.isfinite(array.sum()):
+                return
     if not np.all(np.isfinite(array)):
         prefix = f"{where}: " if where else ""
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
@@ -104,9 +108,17 @@ def check_finite(array, name, where=""):
 
 
 def as_rng(rng, name="rng"):
-    """Accept None (fresh entropy), an int seed or a numpy Generator."""
-    if rng is None or isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
-        return np.random.default_rng(rng)
+    """A numpy Generator from None, an int seed or a Generator (the one meaning of rng everywhere).
+
+    None: fresh entropy from the operating system, a different draw every run. An int seed >= 0:
+    the same draw every run. A Generator: used as it is (it advances, so consecutive calls differ).
+    """
+    if rng is None:
+        return np.random.default_rng()
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ValueError(f"{name} must be a seed >= 0 (or None, or a numpy Generator), got {rng}")
+        return np.random.default_rng(int(rng))
     if isinstance(rng, np.random.Generator):
         return rng
     raise TypeError(f"{name} must be None, an int seed or a numpy.random.Generator, got {describe(rng)}")
