@@ -17,17 +17,7 @@ from ..plots import MARKERS, PALETTE, label, new_figure
 from ..plots.functions import LOSS_STYLE, pointwise_loss
 from .app import App
 
-try:
-    from ..train import train_step
-except ImportError:                       # until nl.train_step lands in core: the same four steps
-    def train_step(model, loss_fn, optimizer, X, y):
-        """One forward / loss / backward / update; returns the loss before the update."""
-        prediction = model(X)                              # 1. forward pass
-        loss = loss_fn(prediction, y)                      # 2. loss
-        optimizer.zero_grad()
-        model.backward(loss_fn.backward())                 # 3. backpropagation
-        optimizer.step()                                   # 4. weight update
-        return float(loss)
+from ..train import train_step
 
 LOSS_FUNCTIONS = {"MSE": lambda: MSELoss(), "Huber": lambda: HuberLoss(delta=1.0)}
 
