@@ -49,6 +49,7 @@ result = (plain, np.array_equal(z, kept), softmax_cross_entropy(big, np.array([1
     "predict_ce_correction": [Probe(answer("predict_ce_correction"), rtol=0.006)],
     "predict_saturated": [Probe(answer("predict_saturated", "choice"))],
     "predict_huber_pull": [Probe(answer("predict_huber_pull"), rtol=0.01)],
+    "predict_no_outliers": [Probe(answer("predict_no_outliers", "choice"))],
     "predict_threshold": [Probe(answer("predict_threshold"), rtol=0.02)],
 }
 
@@ -146,5 +147,6 @@ result = (loss, grad, str(np.asarray(grad).dtype), np.asarray(grad).shape)
     "predict_ce_correction": [Probe(answer("predict_ce_correction"), rtol=0.006)],
     "predict_saturated": [Probe(answer("predict_saturated", "choice"))],
     "predict_huber_pull": [Probe(answer("predict_huber_pull"), rtol=0.01)],
+    "predict_no_outliers": [Probe(answer("predict_no_outliers", "choice"))],
     "predict_threshold": [Probe(answer("predict_threshold"), rtol=0.02)],
 }

@@ -199,10 +199,16 @@ def sigmoid_learning():
     ax_grad.set_ylim(1e-4, 3.0)
     label(ax_grad, "Size of the correction |dL/db|", "update", "|dL/db| (log scale)")
     readout = widgets.HTML()
+    cache = {}                                               # (start, lr) -> runs; bounded, a slider revisits
 
     def update():
         start, lr = controls["start"].value, controls["learning_rate"].value
-        runs = {name: sigmoid_neuron_run(name, start, lr) for name in names}
+        key = (round(start, 6), round(lr, 9))
+        if key not in cache:
+            if len(cache) >= 256:
+                cache.pop(next(iter(cache)))                 # forget the oldest
+            cache[key] = {name: sigmoid_neuron_run(name, start, lr) for name in names}
+        runs = cache[key]
         parts = []
         for name, run in runs.items():
             output_lines[name].set_data(steps, run["output"])

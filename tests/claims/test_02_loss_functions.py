@@ -131,6 +131,15 @@ def test_without_outliers_the_two_networks_are_0064_from_the_true_curve(network_
     assert [round(network_fits(name, 0, 500)[1], 3) for name in ("MSE", "Huber")] == [0.064, 0.064]
 
 
+def test_without_outliers_the_fits_coincide_because_adam_ignores_the_factor_one_half(network_fits):
+    mse, huber = network_fits("MSE", 0, 500)[0], network_fits("Huber", 0, 500)[0]
+    assert np.max(np.abs(mse - huber)) < 0.01
+    from nnlearn.widgets.regression import curve_data, fit_network
+    X, y, _ = curve_data(n_outliers=0)
+    for steps in (100, 500):                                              # the misses stay below delta = 1
+        assert np.max(np.abs(fit_network("Huber", X, y, steps)(X) - y)) < 1.0
+
+
 def test_with_6_outliers_mse_is_0728_and_huber_0234_after_500_updates(network_fits):
     assert [round(network_fits(name, 6, 500)[1], 3) for name in ("MSE", "Huber")] == [0.728, 0.234]
 

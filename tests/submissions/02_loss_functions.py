@@ -56,6 +56,7 @@ def softmax_cross_entropy(logits, target, weight=None):
     "predict_saturated": 'def predict_saturated():\n    return "a"',
     "predict_huber_pull": "def predict_huber_pull():\n    return 33",
     "predict_threshold": "def predict_threshold():\n    return 0.9",
+    "predict_no_outliers": 'def predict_no_outliers():\n    return "b"',
 }
 
 TUNED = {
@@ -227,5 +228,7 @@ def softmax_cross_entropy(logits, target, weight=None):
                               ("def predict_ce_correction():\n    return 10", "sigma(10) = 0.99995")],
     "predict_saturated": [('def predict_saturated():\n    return "a"', "sigma'(z)"), ('def predict_saturated():\n    return "c"', "gets there in 23")],
     "predict_huber_pull": [("def predict_huber_pull():\n    return 33", "capped at delta"), ("def predict_huber_pull():\n    return 20", "clip(d, -1, 1)")],
+    "predict_no_outliers": [('def predict_no_outliers():\n    return "b"', "half of MSE"),
+                            ('def predict_no_outliers():\n    return "a"', "0.064 from the true curve each")],
     "predict_threshold": [("def predict_threshold():\n    return 0.5", "1 / (1 + 9) = 0.1"), ("def predict_threshold():\n    return 0.9", "q > 0.5")],
 }
