@@ -146,3 +146,29 @@ def test_fit_network_is_deterministic():
     a, b = fit_network("MSE", X, y, 20), fit_network("MSE", X, y, 20)
     assert all(np.array_equal(p.data, q.data) for p, q in zip(a.parameters(), b.parameters()))
     assert np.allclose(true_curve([0.0, np.pi / 3]), [0.0, 1.0])
+
+
+def test_outlier_explorer_axes_hold_every_point_and_pull(outlier_app):
+    app = outlier_app
+    for height in np.linspace(0, 20, 5):
+        for name in ("MSE", "Huber"):
+            app.controls["outlier"].value = height
+            app.controls["loss"].value = name
+            for ax in app.figure.axes[:2]:
+                low, high = ax.get_ylim()
+                for line in ax.lines:
+                    if line.get_animated() and len(line.get_xdata()):
+                        ys = np.asarray(line.get_ydata())
+                        if len(ys) > 2 or line.get_marker() == "*":         # points, not the fitted lines
+                            assert np.all((low < ys) & (ys < high)), (height, name)
+
+
+def test_network_regression_axes_follow_the_fits(network_app):
+    app = network_app
+    app.controls["outliers"].value, app.controls["steps"].value = 10, "3000"
+    low, high = app.figure.axes[0].get_ylim()
+    for line in app.figure.axes[0].lines:
+        if line.get_animated() and len(line.get_ydata()):
+            assert low < np.min(line.get_ydata()) and np.max(line.get_ydata()) < high
+    app.controls["outliers"].value, app.controls["steps"].value = 0, "500"
+    assert app.figure.axes[0].get_ylim() == (-2.0, 5.8)

@@ -266,9 +266,14 @@ def network_regression():
         normal = np.setdiff1d(np.arange(len(X)), outliers)
         points.set_data(X[normal, 0], y[normal, 0])
         outlier_points.set_data(X[outliers, 0], y[outliers, 0])
+        drawn = {name: fits(name, n_outliers, steps) for name in LOSS_FUNCTIONS}
+        values = np.concatenate([y[:, 0]] + [curve for curve, _ in drawn.values()])
+        limits = (min(-2.0, float(values.min()) - 0.3), max(5.8, float(values.max()) + 0.3))
+        if ax.get_ylim() != limits:                       # the axes follow the fits (a full redraw)
+            ax.set_ylim(*limits)
         parts = []
         for name in LOSS_FUNCTIONS:
-            curve, error = fits(name, n_outliers, steps)
+            curve, error = drawn[name]
             focus = name == chosen
             curves[name].set_data(grid, curve)
             curves[name].set_linewidth(3.2 if focus else 1.5)

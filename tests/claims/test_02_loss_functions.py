@@ -180,3 +180,11 @@ def test_the_weighted_optimum_crosses_one_half_where_p_crosses_one_over_one_plus
         p = 1 / (1 + w)
         q = w * p / (w * p + 1 - p)
         assert np.isclose(q, 0.5)
+
+
+def test_with_10_outliers_and_3000_updates_both_overshoot_to_105_and_90_near_x_16(network_fits):
+    from nnlearn.widgets.regression import GRID
+    for name, peak in (("MSE", 10.5), ("Huber", 9.0)):
+        curve = network_fits(name, 10, 3000)[0]
+        assert round(float(curve.max()), 1) == peak
+        assert abs(GRID[np.argmax(curve), 0] - 1.6) < 0.1
