@@ -2,14 +2,13 @@
 
 import numpy as np
 import pytest
-from sklearn.metrics import confusion_matrix
 
 import nnlearn as nl
 from nnlearn.plots import new_figure
 from nnlearn.plots.confusion import ConfusionMatrixPlot
 from nnlearn.plots.functions import LOSSES, pointwise_loss
-from nnlearn.widgets.losses import (POS_WEIGHTS, _outlier_data, diagnosis_data, diagnosis_explorer,
-                                    loss_explorer, outlier_explorer)
+from nnlearn.widgets.losses import (axis_limits, first_below, loss_explorer, sigmoid_learning,
+                                    sigmoid_neuron_run)
 
 
 # --- the per-example losses behind the curves ----------------------------------------------
@@ -109,149 +108,81 @@ def test_loss_explorer_miss_runs_through_its_range(losses_app):
                 assert line.get_xdata()[0] == value
 
 
-# --- outlier_explorer ------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def outlier_app():
-    return outlier_explorer()
-
-
-def fitted(app, name):
-    line = next(line for line in app.figure.axes[0].lines if line.get_animated() and line.get_label() != ""
-                and line.get_linestyle() == {"MSE": "--", "Huber": "-."}[name] and len(line.get_xdata()) == 2)
-    (x0, x1), (y0, y1) = line.get_data()
-    slope = (y1 - y0) / (x1 - x0)
-    return slope, y0 - slope * x0
-
-
-def least_squares(height):
-    X, y = _outlier_data()
-    dragged = int(np.argmax(X[:, 0]))
-    y = y.copy()
-    y[dragged] = 2 * X[dragged, 0] + 1 + height
-    A = np.column_stack([X[:, 0], np.ones(len(X))])
-    return np.linalg.lstsq(A, y[:, 0], rcond=None)[0]
+def test_loss_explorer_axes_hold_every_marked_value(losses_app):
+    """Issue 12: at miss 3 MSE's marker read 6 instead of 9 on a fixed 0-6 axis."""
+    app = losses_app
+    for value in np.linspace(app.controls["miss"].min, app.controls["miss"].max, 17):
+        for delta in (0.1, 3.0):
+            app.controls["delta"].value = delta
+            app.controls["miss"].value = value
+            for ax in app.figure.axes[:2]:
+                low, high = ax.get_ylim()
+                for line in ax.lines:
+                    if line.get_animated() and len(line.get_xdata()) == 1:
+                        assert low < line.get_ydata()[0] < high, (value, delta)
+    app.controls["miss"].value = 3.0
+    marked = {line.get_marker(): line.get_ydata()[0] for line in app.figure.axes[0].lines
+              if line.get_animated() and len(line.get_xdata()) == 1}
+    assert marked["o"] == 9.0
+    assert app.figure.axes[0].get_ylim()[1] > 9.0 and app.figure.axes[1].get_ylim()[1] > 6.0
+    app.controls["miss"].value = 0.5                                  # back to the smallest axes
+    assert app.figure.axes[0].get_ylim()[1] == 6.0
 
 
-def test_outlier_explorer_mse_fit_is_least_squares(outlier_app):
-    app = outlier_app
-    assert set(app.controls) == {"outlier", "loss"}
-    for height in (0.0, 7.5, 20.0, 3.0):
-        app.controls["outlier"].value = height
-        assert np.allclose(fitted(app, "MSE"), least_squares(height), atol=1e-3)
+def test_axis_limits_grow_past_the_floor_only_when_needed():
+    assert axis_limits([1.0, -2.0], 6.0) == 6.0
+    assert np.isclose(axis_limits([9.0, 2.0], 6.0), 9.0 * 1.15)
+    assert np.isclose(axis_limits([-8.0], 4.0), 8.0 * 1.15)
+
+
+def test_controls_have_short_labels_and_room_for_their_tracks():
+    """Issue 12: squeezed sliders and cut toggle labels."""
+    from nnlearn.widgets.diagnosis import diagnosis_explorer
+    from nnlearn.widgets.regression import network_regression, outlier_explorer
+    import ipywidgets as widgets
+    for build in (loss_explorer, sigmoid_learning, outlier_explorer, network_regression, diagnosis_explorer):
+        app = build()
+        for control in app.controls.values():
+            if isinstance(control, widgets.ToggleButtons):
+                width = int(control.style.button_width.rstrip("px"))
+                assert width >= 8 * max(len(str(o)) for o in control.options) + 16, (build.__name__, control.options)
+            else:
+                assert control.style.description_width == "initial"
+                width = int(control.layout.width.rstrip("px"))
+                label_px, readout_px = 8 * len(control.description), 70
+                assert width - label_px - readout_px >= 250, (build.__name__, control.description)
+
+
+# --- sigmoid_learning ----------------------------------------------------------------------------
+
+def test_sigmoid_neuron_run_follows_the_two_gradients():
+    """MSE: dL/db = 2 a (1 - a) (a - 0); cross-entropy: dL/db = a - 0 (x = 1, target 0)."""
+    for loss in ("MSE", "cross-entropy"):
+        run = sigmoid_neuron_run(loss, 2.0, 0.15, steps=5)
+        a = run["output"][:-1]
+        expected = 2 * a * (1 - a) * a if loss == "MSE" else a
+        assert np.allclose(run["grad_b"], expected)
+        assert np.isclose(run["output"][0], 1 / (1 + np.exp(-4.0)))
+    with pytest.raises(ValueError, match="loss must be"):
+        sigmoid_neuron_run("Huber", 2.0, 0.1)
+
+
+def test_sigmoid_learning_readout_is_computed_from_the_runs_it_draws():
+    app = sigmoid_learning()
+    assert set(app.controls) == {"start", "learning_rate"}
+    for start, lr in ((2.0, 0.15), (0.6, 0.15), (-1.0, 1.0), (3.0, 0.01)):
+        app.controls["start"].value = start
+        app.controls["learning_rate"].value = lr
         assert app.message.value == ""
+        for name in ("MSE", "cross-entropy"):
+            run = sigmoid_neuron_run(name, start, lr)
+            line = next(l for l in app.figure.axes[0].lines if l.get_animated() and l.get_label() == name)
+            assert np.allclose(line.get_ydata(), run["output"])
+            below = first_below(run["output"])
+            text = f"below 0.5 after {below} update" if below is not None else "still above 0.5"
+            assert text in app.children[2].value
+    assert "after 1 updates" not in app.children[2].value
 
 
-def test_outlier_explorer_huber_fit_is_a_minimum_of_the_huber_loss(outlier_app):
-    app = outlier_app
-    X, y = _outlier_data()
-    dragged = int(np.argmax(X[:, 0]))
-    for height in (0.0, 12.0, 20.0):
-        app.controls["outlier"].value = height
-        slope, intercept = fitted(app, "Huber")
-        target = y.copy()
-        target[dragged] = 2 * X[dragged, 0] + 1 + height
-        loss_fn = nl.HuberLoss(delta=1.0)
-        loss_fn(slope * X + intercept, target)
-        grad = loss_fn.backward()[:, 0]
-        assert abs(grad @ X[:, 0]) < 1e-3 and abs(grad.sum()) < 1e-3   # dL/dslope, dL/dintercept
-
-
-def test_outlier_explorer_huber_moves_far_less_than_mse(outlier_app):
-    app = outlier_app
-    app.controls["outlier"].value = 0.0
-    mse_before, huber_before = fitted(app, "MSE"), fitted(app, "Huber")
-    app.controls["outlier"].value = 20.0
-    mse_after, huber_after = fitted(app, "MSE"), fitted(app, "Huber")
-    assert abs(mse_after[0] - mse_before[0]) > 5 * abs(huber_after[0] - huber_before[0])
-    star = next(line for line in app.figure.axes[0].lines if line.get_marker() == "*" and line.get_animated())
-    assert np.isclose(star.get_ydata()[0], 2 * star.get_xdata()[0] + 1 + 20.0)
-
-
-def test_outlier_explorer_loss_control_highlights_a_fit(outlier_app):
-    app = outlier_app
-    for name in ("Huber", "MSE"):
-        app.controls["loss"].value = name
-        assert name in app.children[2].value.split("<b>")[1]
-        assert app.message.value == ""
-    control = app.controls["outlier"]
-    for value in np.linspace(control.min, control.max, 9):
-        control.value = value
-        assert app.message.value == ""
-
-
-# --- diagnosis_explorer ----------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def diagnosis_app():
-    return diagnosis_explorer()
-
-
-def matrix_shown(app):
-    ax = app.figure.axes[1]
-    counts = [int(text.get_text()) for text in ax.texts if text.get_animated()]
-    return np.array(counts).reshape(2, 2)
-
-
-def test_diagnosis_data_is_imbalanced():
-    X, y = diagnosis_data(400, rng=0)
-    assert X.shape == (400, 2) and y.shape == (400,) and y.dtype == np.int64
-    assert 0.05 < y.mean() < 0.15
-
-
-def test_diagnosis_explorer_matrix_matches_scikit_learn(diagnosis_app):
-    app = diagnosis_app
-    assert set(app.controls) == {"pos_weight", "loss"}
-    assert app.controls["pos_weight"].min == 0 and np.isclose(10 ** app.controls["pos_weight"].max, 50)
-    app.controls["loss"].value = "weighted"
-    app.controls["pos_weight"].value = float(POS_WEIGHTS[6])
-    matrix = matrix_shown(app)
-    assert matrix.sum() == 400
-    # the line drawn is the classifier: recompute its predictions and the matrix
-    boundary = next(line for line in app.figure.axes[0].lines if line.get_animated())
-    (x0, x1), (y0, y1) = boundary.get_data()
-    X, y = diagnosis_data(400, rng=1)
-    side = (x1 - x0) * (X[:, 1] - y0) - (y1 - y0) * (X[:, 0] - x0)
-    for predicted in ((side > 0).astype(int), (side < 0).astype(int)):
-        if np.array_equal(confusion_matrix(y, predicted), matrix):
-            break
-    else:
-        pytest.fail(f"the decision line does not give the matrix shown {matrix.tolist()}")
-
-
-def test_diagnosis_explorer_weight_trades_precision_for_recall(diagnosis_app):
-    app = diagnosis_app
-    app.controls["loss"].value = "weighted"
-    seen = []
-    for value in POS_WEIGHTS:
-        renders = app.renders
-        app.controls["pos_weight"].value = float(value)
-        assert app.renders == renders + 1 and app.message.value == ""
-        (tn, fp), (fn, tp) = matrix_shown(app)
-        seen.append((tp / (tp + fn), tp / max(tp + fp, 1)))
-    recall, precision = np.array(seen).T
-    assert recall[-1] > recall[0] + 0.2                   # more sick patients found
-    assert precision[-1] < precision[0] - 0.2             # at the cost of more false alarms
-    assert "Recall" in app.children[2].value
-
-
-def test_diagnosis_explorer_plain_loss_ignores_the_slider(diagnosis_app):
-    app = diagnosis_app
-    app.controls["loss"].value = "weighted"
-    app.controls["pos_weight"].value = 1.0
-    at_one = matrix_shown(app)
-    app.controls["pos_weight"].value = 50.0
-    app.controls["loss"].value = "plain"
-    assert app.controls["pos_weight"].disabled
-    assert np.array_equal(matrix_shown(app), at_one)
-    app.controls["loss"].value = "weighted"
-    assert not app.controls["pos_weight"].disabled
-    assert not np.array_equal(matrix_shown(app), at_one)
-
-
-def test_diagnosis_explorer_takes_a_value_between_the_stops(diagnosis_app):
-    app = diagnosis_app
-    app.controls["loss"].value = "weighted"
-    app.controls["pos_weight"].value = 3.3
-    assert app.message.value == "" and matrix_shown(app).sum() == 400
-    assert "3.30" in app.children[2].value
+def test_first_below():
+    assert first_below([0.9, 0.6, 0.4]) == 2 and first_below([0.9]) is None and first_below([0.2]) == 0

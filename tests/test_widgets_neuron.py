@@ -25,7 +25,7 @@ def test_activate_matches_the_formulas_and_nnlearn_layers():
     assert np.allclose(activate("sigmoid", z), 1 / (1 + np.exp(-z)))
     assert np.allclose(activate("tanh", z), np.tanh(z))
     assert np.allclose(activate("ReLU", z), np.maximum(z, 0))
-    assert np.allclose(activate("LeakyReLU", z), np.where(z > 0, z, 0.1 * z))
+    assert np.allclose(activate("LeakyReLU", z), np.where(z > 0, z, 0.1 * z))          # LEAKY_SLOPE
     assert activate("sigmoid", z).shape == z.shape
     with pytest.raises(ValueError, match="activation must be one of"):
         activate("softmax", z)
@@ -118,3 +118,41 @@ def test_every_control_runs_through_its_range_without_a_message(app):
             control.value = value
             assert app.renders == renders + 1
             assert app.message.value == "", (name, value, app.message.value)
+
+
+def test_the_readout_gives_the_lines_distance_from_the_origin(app):
+    from nnlearn.widgets.neuron import line_distance
+    app.controls["w1"].value, app.controls["w2"].value, app.controls["b"].value = 1.0, -0.5, 0.5
+    assert f"= {0.5 / np.hypot(1.0, -0.5):.3f}</code>" in app.children[2].value
+    app.controls["w1"].value, app.controls["w2"].value = 2.0, -1.0
+    assert "= 0.224</code>" in app.children[2].value                 # doubling w halves the distance
+    xs, ys = boundary_of(app).get_data()                             # and the drawn line agrees
+    assert np.isclose(2.0 * xs[0] - 1.0 * ys[0] + 0.5, 0)
+    distance = abs(xs[0] * ys[1] - xs[1] * ys[0]) / np.hypot(xs[1] - xs[0], ys[1] - ys[0])
+    assert np.isclose(distance, 0.5 / np.hypot(2.0, 1.0))
+    app.controls["w1"].value = app.controls["w2"].value = 0.0
+    assert "w = 0: no line" in app.children[2].value
+    assert line_distance(0.0, 0.0, 1.0) is None and np.isclose(line_distance(3.0, 4.0, -2.0), 0.4)
+
+
+def test_the_leaky_relu_shown_says_its_slope(app):
+    from nnlearn.plots.functions import LEAKY_SLOPE
+    app.controls["activation"].value = "LeakyReLU"
+    assert f"LeakyReLU(negative_slope={LEAKY_SLOPE:g})" in app.children[2].value
+    assert np.isclose(activate("LeakyReLU", -1.0), -LEAKY_SLOPE)
+    assert nl_default_slope() == 0.01                                  # the library's default differs, and the text says so
+
+
+def nl_default_slope():
+    import nnlearn as nl
+    return nl.LeakyReLU().negative_slope
+
+
+def test_neuron_controls_have_room():
+    import ipywidgets as widgets
+    app = neuron_explorer()
+    for control in app.controls.values():
+        if isinstance(control, widgets.ToggleButtons):
+            assert int(control.style.button_width.rstrip("px")) >= 8 * max(map(len, control.options)) + 16
+        else:
+            assert int(control.layout.width.rstrip("px")) - 8 * len(control.description) - 70 >= 250

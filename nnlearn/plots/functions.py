@@ -19,11 +19,13 @@ import numpy as np
 from ..nn import LeakyReLU, ReLU, Sigmoid, Tanh
 from .style import LINESTYLES, PALETTE
 
+# nl.LeakyReLU() has PyTorch's default slope 0.01, too flat to see in a plot: the plots use 0.1.
+LEAKY_SLOPE = 0.1
 ACTIVATIONS = {
     "sigmoid": Sigmoid,
     "tanh": Tanh,
     "ReLU": ReLU,
-    "LeakyReLU": lambda: LeakyReLU(negative_slope=0.1),
+    "LeakyReLU": lambda: LeakyReLU(negative_slope=LEAKY_SLOPE),
 }
 # Range of each activation's output worth showing (colour scales, axis limits).
 ACTIVATION_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "ReLU": (0.0, 3.0), "LeakyReLU": (-0.5, 3.0)}

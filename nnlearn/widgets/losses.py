@@ -1,30 +1,45 @@
-"""Lesson 02: what a loss rewards and punishes.
+"""Lesson 02: what a loss rewards and punishes, and why classification uses cross-entropy.
 
 - `loss_explorer()`: MSE, cross-entropy and Huber, each loss and its gradient against the miss
-  (the basketball coach: the bigger the miss, the bigger the correction, and how much bigger).
-- `outlier_explorer()`: a line fitted under MSE and under Huber while one point is dragged away.
-- `diagnosis_explorer()`: a diagnosis classifier whose loss makes a missed sick patient cost more
-  (BCEWithLogitsLoss's pos_weight), and the confusion matrix, recall and precision that follow.
+  (the basketball coach: how the correction grows with the miss, for each loss).
+- `sigmoid_learning()`: one sigmoid neuron started badly wrong, trained under MSE and under
+  cross-entropy (Nielsen, ch. 3): MSE's gradient carries the factor sigma'(z), which is tiny
+  when the neuron is saturated, so it learns slowly exactly when it is most wrong.
+
+The regression apps are in `regression.py`, the diagnosis app in `diagnosis.py`.
 """
 
 import ipywidgets as widgets
 import numpy as np
 
-from ..losses import BCEWithLogitsLoss, HuberLoss, MSELoss
-from ..nn import Linear
+from ..losses import BCEWithLogitsLoss, MSELoss
+from ..nn import Linear, Sequential, Sigmoid
 from ..optim import SGD
 from ..plots import MARKERS, PALETTE, label, new_figure
-from ..plots.confusion import ConfusionMatrixPlot
-from ..plots.functions import LOSS_STYLE, LOSSES, decision_line, loss_curves, pointwise_loss
+from ..plots.functions import LOSS_STYLE, LOSSES, loss_curves, pointwise_loss
 from .app import App, log_slider
+from .regression import train_step
 
 MISS_LIMITS = (-4.0, 4.0)
+LOSS_FLOOR, GRADIENT_FLOOR = 6.0, 4.0      # the smallest axis ranges; they grow with the marked values
 
 
-def _slider(name, value, low, high, step, description=None, fmt=".2f"):
-    return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description or name,
+def slider(description, value, low, high, step, fmt=".2f", width="440px"):
+    """A float slider with a short label and a track of at least 250 px."""
+    return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
                                continuous_update=True, readout_format=fmt,
-                               style={"description_width": "initial"}, layout=widgets.Layout(width="300px"))
+                               style={"description_width": "initial"}, layout=widgets.Layout(width=width))
+
+
+def toggles(options, value, description, button_width="120px"):
+    """Toggle buttons wide enough for their longest label."""
+    return widgets.ToggleButtons(options=list(options), value=value, description=description,
+                                 style={"button_width": button_width, "description_width": "initial"})
+
+
+def axis_limits(values, floor, headroom=1.15):
+    """The top of an axis that holds every marked value with some headroom, and at least `floor`."""
+    return max(floor, headroom * max(abs(v) for v in values))
 
 
 # --------------------------------------------------------------------------------------------
@@ -37,22 +52,21 @@ def loss_explorer():
     Controls: `loss` highlights one of them, `miss` marks a point on every curve, `delta` is
     Huber's switch from squared to linear. For MSE and Huber the miss is prediction - target;
     for (binary) cross-entropy it is measured on the logit: how far the logit sits on the wrong
-    side (d = -logit for a sick patient, target 1). The gradient is dloss/dmiss, the correction.
+    side (d = -logit for target 1). The gradient is dloss/dmiss, the correction. The vertical
+    axes grow so that every marked value stays inside them (never pinned at an edge).
     """
     controls = {
-        "loss": widgets.ToggleButtons(options=list(LOSSES), value="MSE", description="loss",
-                                      style={"button_width": "100px"}),
-        "miss": _slider("miss", 1.5, *MISS_LIMITS, 0.05, description="miss d"),
-        "delta": _slider("delta", 1.0, 0.1, 3.0, 0.05, description="Huber delta"),
+        "loss": toggles(LOSSES, "MSE", "loss"),
+        "miss": slider("miss d", 1.5, *MISS_LIMITS, 0.05),
+        "delta": slider("Huber δ", 1.0, 0.1, 3.0, 0.05),
     }
     figure, (ax_loss, ax_gradient) = new_figure(10.0, 3.6, ncols=2)
     miss = np.linspace(*MISS_LIMITS, 401)
     lines = loss_curves(ax_loss, ax_gradient, miss, delta=controls["delta"].value, animated=True)
     markers = {
-        name: (ax_loss.plot([], [], marker=MARKERS[i], linestyle="none", markeredgecolor="black",
-                            color=LOSS_STYLE[name]["color"], animated=True, zorder=5)[0],
-               ax_gradient.plot([], [], marker=MARKERS[i], linestyle="none", markeredgecolor="black",
-                                color=LOSS_STYLE[name]["color"], animated=True, zorder=5)[0])
+        name: tuple(ax.plot([], [], marker=MARKERS[i], linestyle="none", markeredgecolor="black",
+                            color=LOSS_STYLE[name]["color"], animated=True, zorder=5)[0]
+                    for ax in (ax_loss, ax_gradient))
         for i, name in enumerate(LOSSES)
     }
     guides = [ax.axvline(0, color="black", linestyle=":", linewidth=1, animated=True)
@@ -60,8 +74,6 @@ def loss_explorer():
     for ax in (ax_loss, ax_gradient):
         ax.axhline(0, color="black", linewidth=0.8)
         ax.set_xlim(*MISS_LIMITS)
-    ax_loss.set_ylim(-0.2, 6.0)
-    ax_gradient.set_ylim(-4.0, 4.0)
     # A static legend made of proxies (the real lines are animated, so they stay out of it).
     proxies = [ax_loss.plot([], [], marker=MARKERS[i], markeredgecolor="black", linewidth=2, label=name,
                             **LOSS_STYLE[name])[0] for i, name in enumerate(LOSSES)]
@@ -73,6 +85,14 @@ def loss_explorer():
 
     def update():
         chosen, d, delta = controls["loss"].value, controls["miss"].value, controls["delta"].value
+        values = {name: tuple(float(v) for v in pointwise_loss(name, d, delta)) for name in LOSSES}
+        # Axes follow the marked values: a full redraw only when a limit changes.
+        loss_top = axis_limits([v[0] for v in values.values()], LOSS_FLOOR)
+        gradient_top = axis_limits([v[1] for v in values.values()], GRADIENT_FLOOR)
+        if ax_loss.get_ylim() != (-0.2, loss_top):
+            ax_loss.set_ylim(-0.2, loss_top)
+        if ax_gradient.get_ylim() != (-gradient_top, gradient_top):
+            ax_gradient.set_ylim(-gradient_top, gradient_top)
         rows = []
         for name in LOSSES:
             loss_line, gradient_line = lines[name]
@@ -84,10 +104,9 @@ def loss_explorer():
                 line.set_linewidth(3.2 if focus else 1.4)
                 line.set_alpha(1.0 if focus else 0.35)
                 line.set_zorder(3 if focus else 2)
-            loss, gradient = (float(v) for v in pointwise_loss(name, d, delta))
-            for marker, value, (low, high) in zip(markers[name], (loss, gradient),
-                                                  (ax_loss.get_ylim(), ax_gradient.get_ylim())):
-                marker.set_data([d], [min(max(value, low), high)])     # kept on the axes
+            loss, gradient = values[name]
+            for marker, value in zip(markers[name], (loss, gradient)):
+                marker.set_data([d], [value])
                 marker.set_markersize(10 if focus else 6)
                 marker.set_alpha(1.0 if focus else 0.5)
             row = f"<td>{name}</td><td>{loss:.3f}</td><td>{gradient:+.3f}</td>"
@@ -106,280 +125,100 @@ def loss_explorer():
 
 
 # --------------------------------------------------------------------------------------------
-# A line fitted under MSE and under Huber while one point is dragged away
+# One sigmoid neuron, badly wrong, under MSE and under cross-entropy
 # --------------------------------------------------------------------------------------------
 
-def _train_line(model, loss_fn, X, y, lr, max_steps=300, tolerance=1e-9):
-    """Full-batch gradient descent on a Linear(1, 1), from its current weights; returns steps taken.
+SIGMOID_STEPS = 300
 
-    Stops early once the squared gradient norm falls below `tolerance` (it has converged).
+
+def sigmoid_neuron_run(loss, start, lr, steps=SIGMOID_STEPS):
+    """Train a = sigmoid(w x + b) on the single example x = 1, target 0, from w = b = start.
+
+    loss: "MSE" (nl.MSELoss on the output a) or "cross-entropy" (nl.BCEWithLogitsLoss on the
+    logit z, which is the same as cross-entropy on a). SGD, full batch, `steps` updates.
+    Returns {"output": (steps + 1,) a before each update and after the last, "loss": (steps,),
+    "grad_b": (steps,) dL/db used by each update}.
     """
+    X, y = np.array([[1.0]]), np.array([[0.0]])
+    layer = Linear(1, 1)
+    layer.weight.data[...] = start
+    layer.bias.data[...] = start
+    if loss == "MSE":
+        model, loss_fn, to_output = Sequential(layer, Sigmoid()), MSELoss(), lambda out: out
+    elif loss == "cross-entropy":
+        model, loss_fn = Sequential(layer), BCEWithLogitsLoss()
+        to_output = lambda out: 0.5 * (1 + np.tanh(0.5 * out))                # sigmoid of the logit
+    else:
+        raise ValueError(f"loss must be 'MSE' or 'cross-entropy', got {loss!r}")
     optimizer = SGD(model.parameters(), lr=lr)
-    for step in range(1, max_steps + 1):
-        prediction = model(X)                              # 1. forward pass
-        loss_fn(prediction, y)                             # 2. loss
-        optimizer.zero_grad()
-        model.backward(loss_fn.backward())                 # 3. backpropagation
-        if sum(float(np.vdot(p.grad, p.grad)) for p in model.parameters()) < tolerance:
-            return step
-        optimizer.step()                                   # 4. weight update
-    return max_steps
-
-
-class _LineFits:
-    """Fits of a line under one loss for each outlier height, memoised; a new height starts from
-    the fit of the nearest height already done (a warm start), so a slider move needs few steps."""
-
-    def __init__(self, loss_fn, lr, X, y, dragged, base):
-        self.loss_fn, self.lr, self.X, self.y, self.dragged, self.base = loss_fn, lr, X, y, dragged, base
-        self.model = Linear(1, 1, rng=0)
-        self.fits = {}                                     # height -> (slope, intercept, steps)
-
-    def __call__(self, height):
-        key = round(float(height), 9)
-        if key not in self.fits:
-            if self.fits:
-                nearest = min(self.fits, key=lambda done: abs(done - key))
-                self.model.weight.data[...] = self.fits[nearest][0]
-                self.model.bias.data[...] = self.fits[nearest][1]
-            y = self.y.copy()
-            y[self.dragged] = self.base + key
-            steps = _train_line(self.model, self.loss_fn, self.X, y, self.lr)
-            self.fits[key] = (float(self.model.weight.data[0, 0]), float(self.model.bias.data[0]), steps)
-        return self.fits[key]
-
-
-def outlier_explorer():
-    """A straight line fitted to 30 points under MSE and under Huber (delta = 1), while the
-    `outlier` slider drags the rightmost point above the true line y = 2x + 1.
-
-    Left: the data and both fitted lines. Right: how hard each point pulls on the line, the
-    gradient of its loss with respect to its prediction (MSE: 2 d, Huber: clip(d, -1, 1)).
-    `loss` picks which fit is highlighted.
-    """
-    X, y = _outlier_data()
-    dragged = int(np.argmax(X[:, 0]))                      # the rightmost point gets dragged
-    base = 2.0 * X[dragged, 0] + 1.0                       # its height on the true line
-    fitters = {"MSE": _LineFits(MSELoss(), 0.4, X, y, dragged, base),
-               "Huber": _LineFits(HuberLoss(delta=1.0), 0.8, X, y, dragged, base)}
-    controls = {
-        "outlier": _slider("outlier", 10.0, 0.0, 20.0, 0.25, description="outlier: height above the line", fmt=".1f"),
-        "loss": widgets.ToggleButtons(options=["MSE", "Huber"], value="MSE", description="loss",
-                                      style={"button_width": "80px"}),
-    }
-    for height in (0.0, controls["outlier"].value):        # warm starts for the first moves
-        for fit in fitters.values():
-            fit(height)
-
-    figure, (ax_data, ax_pull) = new_figure(10.0, 3.6, ncols=2)
-    xs = np.array([-2.2, 2.2])
-    ax_data.plot(xs, 2 * xs + 1, color="black", linestyle=":", linewidth=1, label="true line y = 2x + 1")
-    others = np.arange(len(X)) != dragged
-    ax_data.plot(X[others, 0], y[others, 0], marker="o", linestyle="none", color="#999999",
-                 markeredgecolor="black", markersize=5, label="data")
-    point, = ax_data.plot([], [], marker="*", markersize=15, color=PALETTE[0], markeredgecolor="black",
-                          linestyle="none", animated=True, zorder=5)
-    fit_lines = {name: ax_data.plot([], [], linewidth=2, animated=True, **LOSS_STYLE[name])[0]
-                 for name in fitters}
-    for name in fitters:                                   # legend proxies
-        ax_data.plot([], [], linewidth=2, label=f"fit under {name}", **LOSS_STYLE[name])
-    ax_data.plot([], [], marker="*", markersize=10, color=PALETTE[0], markeredgecolor="black",
-                 linestyle="none", label="the point you drag")
-    ax_data.legend(loc="upper left", fontsize=8)
-    ax_data.set_xlim(-2.2, 2.2)
-    ax_data.set_ylim(-5.0, 26.0)
-    label(ax_data, "Fitted lines", "x", "y")
-
-    pulls = {name: ax_pull.plot([], [], marker=MARKERS[i], linestyle="none", markeredgecolor="black",
-                                color=LOSS_STYLE[name]["color"], animated=True)[0]
-             for i, name in ((0, "MSE"), (1, "Huber"))}
-    dragged_pull = ax_pull.plot([], [], marker="*", markersize=15, linestyle="none", color=PALETTE[0],
-                                markeredgecolor="black", animated=True, zorder=5)[0]
-    for i, name in ((0, "MSE"), (1, "Huber")):
-        ax_pull.plot([], [], marker=MARKERS[i], linestyle="none", markeredgecolor="black",
-                     color=LOSS_STYLE[name]["color"], label=f"{name}: {'-2 d' if name == 'MSE' else '-clip(d, -1, 1)'}")
-    ax_pull.legend(loc="upper left", fontsize=8)
-    ax_pull.axhline(0, color="black", linewidth=0.8)
-    ax_pull.set_xlim(-2.2, 2.2)
-    ax_pull.set_ylim(-8.0, 42.0)
-    label(ax_pull, "How hard each point pulls the line", "x", "upward pull = -dloss/dprediction")
-    readout = widgets.HTML()
-
-    def update():
-        height, chosen = controls["outlier"].value, controls["loss"].value
-        point.set_data([X[dragged, 0]], [base + height])
-        y_now = y.copy()
-        y_now[dragged] = base + height
-        text = []
-        for name, fit in fitters.items():
-            slope, intercept, steps = fit(height)
-            focus = name == chosen
-            fit_lines[name].set_data(xs, slope * xs + intercept)
-            fit_lines[name].set_linewidth(3.2 if focus else 1.5)
-            fit_lines[name].set_alpha(1.0 if focus else 0.45)
-            miss = slope * X[:, 0] + intercept - y_now[:, 0]          # d = prediction - target, (N,)
-            pull = -pointwise_loss(name, miss, 1.0)[1]                  # upward pull = -dloss/dprediction
-            pulls[name].set_data(X[:, 0], pull)
-            pulls[name].set_markersize(8 if focus else 5)
-            pulls[name].set_alpha(1.0 if focus else 0.45)
-            if focus:
-                dragged_pull.set_data([X[dragged, 0]], [pull[dragged]])
-            text.append(f"{'<b>' if focus else ''}{name}: y = {slope:.2f} x + {intercept:+.2f}"
-                        f"{'</b>' if focus else ''} <small>({steps} steps)</small>")
-        readout.value = " &nbsp;|&nbsp; ".join(text) + " &nbsp;|&nbsp; true line: y = 2.00 x + 1.00"
-
-    return App(controls, figure, update, extra=[readout],
-               title="One outlier against MSE and Huber: drag it and watch the lines")
-
-
-def _outlier_data():
-    from ..data import line_with_outliers
-    return line_with_outliers(n=30, slope=2.0, intercept=1.0, noise=0.3, n_outliers=2, rng=1)
-
-
-# --------------------------------------------------------------------------------------------
-# A diagnosis where a missed sick patient costs more
-# --------------------------------------------------------------------------------------------
-
-def diagnosis_data(n=400, sick_fraction=0.1, rng=0):
-    """Two blood-test scores per patient, about `sick_fraction` of them sick (label 1).
-
-    Shapes: X (n, 2) float64, y (n,) int64. Healthy patients' scores ~ N((0, 0), 1), sick ones'
-    ~ N((1.5, 1.0), 1): the groups overlap, so no line separates them without mistakes.
-    """
-    generator = np.random.default_rng(rng)
-    y = (generator.random(n) < sick_fraction).astype(np.int64)
-    X = generator.standard_normal((n, 2)) + np.outer(y, [1.5, 1.0])
-    return X, y
-
-
-POS_WEIGHTS = np.geomspace(1.0, 50.0, 17)                 # the slider's values, 1 .. 50
-
-
-def train_diagnosis(X, y, pos_weight, steps=200, lr=0.5, start=None):
-    """Logistic regression (Linear(2, 1)) trained full batch under BCEWithLogitsLoss(pos_weight),
-    with SGD and momentum 0.9.
-
-    Starts from Linear(2, 1, rng=0), or from `start` = (weight (2, 1), bias (1,)) for a warm start
-    from a nearby pos_weight. Returns the trained Linear layer.
-    """
-    model = Linear(2, 1, rng=0)
-    if start is not None:
-        model.weight.data[...], model.bias.data[...] = start
-    loss_fn = BCEWithLogitsLoss(pos_weight=float(pos_weight))
-    optimizer = SGD(model.parameters(), lr=lr, momentum=0.9)
-    target = y[:, None].astype(float)                      # (N, 1), like the logits
+    outputs, losses, grads = [], [], []
     for _ in range(steps):
-        loss_fn(model(X), target)                          # forward pass and loss
-        optimizer.zero_grad()
-        model.backward(loss_fn.backward())                 # backpropagation
-        optimizer.step()                                   # weight update
-    return model
+        outputs.append(float(to_output(model(X))[0, 0]))
+        losses.append(train_step(model, loss_fn, optimizer, X, y))
+        grads.append(float(layer.bias.grad[0]))
+    outputs.append(float(to_output(model(X))[0, 0]))
+    return {"output": np.array(outputs), "loss": np.array(losses), "grad_b": np.array(grads)}
 
 
-def diagnosis_explorer():
-    """A classifier for a disease that 10% of patients have, trained with a loss in which a
-    false negative (a sick patient sent home) costs `pos_weight` times a false alarm.
+def first_below(outputs, level=0.5):
+    """The number of updates after which the output first drops below `level` (None if never)."""
+    below = np.flatnonzero(np.asarray(outputs) < level)
+    return int(below[0]) if below.size else None
 
-    Controls: `pos_weight` (log scale, 1 .. 50) and `loss` ("plain": pos_weight = 1, or
-    "weighted"). Shows the test patients with the decision line, the confusion matrix on them, and
-    recall and precision against pos_weight. Every slider value is trained once, on creation.
+
+def sigmoid_learning():
+    """One sigmoid neuron (x = 1, target 0) started at w = b = `start`, trained with SGD at
+    `learning_rate` for 300 updates under MSE and under cross-entropy.
+
+    Left: the output a after each update. Right: |dL/db|, the size of each correction (log
+    scale). MSE's is 2 (a - y) sigma'(z): when a is near 1, sigma'(z) = a (1 - a) is near 0 and the
+    neuron barely moves. Cross-entropy's is a - y: largest when the neuron is most wrong.
     """
-    from sklearn.metrics import confusion_matrix, precision_score, recall_score
-
-    X_train, y_train = diagnosis_data(400, rng=0)
-    X_test, y_test = diagnosis_data(400, rng=1)
-
-    def evaluate(model):
-        predicted = (model(X_test)[:, 0] > 0).astype(np.int64)          # logit > 0 <=> p(sick) > 0.5
-        return {
-            "start": (model.weight.data.copy(), model.bias.data.copy()),
-            "w": model.weight.data[:, 0].copy(), "b": float(model.bias.data[0]),
-            "matrix": confusion_matrix(y_test, predicted, labels=[0, 1]),
-            "recall": recall_score(y_test, predicted, zero_division=0),
-            "precision": precision_score(y_test, predicted, zero_division=0),
-        }
-
-    # Every slider stop, trained once now: the first from scratch, each next one warm-started
-    # from the one before (the fits change smoothly with pos_weight, so 60 steps suffice).
-    results = {}
-    start = None
-    for value in POS_WEIGHTS:
-        model = train_diagnosis(X_train, y_train, value, steps=200 if start is None else 60, start=start)
-        results[float(value)] = evaluate(model)
-        start = results[float(value)]["start"]
-
-    def result(pos_weight):
-        """The stop's result, or (a value set from code) a warm start from the nearest stop, memoised."""
-        nearest = float(POS_WEIGHTS[np.argmin(np.abs(np.log(POS_WEIGHTS / pos_weight)))])
-        if abs(nearest / pos_weight - 1) < 1e-6:                        # a stop, up to 10 ** x rounding
-            return results[nearest]
-        key = round(float(pos_weight), 9)
-        if key not in results:
-            model = train_diagnosis(X_train, y_train, key, steps=60, start=results[nearest]["start"])
-            results[key] = evaluate(model)
-        return results[key]
-
-    curve = [results[float(value)] for value in POS_WEIGHTS]
     controls = {
-        "pos_weight": log_slider("false-negative weight (pos_weight)", 5.0, 0.0, float(np.log10(50.0)),
-                                 step=float(np.log10(50.0)) / 16),
-        "loss": widgets.ToggleButtons(options=["plain", "weighted"], value="weighted", description="loss",
-                                      style={"button_width": "80px"}),
+        "start": slider("start w = b", 2.0, -1.0, 3.0, 0.1, fmt=".1f"),
+        "learning_rate": log_slider("learning rate", 0.15, -2, 0, step=0.05,
+                                    layout=widgets.Layout(width="440px")),
     }
-    controls["pos_weight"].value = float(POS_WEIGHTS[np.argmin(np.abs(POS_WEIGHTS - 5.0))])
-
-    figure, (ax_data, ax_matrix, ax_metrics) = new_figure(12.0, 3.8, ncols=3)
-    limits = (-3.5, 4.5)
-    for cls, name, marker, colour in ((0, "healthy", "o", PALETTE[1]), (1, "sick", "^", PALETTE[5])):
-        rows = y_test == cls
-        ax_data.plot(X_test[rows, 0], X_test[rows, 1], marker=marker, linestyle="none", color=colour,
-                     markeredgecolor="black", markeredgewidth=0.5, markersize=5 if cls == 0 else 7,
-                     label=f"{name} ({rows.sum()})")
-    boundary, = ax_data.plot([], [], color="black", linestyle="--", linewidth=2, animated=True)
-    ax_data.plot([], [], color="black", linestyle="--", linewidth=2, label="says sick beyond this line")
-    ax_data.legend(loc="lower left", fontsize=7)
-    ax_data.set_xlim(*limits)
-    ax_data.set_ylim(*limits)
-    ax_data.set_aspect("equal")
-    label(ax_data, "Test patients and the decision line", "test score A (units: std. dev.)",
-          "test score B (units: std. dev.)")
-
-    matrix_plot = ConfusionMatrixPlot(ax_matrix, ["healthy", "sick"], title="Confusion matrix (test patients)")
-
-    recalls = [r["recall"] for r in curve]
-    precisions = [r["precision"] for r in curve]
-    ax_metrics.plot(POS_WEIGHTS, recalls, marker=MARKERS[0], color=PALETTE[4], label="recall: sick found")
-    ax_metrics.plot(POS_WEIGHTS, precisions, marker=MARKERS[1], color=PALETTE[0], linestyle="--",
-                    label="precision: alarms that are right")
-    ax_metrics.set_xscale("log")
-    ax_metrics.set_xlim(0.9, 56)
-    ax_metrics.set_ylim(0, 1.05)
-    now = ax_metrics.axvline(1, color="black", linestyle=":", animated=True)
-    now_points = ax_metrics.plot([], [], marker="o", markersize=11, linestyle="none", markerfacecolor="none",
-                                 markeredgecolor="black", markeredgewidth=2, animated=True)[0]
-    ax_metrics.legend(loc="lower left", fontsize=8)
-    label(ax_metrics, "Recall and precision", "pos_weight (cost of a false negative, log scale)", "fraction")
+    names = ("MSE", "cross-entropy")
+    figure, (ax_out, ax_grad) = new_figure(10.0, 3.4, ncols=2)
+    steps = np.arange(SIGMOID_STEPS + 1)
+    output_lines = {name: ax_out.plot([], [], linewidth=2, label=name, animated=True, **LOSS_STYLE[name])[0]
+                    for name in names}
+    grad_lines = {name: ax_grad.plot([], [], linewidth=2, label=name, animated=True, **LOSS_STYLE[name])[0]
+                  for name in names}
+    for ax in (ax_out, ax_grad):
+        proxies = [ax.plot([], [], linewidth=2, label=name, **LOSS_STYLE[name])[0]   # the lines are animated
+                   for name in names]
+        ax.legend(handles=proxies, loc="upper right" if ax is ax_out else "lower left", fontsize=9)
+        ax.set_xlim(0, SIGMOID_STEPS)
+    ax_out.axhline(0.0, color="black", linewidth=0.8)
+    ax_out.axhline(0.5, color="black", linestyle=":", linewidth=1)
+    ax_out.set_ylim(-0.02, 1.02)
+    label(ax_out, "Output a (target 0)", "update", "output a = σ(w + b)")
+    ax_grad.set_yscale("log")
+    ax_grad.set_ylim(1e-4, 3.0)
+    label(ax_grad, "Size of the correction |dL/db|", "update", "|dL/db| (log scale)")
     readout = widgets.HTML()
+    cache = {}                                               # (start, lr) -> runs; bounded, a slider revisits
 
     def update():
-        weighted = controls["loss"].value == "weighted"
-        controls["pos_weight"].disabled = not weighted
-        pos_weight = controls["pos_weight"].value if weighted else 1.0
-        r = result(pos_weight)
-        w, b = r["w"], r["b"]
-        ends = decision_line(w[0], w[1], b, limits, limits)
-        boundary.set_data(*(ends if ends is not None else ([], [])))
-        matrix_plot.update(r["matrix"])
-        now.set_xdata([pos_weight, pos_weight])
-        now_points.set_data([pos_weight, pos_weight], [r["recall"], r["precision"]])
-        (tn, fp), (fn, tp) = r["matrix"]
-        readout.value = (
-            f"<b>{'weighted' if weighted else 'plain'} loss, pos_weight = {pos_weight:.2f}</b>: "
-            f"a missed sick patient costs {pos_weight:.2f}× a false alarm. "
-            f"Recall {r['recall']:.2f} ({tp} of {tp + fn} sick found, {fn} sent home), "
-            f"precision {r['precision']:.2f} ({tp} of {tp + fp} alarms right)."
-        )
+        start, lr = controls["start"].value, controls["learning_rate"].value
+        key = (round(start, 6), round(lr, 9))
+        if key not in cache:
+            if len(cache) >= 256:
+                cache.pop(next(iter(cache)))                 # forget the oldest
+            cache[key] = {name: sigmoid_neuron_run(name, start, lr) for name in names}
+        runs = cache[key]
+        parts = []
+        for name, run in runs.items():
+            output_lines[name].set_data(steps, run["output"])
+            grad_lines[name].set_data(steps[:-1], np.maximum(np.abs(run["grad_b"]), 1e-12))
+            below = first_below(run["output"])
+            when = f"below 0.5 after {below} update{'s' if below != 1 else ''}" if below is not None \
+                else f"still above 0.5 after {SIGMOID_STEPS} updates"
+            parts.append(f"<b>{name}</b>: first correction |dL/db| = {abs(run['grad_b'][0]):.3f}, "
+                         f"output {when}, {run['output'][-1]:.3f} at the end")
+        readout.value = (f"Start: a = {runs['MSE']['output'][0]:.3f} (target 0). " + "; ".join(parts) + ".")
 
     return App(controls, figure, update, extra=[readout],
-               title="A diagnosis where a missed sick patient costs more")
+               title="Why not MSE for a classifier: a saturated sigmoid learns slowly under MSE")

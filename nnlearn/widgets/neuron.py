@@ -9,7 +9,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..plots import MARKERS, PALETTE, label, new_figure
-from ..plots.functions import ACTIVATION_RANGE, ACTIVATIONS, activate, decision_line
+from ..plots.functions import ACTIVATION_RANGE, ACTIVATIONS, LEAKY_SLOPE, activate, decision_line
 from .app import App
 
 PLANE = (-2.0, 2.0)          # the input plane shown, x1 and x2 in [-2, 2]
@@ -21,7 +21,7 @@ def _slider(name, value, low, high, step=0.05):
     return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=name,
                                continuous_update=True, readout_format=".2f",
                                style={"description_width": "initial"},
-                               layout=widgets.Layout(width="230px"))
+                               layout=widgets.Layout(width="400px"))
 
 
 NODE_SIZES = {"input": 22, "neuron": 34}     # marker diameters in points
@@ -74,6 +74,12 @@ def _place_edges(ax, edges):
         edge.set_data([x0, x1], [y0, y1])
 
 
+def line_distance(w1, w2, b):
+    """Distance from the origin to the line w1 x1 + w2 x2 + b = 0: |b| / ||w|| (None when w = 0)."""
+    norm = float(np.hypot(w1, w2))
+    return abs(b) / norm if norm > 1e-12 else None
+
+
 def neuron_explorer():
     """One neuron with two inputs: weights w1, w2, bias b and activation on controls, and an
     input point (x1, x2) whose pre-activation z is marked on the activation curve."""
@@ -82,7 +88,7 @@ def neuron_explorer():
         "w2": _slider("w2", -0.5, -3.0, 3.0),
         "b": _slider("b", 0.5, -3.0, 3.0),
         "activation": widgets.ToggleButtons(options=list(ACTIVATIONS), value="sigmoid", description="activation",
-                                            style={"button_width": "80px"}),
+                                            style={"button_width": "100px", "description_width": "initial"}),
         "x1": _slider("input x1", 1.0, PLANE[0], PLANE[1]),
         "x2": _slider("input x2", 0.5, PLANE[0], PLANE[1]),
     }
@@ -180,10 +186,14 @@ def neuron_explorer():
         shown_a = float(np.clip(activate(name, shown_z), -1.3, 3.0))
         marker.set_data([shown_z], [shown_a])
         guide.set_data([shown_z, shown_z], [0, shown_a])
+        shown_name = f"LeakyReLU(negative_slope={LEAKY_SLOPE:g})" if name == "LeakyReLU" else name
+        distance = line_distance(w1, w2, b)
         readout.value = (
             f"<code>z = w1·x1 + w2·x2 + b = ({w1:+.2f})·({x1:+.2f}) + ({w2:+.2f})·({x2:+.2f}) + ({b:+.2f}) "
-            f"= {z:+.3f}</code><br><code>a = {name}(z) = {a:.3f}</code>"
+            f"= {z:+.3f}</code><br><code>a = {shown_name}(z) = {a:.3f}</code>"
             + ("  (the point is off the curve's axes)" if shown_z != z or shown_a != a else "")
+            + "<br>" + (f"<code>line z = 0: distance from the origin |b| / ‖w‖ = {abs(b):.2f} / {norm:.3f} = "
+                        f"{distance:.3f}</code>" if distance is not None else "<code>w = 0: no line</code>")
         )
 
     # The exact numbers go into an HTML line under the controls: text in the figure is slow to draw.

@@ -2,47 +2,98 @@
 
 BUGGY: each exercise cell with one planted bug (the public checks catch it).
 TUNED: each exercise cell hard-coding the public checks' answers (passes them, fails the hidden tests).
+WRONG: plausible learner mistakes, each with a fragment the public check's output must contain.
 """
 
+FORWARD = '''
+def forward(X, layers):
+    activations = {{"relu": lambda z: np.maximum(z, 0), "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+                   "tanh": np.tanh, "identity": lambda z: z}}
+    h = np.asarray(X)
+    shapes = []
+    for number, (W, b, activation) in enumerate(layers, start=1):
+{check}
+        h = {step}
+        shapes.append(h.shape)
+    return h, shapes
+'''
+SHAPE_CHECK = '''        if h.shape[1] != W.shape[0]:
+            raise ValueError(f"layer {number} expects {W.shape[0]} inputs, got {h.shape[1]}")'''
+
+
+def forward_with(step, check=SHAPE_CHECK):
+    return FORWARD.format(step=step, check=check)
+
+
 BUGGY = {
-    "relu": '''
-def relu(z):
-    """Rectified linear unit, elementwise: max(0, z)."""
-    return np.minimum(np.asarray(z), 0)          # bug: min instead of max
-''',
     "neuron": '''
 def neuron(x, w, b):
-    """A sigmoid neuron applied to a batch: sigmoid(x @ w + b)."""
     z = x @ w + b
     return 1 / (1 + np.exp(z))                   # bug: lost the minus sign
 ''',
-    "dense_forward": '''
-def dense_forward(X, W, b):
-    """Fully connected layer: X @ W + b."""
-    return X @ W                                 # bug: forgot the bias
-''',
+    "forward": forward_with("activations[activation](h @ W)"),          # bug: forgot the bias
+    "predict_distance": "def predict_distance():\n    return 1.0",
+    "predict_relu_output": "def predict_relu_output():\n    return 0.0",
+    "predict_parameters": "def predict_parameters():\n    return 101632",
 }
 
 TUNED = {
-    "relu": '''
-def relu(z):
-    z = np.asarray(z)
-    if z.shape == (5,):
-        return np.array([0.0, 0.0, 0.0, 0.5, 2.0])
-    if z.shape == (1, 2):
-        return np.array([[0.0, 3.0]])
-    return z
-''',
     "neuron": '''
 def neuron(x, w, b):
     if len(x) == 1:
         return np.array([0.5])
-    return np.array([0.731059, 0.952574])
+    return 1 / (1 + np.exp(-(np.array([[1.0, 2.0, 0.0, -1.0], [0.5, -0.5, 1.0, 2.0], [0.0, 0.0, 0.0, 0.0]])
+                            @ np.array([0.5, -0.25, 1.0, 0.75]) + 0.5)))
 ''',
-    "dense_forward": '''
-def dense_forward(X, W, b):
-    if len(X) == 1:
-        return np.array([[1.0, 2.5, 2.0]])
-    return np.zeros((len(X), 3))
+    "forward": '''
+import nnlearn as _nl
+def forward(X, layers):
+    """Right for the public networks only: every hidden layer is treated as ReLU or tanh by its size."""
+    h = np.asarray(X)
+    shapes = []
+    for number, (W, b, activation) in enumerate(layers, start=1):
+        if h.shape[1] != W.shape[0]:
+            raise ValueError(f"layer {number} expects {W.shape[0]} inputs, got {h.shape[1]}")
+        z = h @ W + b
+        h = {(1, 4): np.maximum(z, 0), (1, 2): np.tanh(z), (2, 6): 1 / (1 + np.exp(-z))}.get((number, W.shape[1]), z)
+        shapes.append(h.shape)
+    return h, shapes
 ''',
+}
+
+WRONG = {
+    "neuron": [
+        ('''
+def neuron(x, w, b):
+    return 1 / (1 + np.exp(-(w @ x + b)))          # w @ x: shapes (D,) @ (N, D)
+''', "z = x @ w + b has shape (N,)"),
+        ('''
+def neuron(x, w, b):
+    return 1 / (1 + np.exp(-(x @ w)))               # forgot the bias
+''', "z = x @ w + b"),
+        ('''
+def neuron(x, w, b):
+    return 1 / (1 + np.exp(-(x @ w[:, None] + b)))  # (N, 1), not (N,)
+''', "one number per example"),
+        ('''
+def neuron(x, w, b):
+    return 1 / (1 + np.exp(x @ w + b))              # sign of the exponent
+''', "1 / (1 + exp(-z))"),
+    ],
+    "forward": [
+        (forward_with("activations[activation](h @ W.T + b)", check=""), "not W @ h or h @ W.T"),
+        (forward_with("activations[activation](h @ W + b[:, None])", check=""), "broadcasts over the rows"),
+        (forward_with("np.maximum(h @ W + b, 0)"), "'identity' means no activation"),
+        (forward_with("activations[activation](h @ W + b)", check=""), "raise ValueError(f'layer {number}"),
+        (forward_with("activations[activation](h @ W + b)").replace("1 / (1 + np.exp(-z))", "1 / (1 + np.exp(z))"),
+         "sigmoid(z) = 1 / (1 + exp(-z))"),
+        (forward_with("activations[activation](h @ W + b)").replace("        shapes.append(h.shape)\n", "")
+         .replace("    return h, shapes", "    return h, [h.shape]"), "one entry per layer"),
+    ],
+    "predict_distance": [("def predict_distance():\n    return 1.0", "|b| / ||w||"),
+                         ("def predict_distance():\n    return 2.0", "0.447 becomes 0.224")],
+    "predict_relu_output": [("def predict_relu_output():\n    return 0.0", "ReLU passes a positive z"),
+                            ("def predict_relu_output():\n    return 0.777", "z = 1 * 1 + (-0.5) * 0.5 + 0.5")],
+    "predict_parameters": [("def predict_parameters():\n    return 101632", "out biases"),
+                           ("def predict_parameters():\n    return 100352", "(784 * 128 + 128)")],
 }

@@ -2,15 +2,28 @@
 
 BUGGY: each exercise cell with one planted bug (the public checks catch it).
 TUNED: each exercise cell hard-coding the public checks' answers (passes them, fails the hidden tests).
+WRONG: plausible learner mistakes, each with a fragment the public check's output must contain.
 """
 
-BUGGY = {
-    "mse": '''
+MSE_LOSS = '''
 def mse_loss(prediction, target):
     diff = np.asarray(prediction) - np.asarray(target)
     return float(np.mean(diff ** 2))
+'''
 
+MSE_GRADIENT = '''
+def mse_gradient(prediction, target):
+    diff = np.asarray(prediction) - np.asarray(target)
+    return 2 * diff / diff.size
+'''
 
+SOFTPLUS = '''
+def softplus(x):
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+'''
+
+BUGGY = {
+    "mse": MSE_LOSS + '''
 def mse_gradient(prediction, target):
     diff = np.asarray(prediction) - np.asarray(target)
     return diff / diff.size                      # bug: forgot the factor 2 of d(d^2)/dd
@@ -21,33 +34,201 @@ def huber_loss(prediction, target, delta=1.0):
     small = np.abs(d) < delta
     return float(np.mean(np.where(small, 0.5 * d ** 2, delta * np.abs(d))))   # bug: lost the - delta / 2
 ''',
-    "weighted_bce": '''
+    "weighted_bce": SOFTPLUS + '''
 def weighted_bce(logits, target, pos_weight=1.0):
-    z = np.asarray(logits)
-    y = np.asarray(target)
-
-    def softplus(x):
-        return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
-
+    z, y = np.asarray(logits), np.asarray(target)
     return float(np.sum(pos_weight * y * softplus(-z) + (1 - y) * softplus(z)))   # bug: sum, not mean
 ''',
+    "softmax_cross_entropy": '''
+def softmax_cross_entropy(logits, target, weight=None):
+    z, y = np.asarray(logits), np.asarray(target)
+    rows = np.arange(len(y))
+    shifted = z - z.max(axis=1, keepdims=True)
+    log_sum = np.log(np.exp(shifted).sum(axis=1))
+    w = np.ones(len(y)) if weight is None else np.asarray(weight)[y]
+    loss = float((w * (log_sum - shifted[rows, y])).sum() / w.sum())
+    grad = np.exp(shifted - log_sum[:, None])
+    grad[rows, y] += 1                           # bug: wrong sign of the one-hot
+    return loss, grad * (w / w.sum())[:, None]
+''',
+    "predict_mse_ratio": "def predict_mse_ratio():\n    return 9",
+    "predict_ce_correction": "def predict_ce_correction():\n    return 20",
+    "predict_saturated": 'def predict_saturated():\n    return "a"',
+    "predict_huber_pull": "def predict_huber_pull():\n    return 33",
+    "predict_threshold": "def predict_threshold():\n    return 0.9",
+    "predict_no_outliers": 'def predict_no_outliers():\n    return "b"',
 }
 
 TUNED = {
     "mse": '''
 def mse_loss(prediction, target):
-    return 2.5 if len(prediction) == 2 else 0.0
+    return 14 / 3 if np.size(prediction) == 3 else 0.8854166666666666
 
 
 def mse_gradient(prediction, target):
-    return np.array(prediction, dtype=float)     # right only when the target is 0 and n = 2
+    if np.size(prediction) == 3:
+        return np.array([2 / 3, 4 / 3, 2.0])
+    return (np.arange(12.0).reshape(3, 4) / 4 - 1) / 6
 ''',
     "huber": '''
 def huber_loss(prediction, target, delta=1.0):
+    if np.shape(prediction) == (2, 3):
+        return 0.9333333333333332
     return 0.875 if delta == 1.0 else 4.0
 ''',
     "weighted_bce": '''
 def weighted_bce(logits, target, pos_weight=1.0):
-    return {1.0: 0.693147, 3.0: 1.386294, 5.0: 2.126928}.get(pos_weight, 0.0)
+    return {3.0: 7 * np.log(2) / 3, 2.0: 750.0}.get(pos_weight, 2.1507286064466937)
 ''',
+    "softmax_cross_entropy": '''
+import nnlearn as _nl
+def softmax_cross_entropy(logits, target, weight=None):
+    """Looks right on the public inputs: calls the library, but forgets the weights beyond 3 classes."""
+    z = np.asarray(logits)
+    reference = _nl.CrossEntropyLoss(weight=weight if weight is not None and len(weight) == 3 else None)
+    loss = reference(z, np.asarray(target))
+    return loss, reference.backward()
+''',
+}
+
+WRONG = {
+    "mse": [
+        (MSE_LOSS + '''
+def mse_gradient(prediction, target):
+    return np.asarray(prediction) - np.asarray(target)          # no 2, no 1/n
+''', "2 (prediction - target) / n"),
+        (MSE_LOSS + '''
+def mse_gradient(prediction, target):
+    return 2 * (np.asarray(prediction) - np.asarray(target))    # no 1/n
+''', "n = prediction.size"),
+        (MSE_LOSS + '''
+def mse_gradient(prediction, target):
+    diff = np.asarray(prediction) - np.asarray(target)
+    return 2 * diff / len(diff)                                  # rows, not elements
+''', "not len(prediction)"),
+        ('''
+def mse_loss(prediction, target):
+    return float(np.sum((np.asarray(prediction) - np.asarray(target)) ** 2))   # a sum, not a mean
+''' + MSE_GRADIENT, "the mean of the squared misses"),
+    ],
+    "huber": [
+        ('''
+def huber_loss(prediction, target, delta=1.0):
+    d = np.asarray(prediction) - np.asarray(target)
+    return float(np.mean(np.where(np.abs(d) < delta, d ** 2, delta * (np.abs(d) - 0.5 * delta))))   # MSE's d^2
+''', "half of MSE"),
+        ('''
+def huber_loss(prediction, target, delta=1.0):
+    d = np.asarray(prediction) - np.asarray(target)
+    return float(np.mean(np.where(d < delta, 0.5 * d ** 2, delta * (d - 0.5 * delta))))   # no |d|
+''', "use |d| on both sides"),
+        ('''
+def huber_loss(prediction, target, delta=1.0):
+    d = np.asarray(prediction) - np.asarray(target)
+    return float(np.sum(np.where(np.abs(d) < delta, 0.5 * d ** 2, delta * (np.abs(d) - 0.5 * delta))))   # sum
+''', "0.5 * d**2"),
+    ],
+    "weighted_bce": [
+        ('''
+def weighted_bce(logits, target, pos_weight=1.0):
+    z, y = np.asarray(logits), np.asarray(target)
+    s = 1 / (1 + np.exp(-z))
+    return float(np.mean(-(pos_weight * y * np.log(s) + (1 - y) * np.log(1 - s))))   # log(sigmoid): -inf at 1000
+''', "stable softplus"),
+        ('''
+def weighted_bce(logits, target, pos_weight=1.0):
+    z, y = np.asarray(logits), np.asarray(target)
+    return float(np.mean(pos_weight * y * np.log1p(np.exp(-z)) + (1 - y) * np.log1p(np.exp(z))))   # exp(1000) = inf
+''', "never log(sigmoid(z)) or log1p(exp(x)) directly"),
+        (SOFTPLUS + '''
+def weighted_bce(logits, target, pos_weight=1.0):
+    z, y = np.asarray(logits), np.asarray(target)
+    return float(np.mean(y * softplus(-z) + pos_weight * (1 - y) * softplus(z)))   # weights the negatives
+''', "positive examples (y = 1) only"),
+        (SOFTPLUS + '''
+def weighted_bce(logits, target, pos_weight=1.0):
+    z, y = np.asarray(logits), np.asarray(target)
+    return float(np.mean(pos_weight * (y * softplus(-z) + (1 - y) * softplus(z))))   # weights every example
+''', "positive examples (y = 1) only"),
+    ],
+    "softmax_cross_entropy": [
+        ('''
+def softmax_cross_entropy(logits, target, weight=None):
+    z, y = np.asarray(logits), np.asarray(target)
+    rows = np.arange(len(y))
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)       # no max subtracted: inf / inf at 1e4
+    w = np.ones(len(y)) if weight is None else np.asarray(weight)[y]
+    loss = float(-(w * np.log(p[rows, y])).sum() / w.sum())
+    grad = p.copy()
+    grad[rows, y] -= 1
+    return loss, grad * (w / w.sum())[:, None]
+''', "subtract each row's max"),
+        ('''
+def softmax_cross_entropy(logits, target, weight=None):
+    z, y = np.asarray(logits), np.asarray(target)
+    rows = np.arange(len(y))
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    w = np.ones(len(y)) if weight is None else np.asarray(weight)[y]
+    loss = float(-(w * np.log(p[rows, y])).sum() / w.sum())    # log of a softmax that rounds to 0
+    grad = p.copy()
+    grad[rows, y] -= 1
+    return loss, grad * (w / w.sum())[:, None]
+''', "log-sum-exp"),
+        ('''
+def softmax_cross_entropy(logits, target, weight=None):
+    z, y = np.asarray(logits), np.asarray(target)
+    rows = np.arange(len(y))
+    shifted = z - z.max(axis=1, keepdims=True)
+    log_sum = np.log(np.exp(shifted).sum(axis=1))
+    w = np.ones(len(y)) if weight is None else np.asarray(weight)[y]
+    loss = float((w * (log_sum - shifted[rows, y])).sum() / w.sum())
+    grad = np.exp(shifted - log_sum[:, None])
+    grad[rows, y] -= 1
+    return loss, grad * w[:, None]                              # forgot to divide by N (or the weight sum)
+''', "divide by N"),
+        ('''
+def softmax_cross_entropy(logits, target, weight=None):
+    z, y = np.asarray(logits), np.asarray(target)
+    rows = np.arange(len(y))
+    shifted = z - z.max(axis=1, keepdims=True)
+    log_sum = np.log(np.exp(shifted).sum(axis=1))
+    w = np.ones(len(y)) if weight is None else np.asarray(weight)[y]
+    loss = float((w * (log_sum - shifted[rows, y])).sum() / len(y))     # weighted sum over N, not over sum(w)
+    grad = np.exp(shifted - log_sum[:, None])
+    grad[rows, y] -= 1
+    return loss, grad * (w / len(y))[:, None]
+''', "sum of weight[y_i]"),
+        ('''
+def softmax_cross_entropy(logits, target, weight=None):
+    z, y = np.asarray(logits), np.asarray(target)
+    rows = np.arange(len(y))
+    shifted = z - z.max(axis=1, keepdims=True)
+    log_sum = np.log(np.exp(shifted).sum(axis=1))
+    w = np.ones(len(y)) if weight is None else np.asarray(weight)[y]
+    loss = float((w * (log_sum - shifted[rows, y])).sum() / w.sum())
+    grad = np.exp(shifted - log_sum[:, None])                  # forgot to subtract the one-hot
+    return loss, grad * (w / w.sum())[:, None]
+''', "onehot"),
+        ('''
+def softmax_cross_entropy(logits, target, weight=None):
+    z, y = logits, np.asarray(target)
+    rows = np.arange(len(y))
+    z -= z.max(axis=1, keepdims=True)                          # in place: changes the caller's logits
+    log_sum = np.log(np.exp(z).sum(axis=1))
+    w = np.ones(len(y)) if weight is None else np.asarray(weight)[y]
+    loss = float((w * (log_sum - z[rows, y])).sum() / w.sum())
+    grad = np.exp(z - log_sum[:, None])
+    grad[rows, y] -= 1
+    return loss, grad * (w / w.sum())[:, None]
+''', "do not modify logits in place"),
+    ],
+    "predict_mse_ratio": [("def predict_mse_ratio():\n    return 9", "three times larger"), ("def predict_mse_ratio():\n    return 1", "2d")],
+    "predict_ce_correction": [("def predict_ce_correction():\n    return 20", "never more than 1"),
+                              ("def predict_ce_correction():\n    return 10", "sigma(10) = 0.99995")],
+    "predict_saturated": [('def predict_saturated():\n    return "a"', "sigma'(z)"), ('def predict_saturated():\n    return "c"', "gets there in 23")],
+    "predict_huber_pull": [("def predict_huber_pull():\n    return 33", "capped at delta"), ("def predict_huber_pull():\n    return 20", "clip(d, -1, 1)")],
+    "predict_no_outliers": [('def predict_no_outliers():\n    return "b"', "half of MSE"),
+                            ('def predict_no_outliers():\n    return "a"', "0.064 from the true curve each")],
+    "predict_threshold": [("def predict_threshold():\n    return 0.5", "1 / (1 + 9) = 0.1"), ("def predict_threshold():\n    return 0.9", "q > 0.5")],
 }

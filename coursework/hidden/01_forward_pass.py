@@ -1,0 +1,108 @@
+"""Hidden tests of lesson 01, as probes judged by the trusted grader (see coursework/probes.py).
+
+PUBLIC mirrors each public check cell's inputs; HIDDEN tries other shapes, float32, extreme
+values and other seeds. Probes hold inputs only: the grader runs the same code on the solutions.
+"""
+
+from probes import Probe
+
+SETUP = "import numpy as np\nimport nnlearn as nl\n"
+
+NETWORKS = SETUP + """
+def as_layers(net, names):
+    linears = [m for m in net if isinstance(m, nl.Linear)]
+    return [(m.weight.data, m.bias.data, name) for m, name in zip(linears, names)]
+
+def error_of(call):
+    try:
+        call()
+    except Exception as error:
+        return (type(error).__name__, str(error))
+    return None
+"""
+
+
+def answer(name):
+    return SETUP + f"result = float({name}())\n"
+
+
+PUBLIC = {
+    "neuron": [Probe(SETUP + """
+x = np.array([[1.0, 2.0, 0.0, -1.0], [0.5, -0.5, 1.0, 2.0], [0.0, 0.0, 0.0, 0.0]])
+w = np.array([0.5, -0.25, 1.0, 0.75])
+result = (neuron(x, w, 0.5), neuron(np.array([[1.0, 2.0]]), np.array([0.5, -0.25]), 0.0))
+""")],
+    "forward": [Probe(NETWORKS + """
+rng = np.random.default_rng(1)
+net = nl.Sequential(nl.Linear(3, 4, rng=rng), nl.ReLU(), nl.Linear(4, 2, rng=rng))
+layers = as_layers(net, ["relu", "identity"])
+X = rng.normal(size=(5, 3))
+kept = X.copy()
+output, shapes = forward(X, layers)
+tanh_net = nl.Sequential(nl.Linear(3, 2, rng=rng), nl.Tanh(), nl.Linear(2, 6, rng=rng), nl.Sigmoid())
+error = error_of(lambda: forward(X, [layers[1]]))
+result = (output, [tuple(s) for s in shapes], np.array_equal(X, kept),
+          forward(X, as_layers(tanh_net, ["tanh", "sigmoid"]))[0], error[0] if error else None,
+          bool(error) and "layer 1" in error[1])
+""")],
+    "predict_distance": [Probe(answer("predict_distance"), rtol=0.01)],
+    "predict_relu_output": [Probe(answer("predict_relu_output"), rtol=0.01)],
+    "predict_parameters": [Probe(answer("predict_parameters"), rtol=0, atol=0.5)],
+}
+
+HIDDEN = {
+    "neuron": [
+        Probe(SETUP + """
+rng = np.random.default_rng(12)
+x, w = rng.normal(size=(6, 5)), rng.normal(size=5)
+result = (neuron(x, w, -0.7), neuron(x[:1], w, 2.5), neuron(np.array([[3.0]]), np.array([-2.0]), 1.0))
+""", rtol=1e-9, label="N=6, D=5; N=1; D=1"),
+        Probe(SETUP + """
+x = np.array([[1.0, 1.0], [-1.0, -1.0], [0.0, 0.0]])
+result = neuron(x, np.array([400.0, 400.0]), 0.0)
+""", label="saturated: z = +-800"),
+        Probe(SETUP + """
+rng = np.random.default_rng(13)
+x32, w32 = rng.normal(size=(4, 7)).astype(np.float32), rng.normal(size=7).astype(np.float32)
+a = neuron(x32, w32, np.float32(0.25))
+result = (a, str(np.asarray(a).dtype), np.asarray(a).shape)
+""", rtol=1e-5, label="float32, (4, 7)"),
+    ],
+    "forward": [
+        Probe(NETWORKS + """
+rng = np.random.default_rng(7)
+net = nl.Sequential(nl.Linear(6, 5, rng=rng), nl.Tanh(), nl.Linear(5, 8, rng=rng), nl.ReLU(),
+                    nl.Linear(8, 3, rng=rng))
+X = rng.normal(size=(9, 6))
+output, shapes = forward(X, as_layers(net, ["tanh", "relu", "identity"]))
+result = (output, [tuple(s) for s in shapes])
+""", rtol=1e-9, label="three layers, 9 x 6 input"),
+        Probe(NETWORKS + """
+rng = np.random.default_rng(8)
+net = nl.Sequential(nl.Linear(4, 2, rng=rng), nl.Sigmoid())
+one = forward(rng.normal(size=(1, 4)), as_layers(net, ["sigmoid"]))
+net2 = nl.Sequential(nl.Linear(2, 3, rng=rng), nl.LeakyReLU(0.0), nl.Linear(3, 1, rng=rng))
+X = rng.normal(size=(11, 2)) * 50
+two = forward(X, as_layers(net2, ["relu", "identity"]))
+result = (one[0], [tuple(s) for s in one[1]], two[0], [tuple(s) for s in two[1]])
+""", rtol=1e-9, label="N = 1; a (N, 1) output; large inputs"),
+        Probe(NETWORKS + """
+rng = np.random.default_rng(9)
+net = nl.Sequential(nl.Linear(5, 4, rng=rng, dtype=np.float32), nl.ReLU(), nl.Linear(4, 3, rng=rng, dtype=np.float32))
+X = rng.normal(size=(6, 5)).astype(np.float32)
+output, shapes = forward(X, as_layers(net, ["relu", "identity"]))
+result = (output, str(np.asarray(output).dtype))
+""", rtol=1e-5, label="float32 stays float32"),
+        Probe(NETWORKS + """
+rng = np.random.default_rng(10)
+W1, b1 = rng.normal(size=(3, 4)), rng.normal(size=4)
+W2, b2 = rng.normal(size=(5, 2)), rng.normal(size=2)
+X = rng.normal(size=(4, 3))
+error = error_of(lambda: forward(X, [(W1, b1, "relu"), (W2, b2, "identity")]))
+result = (error[0] if error else None, bool(error) and "layer 2" in error[1])
+""", label="a W that does not fit the second layer"),
+    ],
+    "predict_distance": [Probe(answer("predict_distance"), rtol=0.01)],
+    "predict_relu_output": [Probe(answer("predict_relu_output"), rtol=0.01)],
+    "predict_parameters": [Probe(answer("predict_parameters"), rtol=0, atol=0.5)],
+}

@@ -1,0 +1,152 @@
+"""Hidden tests of lesson 02, as probes judged by the trusted grader (see coursework/probes.py).
+
+PUBLIC mirrors each public check cell's inputs; HIDDEN tries other shapes, edge values, float32
+and other seeds. Probes hold inputs only: the grader runs the same code on the solutions.
+"""
+
+from probes import Probe
+
+SETUP = "import numpy as np\nimport nnlearn as nl\n"
+
+
+def answer(name, kind="float"):
+    """A prediction question: the learner's answer as plain data (a float, or a normalised string)."""
+    if kind == "float":
+        return SETUP + f"result = float({name}())\n"
+    return SETUP + f"result = str({name}()).strip().lower().strip('()')\n"
+
+
+PUBLIC = {
+    "mse": [Probe(SETUP + """
+p = np.arange(12.0).reshape(3, 4) / 4
+t = np.ones((3, 4))
+a, b = np.array([1.0, 2.0, 4.0]), np.array([0.0, 0.0, 1.0])
+result = (mse_loss(a, b), mse_loss(p, t), mse_gradient(a, b), mse_gradient(p, t))
+""")],
+    "huber": [Probe(SETUP + """
+p = np.array([[-3.0, 0.2, 1.5], [-0.4, 2.0, -1.2]])
+t = np.array([[0.0, 0.0, 0.0], [0.0, 0.5, 0.3]])
+result = (huber_loss(np.array([0.0, 0.5, 3.0]), np.zeros(3)), huber_loss(np.array([4.0]), np.array([1.0]), delta=2.0),
+          huber_loss(p, t, 1.0))
+""")],
+    "weighted_bce": [Probe(SETUP + """
+z = np.array([[2.0, -1.0, 0.5], [-3.0, 1.5, 4.0]])
+y = np.array([[0.0, 1.0, 1.0], [0.0, 0.0, 1.0]])
+result = (weighted_bce(np.array([0.0, 0.0, 0.0]), np.array([1.0, 0.0, 1.0]), 3.0), weighted_bce(z, y, 5.0),
+          weighted_bce(np.array([1000.0, -1000.0, 1000.0, -1000.0]), np.array([1.0, 0.0, 0.0, 1.0]), 2.0))
+""")],
+    "softmax_cross_entropy": [Probe(SETUP + """
+rng = np.random.default_rng(2)
+z = rng.normal(size=(5, 3)) * 2
+y = np.array([0, 2, 1, 2, 2])
+kept = z.copy()
+plain = softmax_cross_entropy(z, y)
+big = np.array([[1e4, -1e4, 0.0, 5.0], [-1e4, 1e4, 0.0, 0.0], [3.0, 3.0, 3.0, 3.0]])
+result = (plain, np.array_equal(z, kept), softmax_cross_entropy(big, np.array([1, 1, 2])),
+          softmax_cross_entropy(z, y, np.array([1.0, 2.0, 0.5])))
+""", rtol=1e-6, atol=1e-9)],
+    "predict_mse_ratio": [Probe(answer("predict_mse_ratio"), rtol=1e-6)],
+    "predict_ce_correction": [Probe(answer("predict_ce_correction"), rtol=0.006)],
+    "predict_saturated": [Probe(answer("predict_saturated", "choice"))],
+    "predict_huber_pull": [Probe(answer("predict_huber_pull"), rtol=0.01)],
+    "predict_no_outliers": [Probe(answer("predict_no_outliers", "choice"))],
+    "predict_threshold": [Probe(answer("predict_threshold"), rtol=0.02)],
+}
+
+HIDDEN = {
+    "mse": [
+        Probe(SETUP + """
+rng = np.random.default_rng(21)
+result = []
+for shape in [(4, 3), (7,), (2, 3, 5)]:
+    p, t = rng.normal(size=shape), rng.normal(size=shape)
+    result.append((mse_loss(p, t), mse_gradient(p, t)))
+""", rtol=1e-9, label="other shapes, random targets"),
+        Probe(SETUP + """
+rng = np.random.default_rng(5)
+p32, t32 = rng.normal(size=(5, 2)).astype(np.float32), rng.normal(size=(5, 2)).astype(np.float32)
+g = mse_gradient(p32, t32)
+result = (mse_loss(p32, t32), g, str(np.asarray(g).dtype))
+""", rtol=1e-5, label="float32 stays float32"),
+        Probe(SETUP + """
+result = (mse_loss(np.array([[2.0]]), np.array([[-1.0]])), mse_gradient(np.array([[2.0]]), np.array([[-1.0]])),
+          mse_gradient(np.zeros((1, 6)), np.arange(6.0)[None]))
+""", label="one element; a (1, 6) row"),
+    ],
+    "huber": [
+        Probe(SETUP + """
+rng = np.random.default_rng(22)
+result = []
+for delta, shape in [(0.5, (4, 3)), (2.0, (9,)), (1.0, (3, 2, 2))]:
+    p, t = 3 * rng.normal(size=shape), rng.normal(size=shape)
+    result.append(huber_loss(p, t, delta))
+""", rtol=1e-9, label="deltas and shapes"),
+        Probe(SETUP + """
+edge = np.array([1.0, -1.0, 1.0 - 1e-9, 1.0 + 1e-9])
+result = (huber_loss(edge, np.zeros(4), 1.0), huber_loss(np.array([-5.0]), np.array([0.0]), 1.0),
+          huber_loss(np.array([-0.5, -7.0]), np.zeros(2), 3.0))
+""", rtol=1e-9, label="|d| = delta; negative misses"),
+        Probe(SETUP + """
+rng = np.random.default_rng(8)
+p32, t32 = rng.normal(size=(6,)).astype(np.float32), rng.normal(size=(6,)).astype(np.float32)
+result = huber_loss(p32, t32, 0.3)
+""", rtol=1e-5, label="float32"),
+    ],
+    "weighted_bce": [
+        Probe(SETUP + """
+rng = np.random.default_rng(23)
+result = []
+for pos_weight, shape in [(1.0, (8, 1)), (7.5, (5, 3)), (40.0, (12,))]:
+    z = 3 * rng.normal(size=shape)
+    y = (rng.random(shape) < 0.3).astype(float)
+    result.append(weighted_bce(z, y, pos_weight))
+""", rtol=1e-9, label="pos_weights and shapes"),
+        Probe(SETUP + """
+z = np.array([[800.0, -800.0], [-1e4, 1e4], [50.0, -50.0]])
+y = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+result = (weighted_bce(z, y, 3.0), weighted_bce(z, y, 1.0))
+""", rtol=1e-9, label="logits of +-800 and +-1e4, confidently wrong"),
+        Probe(SETUP + """
+rng = np.random.default_rng(4)
+z32 = (5 * rng.normal(size=(6, 1))).astype(np.float32)
+y32 = (rng.random((6, 1)) < 0.5).astype(np.float32)
+result = weighted_bce(z32, y32, 3.0)
+""", rtol=1e-5, label="float32"),
+    ],
+    "softmax_cross_entropy": [
+        Probe(SETUP + """
+rng = np.random.default_rng(31)
+result = []
+for n, c in [(7, 10), (1, 4), (12, 2)]:
+    z = rng.normal(size=(n, c)) * 3
+    y = rng.integers(0, c, size=n)
+    result.append(softmax_cross_entropy(z, y))
+""", rtol=1e-7, atol=1e-10, label="other N and C, N = 1"),
+        Probe(SETUP + """
+z = np.array([[-1e4, 1e4, -1e4], [1e4, 1e4, -1e4], [0.0, 0.0, 0.0], [-5e3, -1e4, -2e4]])
+y = np.array([0, 1, 2, 2])
+result = softmax_cross_entropy(z, y)
+""", rtol=1e-9, atol=1e-12, label="logits of +-1e4 in every position"),
+        Probe(SETUP + """
+rng = np.random.default_rng(32)
+z = rng.normal(size=(9, 4)) * 2
+y = np.array([0, 1, 2, 3, 3, 3, 1, 0, 2])
+kept = z.copy()
+result = (softmax_cross_entropy(z, y, np.array([0.2, 1.0, 3.0, 0.0])), softmax_cross_entropy(z, y, np.ones(4)),
+          np.array_equal(z, kept))
+""", rtol=1e-7, atol=1e-10, label="class weights, one weight 0"),
+        Probe(SETUP + """
+rng = np.random.default_rng(33)
+z32 = (rng.normal(size=(6, 5)) * 4).astype(np.float32)
+y = rng.integers(0, 5, size=6)
+loss, grad = softmax_cross_entropy(z32, y)
+result = (loss, grad, str(np.asarray(grad).dtype), np.asarray(grad).shape)
+""", rtol=2e-5, atol=1e-6, label="float32 logits give a float32 gradient"),
+    ],
+    "predict_mse_ratio": [Probe(answer("predict_mse_ratio"), rtol=1e-6)],
+    "predict_ce_correction": [Probe(answer("predict_ce_correction"), rtol=0.006)],
+    "predict_saturated": [Probe(answer("predict_saturated", "choice"))],
+    "predict_huber_pull": [Probe(answer("predict_huber_pull"), rtol=0.01)],
+    "predict_no_outliers": [Probe(answer("predict_no_outliers", "choice"))],
+    "predict_threshold": [Probe(answer("predict_threshold"), rtol=0.02)],
+}
