@@ -47,13 +47,6 @@ def _example_network(activation="sigmoid", seed=0):
     return model, x, y
 
 
-def _local_derivative(activation, z):
-    """f'(z) of an activation layer, from its public derivative(x) (TEMPORARY fallback before core lands it)."""
-    if hasattr(activation, "derivative"):
-        return np.asarray(activation.derivative(z), dtype=float)
-    return np.asarray(activation._derivative(z, activation(z)), dtype=float)
-
-
 @functools.lru_cache(maxsize=64)
 def backward_walk(activation="sigmoid", seed=0):
     """Every number of one forward and backward pass through the example network, by layer.
@@ -77,7 +70,7 @@ def backward_walk(activation="sigmoid", seed=0):
     walk = dict(
         x=x[0], z=z[0], h=h[0], y_hat=float(y_hat[0, 0]), target=float(y[0, 0]), loss=loss,
         grad_y_hat=float(grad_y_hat[0, 0]), grad_W2=second.weight.grad[:, 0].copy(),
-        grad_b2=float(second.bias.grad[0]), grad_h=grad_h[0], local=_local_derivative(act, z)[0],
+        grad_b2=float(second.bias.grad[0]), grad_h=grad_h[0], local=np.asarray(act.derivative(z, h), dtype=float)[0],
         grad_z=grad_z[0], grad_W1=first.weight.grad.copy(), grad_b1=first.bias.grad.copy(), grad_x=grad_x[0],
         W1=first.weight.data.copy(), b1=first.bias.data.copy(), W2=second.weight.data[:, 0].copy(),
         b2=float(second.bias.data[0]),
