@@ -17,9 +17,9 @@ def parabola(c):
 """
 
 PUBLIC = {
-    "predict_parabola_zigzag": [Probe("result = float(predict_parabola_zigzag)", rtol=0.02)],
-    "predict_parabola_diverges": [Probe("result = float(predict_parabola_diverges)", rtol=0.02)],
-    "predict_ravine_zigzag": [Probe("result = str(predict_ravine_zigzag).strip().lower()")],
+    "predict_parabola_zigzag": [Probe("result = float(predict_parabola_zigzag())", rtol=0.02)],
+    "predict_parabola_diverges": [Probe("result = float(predict_parabola_diverges())", rtol=0.02)],
+    "predict_ravine_zigzag": [Probe("result = str(predict_ravine_zigzag()).strip().lower()")],
     "run_gradient_descent": [Probe(SETUP + """
 w0 = np.array([[2.0, -4.0, 1.0], [0.5, 3.0, -1.0]])
 curvatures = np.array([[1.0, 0.5, 2.0], [4.0, 0.1, 1.5]])
@@ -40,9 +40,9 @@ result = float(largest_converging_lr(loss_fn, grad_fn, np.array(ravine.start), 1
 }
 
 HIDDEN = {
-    "predict_parabola_zigzag": [Probe("result = float(predict_parabola_zigzag)", rtol=0.02)],
-    "predict_parabola_diverges": [Probe("result = float(predict_parabola_diverges)", rtol=0.02)],
-    "predict_ravine_zigzag": [Probe("result = str(predict_ravine_zigzag).strip().lower()")],
+    "predict_parabola_zigzag": [Probe("result = float(predict_parabola_zigzag())", rtol=0.02)],
+    "predict_parabola_diverges": [Probe("result = float(predict_parabola_diverges())", rtol=0.02)],
+    "predict_ravine_zigzag": [Probe("result = str(predict_ravine_zigzag()).strip().lower()")],
     "run_gradient_descent": [
         Probe(SETUP + """
 ravine = nl.landscapes.get("ravine")

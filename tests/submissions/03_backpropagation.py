@@ -70,6 +70,12 @@ def _gradient(old, new):
     return _GRADIENT.replace(old, new)
 
 
+
+def _answer(name, value):
+    """A prediction function returning `value` (source text)."""
+    return f"def {name}():\n    return {value}\n"
+
+
 BUGGY = {
     "numerical_gradient": _gradient("(f_plus - f_minus) / (2 * eps)", "(f_minus - f_plus) / (2 * eps)"),
     "two_layer_loss": _network('"W2": h.T @ dlogits', '"W2": -h.T @ dlogits'),
@@ -119,19 +125,19 @@ def train_two_layer(params, X, y, lr, steps):
 
 WRONG = {
     "predict_grad_v": [
-        ("predict_grad_v = -15.0", "y = 2"),                       # the answer for y = 4, copied from the table
-        ("predict_grad_v = -5.0", "too high"),                     # the sign of the miss the wrong way round
-        ("predict_grad_v = 1.0", "dL/dv = h x dL/dy_hat"),         # dL/dy_hat, forgetting the factor h
+        (_answer("predict_grad_v", '-15.0'), "y = 2"),                       # the answer for y = 4, copied from the table
+        (_answer("predict_grad_v", '-5.0'), "too high"),                     # the sign of the miss the wrong way round
+        (_answer("predict_grad_v", '1.0'), "dL/dv = h x dL/dy_hat"),         # dL/dy_hat, forgetting the factor h
     ],
     "predict_fd_growth": [
-        ("predict_fd_growth = 2", "twice the passes, each twice as long"),
-        ("predict_fd_growth = 1", "2n^2"),
-        ("predict_fd_growth = 8", "slope 2"),
+        (_answer("predict_fd_growth", '2'), "twice the passes, each twice as long"),
+        (_answer("predict_fd_growth", '1'), "2n^2"),
+        (_answer("predict_fd_growth", '8'), "slope 2"),
     ],
     "predict_backprop_passes": [
-        ("predict_backprop_passes = 2", "2 matrix products per layer"),          # forward + "one" backward
-        ("predict_backprop_passes = 1", "1 forward pass, plus"),
-        ("predict_backprop_passes = 1185", "about 3"),                          # finite differences' count
+        (_answer("predict_backprop_passes", '2'), "2 matrix products per layer"),          # forward + "one" backward
+        (_answer("predict_backprop_passes", '1'), "1 forward pass, plus"),
+        (_answer("predict_backprop_passes", '1185'), "about 3"),                          # finite differences' count
     ],
     "numerical_gradient": [
         (_gradient("w[index] = original - eps\n        f_minus = f(w)", "f_minus = f(w)")

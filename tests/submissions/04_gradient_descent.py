@@ -48,6 +48,12 @@ def _edit(source, old, new):
     return source.replace(old, new)
 
 
+
+def _answer(name, value):
+    """A prediction function returning `value` (source text)."""
+    return f"def {name}():\n    return {value}\n"
+
+
 BUGGY = {
     "run_gradient_descent": _edit(_WALK, "w = w - lr * grad_fn(w)", "w = w - 0.5 * lr * grad_fn(w)"),
     "quadratic_rates": _edit(_RATES, '"best": 2.0 / (low + high)', '"best": 1.0 / (low + high)'),
@@ -86,19 +92,19 @@ def largest_converging_lr(loss_fn, grad_fn, w0, steps, low, high, tol=1e-3, iter
 
 WRONG = {
     "predict_parabola_zigzag": [
-        ("predict_parabola_zigzag = 1.0", "lr c > 1"),          # the divergence threshold instead
-        ("predict_parabola_zigzag = 2.0", "1/c = 0.5"),         # c itself
-        ("predict_parabola_zigzag = 0.25", "turns negative"),   # 1/(2c)
+        (_answer("predict_parabola_zigzag", '1.0'), "lr c > 1"),          # the divergence threshold instead
+        (_answer("predict_parabola_zigzag", '2.0'), "1/c = 0.5"),         # c itself
+        (_answer("predict_parabola_zigzag", '0.25'), "turns negative"),   # 1/(2c)
     ],
     "predict_parabola_diverges": [
-        ("predict_parabola_diverges = 0.5", "lr c > 2"),
-        ("predict_parabola_diverges = 2.0", "2/c = 1.0"),
-        ("predict_parabola_diverges = 4.0", "|1 - lr c|"),
+        (_answer("predict_parabola_diverges", '0.5'), "lr c > 2"),
+        (_answer("predict_parabola_diverges", '2.0'), "2/c = 1.0"),
+        (_answer("predict_parabola_diverges", '4.0'), "|1 - lr c|"),
     ],
     "predict_ravine_zigzag": [
-        ('predict_ravine_zigzag = "yes"', "+0.6"),              # the lesson's old, wrong sentence
-        ("predict_ravine_zigzag = True", "lr > 1/4 = 0.25"),
-        ('predict_ravine_zigzag = "only along the floor"', "positive"),
+        (_answer("predict_ravine_zigzag", '"yes"'), "+0.6"),              # the lesson's old, wrong sentence
+        (_answer("predict_ravine_zigzag", 'True'), "lr > 1/4 = 0.25"),
+        (_answer("predict_ravine_zigzag", '"only along the floor"'), "positive"),
     ],
     "run_gradient_descent": [
         (_edit(_WALK, "    path = [w.copy()]\n", "    path = []\n"), "steps + 1 rows"),              # forgets w0
