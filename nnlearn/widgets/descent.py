@@ -167,13 +167,14 @@ class DescentExplorer:
                                               markersize=3, animated=True, label="height above the minimum")
         (self.loss_flag,) = self.ax_loss.plot([], [], linestyle="none", marker="X", markersize=14,
                                               color=DIVERGED_COLOR, markeredgecolor="black", animated=True)
-        self.summary = self.ax_loss.text(0.97, 0.95, "", transform=self.ax_loss.transAxes, ha="right", va="top",
+        self.summary = self.ax_loss.text(0.97, 0.88, "", transform=self.ax_loss.transAxes, ha="right", va="top",
                                          fontsize=9, animated=True,
                                          bbox=dict(boxstyle="round", facecolor="white", edgecolor="0.5"))
         self.ax_loss.set_xlim(0, MAX_STEPS)
         label(self.ax_loss, "Loss along the path (log scale)", "step", "L(w) − L(minimum)")
         self.show_surface(surface)
         self.ax_map.legend(loc="lower right", fontsize=8, framealpha=0.9)
+        self.ax_loss.legend(loc="lower left", fontsize=8, framealpha=0.9)
         self.app = _PerSurfaceApp(self.controls, self.figure, self.update, lambda: self.shown,
                                   title="The blindfolded hiker: gradient descent on a loss surface")
         for name in landscapes.SURFACES:       # draw every map once now, so that no switch redraws it all
@@ -192,8 +193,13 @@ class DescentExplorer:
         if name not in self.maps:
             _, _, Z = surface.grid(60)
             low = min(float(surface(*m)) for m in surface.minima)
-            self.maps[name] = {"artists": plot_surface(self.ax_map, surface), "low": low,
-                               "top": 10 * (float(Z.max()) - low)}
+            # nl.has_diverged's line, drawn as a height above the minimum: 50 x max(start height, 1)
+            limit = DIVERGENCE_FACTOR * max(float(surface(*surface.start)), 1.0) - low
+            artists = plot_surface(self.ax_map, surface)
+            artists["limit"] = self.ax_loss.axhline(limit, color=DIVERGED_COLOR, linestyle="--", linewidth=1,
+                                                    label="diverged above this (nl.has_diverged)")
+            self.maps[name] = {"artists": artists, "low": low, "limit": limit,
+                               "top": max(10 * (float(Z.max()) - low), 8 * limit)}
         for artist in self.maps[name]["artists"].values():
             artist.set_visible(True)
         self.ax_map.set_xlim(*surface.xlim)
@@ -223,7 +229,7 @@ class DescentExplorer:
         self.curve.set_data(np.arange(len(above)), above)
         if diverged_at is not None and diverged_at <= n:
             self.path.update(points, diverged_at=diverged_at)
-            self.loss_flag.set_data([shown], [min(above[-1], self.maps[name]["top"] / 2)])
+            self.loss_flag.set_data([shown], [min(above[-1], self.maps[name]["top"] / 2)])   # huge jumps: at the top
             self.summary.set_text(f"diverged at step {diverged_at}")
             raise AppMessage(f"diverged at step {diverged_at}: the loss reached {heights[-1]:.3g}, more than "
                              f"{DIVERGENCE_FACTOR:g} times max(its start {heights[0]:.3g}, 1); lower the learning "
