@@ -164,3 +164,21 @@ def test_every_control_goes_through_its_range():
             for steps in (1, 200):
                 app.controls["steps"].value = steps
                 assert "Error" not in app.message.value
+
+
+def test_the_parabola_messages_numbers_come_from_the_drawn_path():
+    app = nl.widgets.parabola_descent()
+    regime = app.figure.axes[0].texts[0]
+    distance = app.figure.axes[1].get_lines()[0]
+    for exponent in (-2, -1, -0.5, -0.3, 0, 0.1, 0.5):
+        app.controls["learning_rate"].value = 10 ** exponent
+        lr, c = app.controls["learning_rate"].value, app.controls["curvature"].value
+        drawn = np.asarray(distance.get_ydata())
+        factor = 1 - lr * c
+        np.testing.assert_allclose(drawn, np.maximum(np.abs(parabola_path(2.5, c, lr, 12)), 1e-300))
+        assert f"lr·c = {lr * c:.2f}" in regime.get_text() and f"(1 − lr·c = {factor:+.2f})" in regime.get_text()
+        if abs(factor) > 1:
+            assert f"lands {abs(factor):.2f} times farther" in app.message.value
+            np.testing.assert_allclose(drawn[1:] / drawn[:-1], abs(factor))
+        else:
+            assert app.message.value == ""
