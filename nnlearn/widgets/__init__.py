@@ -6,7 +6,7 @@ from .training import batch_size_explorer, training_explorer          # lessons 
 from .neuron import neuron_explorer                                   # lesson 01
 from .losses import diagnosis_explorer, loss_explorer, outlier_explorer   # lesson 02
 from .backprop import backprop_explorer                               # lesson 03
-from .backprop_cost import backprop_cost                             # lesson 03
+from .backprop_counts import backprop_cost                           # lesson 03
 from .descent import descent_explorer, parabola_descent               # lesson 04
 from .optimizers import network_race, optimizer_race                  # lesson 06
 from .generalisation import generalisation_explorer                   # lesson 07

@@ -5,7 +5,8 @@
   it by its local derivative and passes it on, and every weight gets its gradient (the cookie
   recipe: how much each ingredient, each weight, spoiled the batch). Beside it, the gradient check:
   backprop against centred finite differences, with the relative error per parameter.
-The cost app (finite differences against backprop as the network grows) is in backprop_cost.py.
+The cost app (finite differences against backprop as the network grows) is in backprop_counts.py
+(not backprop_cost.py: that name is the app function exported from nnlearn.widgets).
 """
 
 import functools

@@ -13,7 +13,7 @@ import nnlearn as nl
 from nnlearn.backprop_cost import count_multiplications, measure_gradient_cost
 from nnlearn.gradcheck import relative_error
 from nnlearn.widgets.backprop import NETWORK_SEEDS, backward_walk
-from nnlearn.widgets.backprop_cost import slope
+from nnlearn.widgets.backprop_counts import slope
 
 
 def tiny_network(bias=-1.0):
