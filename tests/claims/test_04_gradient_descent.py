@@ -102,6 +102,27 @@ def test_at_lr_0_6_the_factor_is_minus_1_4_and_divergence_is_flagged_at_step_7_p
     assert diverged_at == 7
 
 
+def test_the_sliders_0_501_widens_each_bounce_by_0_5_percent_grows_the_loss_6_fold_and_leaves_the_map_at_step_61():
+    app = nl.widgets.descent_explorer()
+    app.controls["learning_rate"].value = 10 ** -0.3
+    lr = app.controls["learning_rate"].value
+    assert round(lr, 3) == 0.501 and round(1 - 4 * lr, 3) == -1.005
+    run = sgd_run("ravine", lr, 200)
+    assert run.diverged_at is None and round(run.values[-1] / run.values[0]) == 6
+    outside = np.abs(run.points[:, 1]) > 2
+    assert int(np.argmax(outside)) == 61
+    app.controls["steps"].value = 200
+    assert app.message.value == "" and "off the map" in next(t for t in app.figure.axes[1].texts if t.get_animated()).get_text()
+
+
+def test_the_sliders_0_63_has_factor_minus_1_52_and_is_flagged_at_step_5():
+    app = nl.widgets.descent_explorer()
+    app.controls["learning_rate"].value = 10 ** -0.2
+    lr = app.controls["learning_rate"].value
+    assert round(lr, 2) == 0.63 and round(1 - 4 * lr, 2) == -1.52
+    assert sgd_run("ravine", lr, 200).diverged_at == 5 and "diverged at step 5" in app.message.value
+
+
 def test_on_the_bowl_lr_1_lands_in_one_step():
     np.testing.assert_allclose(sgd_run("bowl", 1.0, 1).points[-1], [0.0, 0.0])
 
