@@ -17,6 +17,7 @@ X, y = rng.normal(size=(5, 4)), np.array([0, 5, 2, 2, 4])
 
 PUBLIC = {
     "predict_grad_v": [Probe("result = float(predict_grad_v())", rtol=1e-6)],
+    "predict_dead_neuron_zeros": [Probe("result = float(predict_dead_neuron_zeros())")],
     "predict_fd_growth": [Probe("result = float(predict_fd_growth())", rtol=0.15)],
     "predict_backprop_passes": [Probe("result = float(predict_backprop_passes())", rtol=0.1)],
     "numerical_gradient": [Probe(SETUP + """
@@ -52,6 +53,7 @@ result = bool(nl.accuracy(as_nnlearn(net)(X_val), y_val) > 0.94)
 
 HIDDEN = {
     "predict_grad_v": [Probe("result = float(predict_grad_v())", rtol=1e-6)],
+    "predict_dead_neuron_zeros": [Probe("result = float(predict_dead_neuron_zeros())")],
     "predict_fd_growth": [Probe("result = float(predict_fd_growth())", rtol=0.15)],
     "predict_backprop_passes": [Probe("result = float(predict_backprop_passes())", rtol=0.1)],
     "numerical_gradient": [

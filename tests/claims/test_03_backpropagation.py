@@ -89,6 +89,12 @@ def test_with_relu_a_hidden_neuron_with_negative_z_passes_back_nothing():
     assert found > 0
 
 
+def test_with_relu_and_network_0_two_dead_neurons_give_8_zero_gradients_4_per_neuron():
+    walk = backward_walk("relu", NETWORK_SEEDS[0])
+    assert int(np.sum(walk["z"] < 0)) == 2
+    assert int(np.sum(walk["backprop"] == 0)) == 8
+
+
 def tanh_network():
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(5, 2)), rng.normal(size=(5, 1))

@@ -129,6 +129,11 @@ WRONG = {
         (_answer("predict_grad_v", '-5.0'), "too high"),                     # the sign of the miss the wrong way round
         (_answer("predict_grad_v", '1.0'), "dL/dv = h x dL/dy_hat"),         # dL/dy_hat, forgetting the factor h
     ],
+    "predict_dead_neuron_zeros": [
+        (_answer("predict_dead_neuron_zeros", '6'), "its bias"),                     # forgets the biases
+        (_answer("predict_dead_neuron_zeros", '4'), "its outgoing weight"),          # only the incoming weights
+        (_answer("predict_dead_neuron_zeros", '2'), "4 per neuron"),                 # one per neuron
+    ],
     "predict_fd_growth": [
         (_answer("predict_fd_growth", '2'), "twice the passes, each twice as long"),
         (_answer("predict_fd_growth", '1'), "2n^2"),
