@@ -16,10 +16,11 @@ MSE). Nothing is downloaded.
    throughput (examples/s) of nnlearn (nl.fit, and the four-step loop) against PyTorch's.
    Goal: at least PyTorch's.
 
-The goals are judged on nl.fit, the way the package trains a model. Like PyTorch (whose input
-tensors do not require grad) it skips the first layer's dL/dX, which the data does not need; the
-four-step loop as the lessons write it, `model.backward(loss_fn.backward())`, returns dL/dX too,
-and its figures are printed beside.
+The goals are judged on nl.fit, the way the package trains a model: it runs nl.train_step, the
+four steps, on every batch. Like PyTorch (whose input tensors do not require grad) train_step
+asks for `model.backward(..., input_grad=False)`, which skips the first layer's dL/dX that the
+data does not need; the four-step loop as the lessons write it, `model.backward(loss_fn.backward())`,
+returns dL/dX too, and its figures are printed beside.
 
 Before timing, every implementation runs a few steps from the same weights on the same batches and
 the losses are compared, so the race is between equal computations. Each timing is repeated, the
@@ -28,6 +29,7 @@ numpy's BLAS and PyTorch get the same number of threads (--threads, default 1).
 """
 
 import argparse
+import os
 import platform
 import sys
 import time
@@ -274,6 +276,9 @@ def main(argv=None):
     print("nnlearn core benchmark")
     print(f"  python {platform.python_version()}, numpy {np.__version__} (BLAS threads: {threads}), "
           + (f"torch {torch.__version__} (threads: {torch.get_num_threads()})" if torch else "torch not installed"))
+    if hasattr(os, "getloadavg"):
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        print(f"  machine: {os.cpu_count()} CPUs, load average {load} (1, 5, 15 min) at the start")
     print(f"  data: {N_EXAMPLES} x {N_INPUTS} float32, random, {N_CLASSES} classes; "
           f"best of {repeats} interleaved runs per implementation, "
           + ("CPU time (one thread)" if clock is time.process_time else "wall-clock time"))

@@ -94,9 +94,13 @@ def check_finite(array, name, where=""):
     # no boolean array the size of the data. Only when it is not (or it overflowed) look closer.
     if array.dtype.kind in "biu" or array.size == 0:
         return
-    with np.errstate(all="ignore"):
-        if np.isfinite(array.sum()):
+    if array.size <= 4096:                             # small (a batch): one cheap pass, no error state to set
+        if np.isfinite(array).all():
             return
+    else:
+        with np.errstate(all="ignore"):
+            if np.isfinite(array.sum()):
+                return
     if not np.all(np.isfinite(array)):
         prefix = f"{where}: " if where else ""
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))

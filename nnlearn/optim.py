@@ -54,7 +54,7 @@ class Optimizer:
         """Reset every gradient to zero (gradients accumulate across backward calls)."""
         for group in self.param_groups:
             for param in group["params"]:
-                param.grad.fill(0)
+                param.zero_grad()
 
     def step(self):
         """Update every parameter once from its current gradient."""
@@ -72,11 +72,6 @@ class Optimizer:
     def __repr__(self):
         settings = ", ".join(f"{key}={value}" for key, value in self.defaults.items())
         return f"{type(self).__name__}({settings})"
-
-
-def _weight_decay(param, grad, weight_decay):
-    """L2 penalty as PyTorch adds it: g = g + weight_decay * p."""
-    return grad + weight_decay * param.data if weight_decay else grad
 
 
 class SGD(Optimizer):
@@ -104,17 +99,16 @@ class SGD(Optimizer):
                                       weight_decay=weight_decay, nesterov=nesterov))
 
     def _update(self, param, grad, state, group):
-        grad = _weight_decay(param, grad, group["weight_decay"])
-        momentum = group["momentum"]
+        lr, momentum = group["lr"], group["momentum"]
+        g = grad + group["weight_decay"] * param.data if group["weight_decay"] else grad
         if momentum:
-            buffer = state.get("momentum_buffer")
-            if buffer is None:
-                buffer = state["momentum_buffer"] = grad.copy()
+            b = state.get("momentum_buffer")
+            if b is None:
+                b = state["momentum_buffer"] = g.copy()           # b = g at the first step
             else:
-                buffer *= momentum
-                buffer += (1 - group["dampening"]) * grad
-            grad = grad + momentum * buffer if group["nesterov"] else buffer
-        param.data -= group["lr"] * grad
+                b[...] = momentum * b + (1 - group["dampening"]) * g
+            g = g + momentum * b if group["nesterov"] else b
+        param.data -= lr * g
 
 
 class RMSprop(Optimizer):
@@ -148,27 +142,22 @@ class RMSprop(Optimizer):
             if group["centered"]:
                 state["grad_avg"] = np.zeros_like(param.data)
         state["step"] += 1
-        grad = _weight_decay(param, grad, group["weight_decay"])
-        alpha = group["alpha"]
-        square_avg = state["square_avg"]
-        square_avg *= alpha
-        square_avg += (1 - alpha) * grad * grad
+        lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
+        g = grad + group["weight_decay"] * param.data if group["weight_decay"] else grad
+        v = state["square_avg"]
+        v[...] = alpha * v + (1 - alpha) * g**2                  # running mean of g^2
         if group["centered"]:
-            grad_avg = state["grad_avg"]
-            grad_avg += (1 - alpha) * (grad - grad_avg)          # PyTorch's lerp
-            # v - a^2 is a variance, >= 0 in exact arithmetic; rounding can take it just below 0
-            # (a constant gradient, after ~3,000 steps), so it is clamped (PyTorch would give NaN).
-            denominator = np.sqrt(np.maximum(square_avg - grad_avg * grad_avg, 0))
-        else:
-            denominator = np.sqrt(square_avg)
-        denominator += group["eps"]
-        if group["momentum"] > 0:
-            buffer = state["momentum_buffer"]
-            buffer *= group["momentum"]
-            buffer += grad / denominator
-            param.data -= group["lr"] * buffer
-        else:
-            param.data -= group["lr"] * (grad / denominator)
+            a = state["grad_avg"]
+            a[...] = alpha * a + (1 - alpha) * g                 # running mean of g
+            # v - a^2, the variance of g, is >= 0 in exact arithmetic; rounding can take it just
+            # below 0 (a constant gradient, after ~3,000 steps), so it is clamped (PyTorch: NaN).
+            v = np.maximum(v - a**2, 0)
+        step = g / (np.sqrt(v) + eps)
+        if momentum > 0:
+            b = state["momentum_buffer"]
+            b[...] = momentum * b + step
+            step = b
+        param.data -= lr * step
 
 
 class Adagrad(Optimizer):
@@ -194,12 +183,12 @@ class Adagrad(Optimizer):
             state["step"] = 0
             state["sum"] = np.full_like(param.data, group["initial_accumulator_value"])
         state["step"] += 1
-        grad = _weight_decay(param, grad, group["weight_decay"])
-        clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-        state["sum"] += grad * grad
-        denominator = np.sqrt(state["sum"])
-        denominator += group["eps"]
-        param.data -= clr * (grad / denominator)
+        t, lr, eps = state["step"], group["lr"], group["eps"]
+        g = grad + group["weight_decay"] * param.data if group["weight_decay"] else grad
+        s = state["sum"]
+        s += g**2                                                # s = s + g^2
+        clr = lr / (1 + (t - 1) * group["lr_decay"])             # the decayed learning rate
+        param.data -= clr * g / (np.sqrt(s) + eps)
 
 
 class Adam(Optimizer):

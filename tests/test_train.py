@@ -451,3 +451,20 @@ def test_large_inputs_are_named_beside_the_learning_rate_when_training_blows_up_
         history = nl.fit(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=1e-4), X * 1e4, y, epochs=50)
     assert history.diverged_at > 1
     assert "X reaches" in history.message and "lower the learning rate" in history.message
+
+
+def test_a_train_step_loop_with_has_diverged_stops_as_fit_does():
+    model, X, y = classification_problem(n=20)
+    twin, _, _ = classification_problem(n=20)
+    history = nl.fit(twin, nl.CrossEntropyLoss(), nl.optim.SGD(twin.parameters(), lr=1e6), X, y, epochs=100,
+                     shuffle=False)
+    optimizer, losses = nl.optim.SGD(model.parameters(), lr=1e6), []
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("error")
+        for step in range(1, 101):
+            loss = nl.train_step(model, nl.CrossEntropyLoss(), optimizer, X, y)
+            losses.append(loss)
+            first_loss = loss if step == 1 else first_loss
+            if nl.has_diverged(loss, first_loss):
+                break
+    assert history.diverged_at == step and history.step_loss == losses
