@@ -1,15 +1,22 @@
-"""What backpropagation saves: the gradient by finite differences against backprop, timed.
+"""What backpropagation saves: the gradient by finite differences against backprop, counted and timed.
 
 Finite differences find each weight's share of the loss separately: nudge one weight up and down,
 run the network forward both times, divide the change in loss by the nudge. That is two forward
-passes per weight, so the cost grows with (number of weights) x (cost of a forward pass), roughly
-the square of the network's size. Backprop gets every weight's gradient from one forward and one
-backward pass, which costs about as much as two or three forward passes.
+passes per weight, and a forward pass itself costs about one multiplication per weight and
+example, so the work grows like (number of weights)^2. Backprop gets every weight's gradient from
+one forward and one backward pass; the backward pass reuses what the forward pass kept (each
+layer's input x and output h) and the gradient arriving at each layer (shared by all of that
+layer's weights), and costs about two forward passes: about three forward passes in all, a cost
+that grows like the number of weights, not its square.
 
-    cost = measure_gradient_cost(widths=(2, 4, 8, 16, 32))
+    counts = count_multiplications(widths=(2, 4, 8, 16, 32))      # exact, deterministic
+    counts.n_weights, counts.finite_differences, counts.backprop
+    cost = measure_gradient_cost(widths=(2, 4, 8, 16, 32))        # seconds on this machine
     cost.n_weights, cost.finite_difference_seconds, cost.backprop_seconds
 
-The times are measured on this machine, so they vary from run to run; the ratio is the point.
+The counts are exact. The times vary from run to run, and for small networks they grow more
+slowly than the counts: each forward pass pays a fixed cost (Python calls, array allocation) that
+dwarfs its few multiplications until the layers are wide.
 """
 
 import time
@@ -36,6 +43,68 @@ def make_network(width, depth=2, in_features=2, rng=0):
 def count_weights(model):
     """Number of trainable numbers (weights and biases) in `model`."""
     return int(sum(param.data.size for param in model.parameters()))
+
+
+def layer_sizes(width, depth=2, in_features=2, out_features=1):
+    """The sizes (in_features, width, ..., width, out_features) of make_network's layers."""
+    return (in_features,) + (width,) * depth + (out_features,)
+
+
+@dataclass
+class MultiplicationCount:
+    """Multiplications for one full gradient of a network's loss, per width (arrays of equal length).
+
+    Counted in the matrix products and the elementwise products of the chain rule, for a batch of
+    n_examples, layer sizes d_0 .. d_L (d_0 inputs, d_L outputs):
+        forward            sum_l N d_(l-1) d_l                      x @ W for every layer
+        grad_weights       sum_l N d_(l-1) d_l                      dL/dW = x^T g, reusing the saved x
+        grad_inputs        sum_(l >= 2) N d_(l-1) d_l               dL/dx = g W^T (not needed for the data)
+        grad_activations   sum_hidden 2 N d_l                       f'(z) = 1 - h^2 from the saved h, times g
+        backprop           forward + the three backward terms       about 3 forward passes
+        finite_differences 2 n_weights forward                      2 forward passes per weight
+    """
+
+    widths: np.ndarray
+    n_weights: np.ndarray
+    forward: np.ndarray
+    grad_weights: np.ndarray
+    grad_inputs: np.ndarray
+    grad_activations: np.ndarray
+
+    @property
+    def backward(self):
+        return self.grad_weights + self.grad_inputs + self.grad_activations
+
+    @property
+    def backprop(self):
+        return self.forward + self.backward
+
+    @property
+    def finite_differences(self):
+        return 2 * self.n_weights * self.forward
+
+    @property
+    def backprop_in_forward_passes(self):
+        """Backprop's multiplications divided by one forward pass's (about 3)."""
+        return self.backprop / self.forward
+
+    @property
+    def ratio(self):
+        """How many times more multiplications finite differences need than backprop."""
+        return self.finite_differences / self.backprop
+
+
+def count_multiplications(widths=(1, 2, 4, 8, 16, 32, 64, 128, 256), depth=2, in_features=2, out_features=1,
+                          n_examples=32):
+    """Exact multiplication counts of both methods for make_network(width, depth) on a batch of n_examples."""
+    rows = []
+    for width in widths:
+        sizes = layer_sizes(int(width), depth, in_features, out_features)
+        products = [n_examples * a * b for a, b in zip(sizes[:-1], sizes[1:])]
+        n_weights = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+        hidden = sum(2 * n_examples * d for d in sizes[1:-1])
+        rows.append((int(width), n_weights, sum(products), sum(products), sum(products[1:]), hidden))
+    return MultiplicationCount(*[np.array(column, dtype=np.int64) for column in zip(*rows)])
 
 
 def _best_time(function, min_seconds=0.002, max_repeats=50):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import nnlearn as nl
-from nnlearn.backprop_cost import count_weights, make_network, measure_gradient_cost
+from nnlearn.backprop_cost import count_multiplications, count_weights, make_network, measure_gradient_cost
 from nnlearn.widgets.backprop import GRADIENT_LIMIT, NETWORK_SEEDS, STAGES, backward_walk
 
 
@@ -69,18 +69,43 @@ def test_backward_walk_is_the_chain_rule_by_hand():
     np.testing.assert_allclose(walk["backprop"], walk["numeric"], rtol=1e-6, atol=1e-9)
 
 
-def test_backprop_cost_app_moves_its_marker_over_the_sweep():
-    app = nl.widgets.backprop_cost(widths=(1, 4, 16))
+def test_backprop_cost_app_moves_its_markers_and_its_numbers_come_from_the_counts():
+    app = nl.widgets.backprop_cost()
     assert set(app.controls) == {"width"}
-    marker = [line for line in app.figure.axes[0].get_lines() if line.get_animated()][0]
-    seen = []
-    for width in (1, 4, 16):
+    counts = count_multiplications(app.controls["width"].options, n_examples=32)
+    ax_count, ax_parts = app.figure.axes
+    fd_marker, bp_marker = [line for line in ax_count.get_lines() if line.get_animated()]
+    note = next(t for t in ax_count.texts if t.get_animated())
+    fd_text = next(t for t in ax_parts.texts if t.get_animated() and "forward passes in all" in t.get_text())
+    renders = app.renders
+    for i, width in enumerate(app.controls["width"].options):
         app.controls["width"].value = width
         assert app.message.value == ""
-        seen.append(marker.get_xdata()[0])
-    assert seen == sorted(seen) and seen[-1] == count_weights(make_network(16))
-    heights = [bar.get_height() for bar in app.figure.axes[1].patches]
-    assert heights[0] > heights[1]                       # finite differences: many more forward passes
+        assert fd_marker.get_xdata()[0] == counts.n_weights[i] == count_weights(make_network(width))
+        assert fd_marker.get_ydata()[0] == counts.finite_differences[i]
+        assert bp_marker.get_ydata()[0] == counts.backprop[i]
+        assert f"n = {counts.n_weights[i]:,} weights" in note.get_text()
+        assert f"{counts.finite_differences[i]:,} multiplications" in note.get_text()
+        assert f"({counts.ratio[i]:,.0f}× fewer)" in note.get_text()
+        segments = [patch for patch in ax_parts.patches]
+        total = sum(patch.get_width() for patch in segments)
+        assert total == pytest.approx(counts.backprop_in_forward_passes[i])
+        assert f"{total:.2f} forward passes in all" in fd_text.get_text()
+        assert f"2n = {2 * counts.n_weights[i]:,} forward passes" in fd_text.get_text()
+        x_low, x_high = ax_count.get_xlim()
+        y_low, y_high = ax_count.get_ylim()
+        assert x_low < counts.n_weights[i] < x_high and y_low < counts.backprop[i] < counts.finite_differences[i] < y_high
+    assert app.renders > renders
+
+
+def test_count_multiplications_by_hand_for_width_2():
+    # layers 2 -> 2 -> 2 -> 1, batch of 32: x @ W costs 32 * (4 + 4 + 2) = 320 multiplications
+    counts = count_multiplications((2,), n_examples=32)
+    assert counts.n_weights[0] == 15 and counts.forward[0] == 320
+    assert counts.grad_weights[0] == 320 and counts.grad_inputs[0] == 32 * (4 + 2)
+    assert counts.grad_activations[0] == 2 * 32 * (2 + 2)
+    assert counts.finite_differences[0] == 2 * 15 * 320
+    assert counts.backprop[0] == 320 + 320 + 192 + 256
 
 
 def test_measure_gradient_cost_counts_weights_and_agrees_with_backprop():

@@ -7,7 +7,9 @@ from .neuron import neuron_explorer                                   # lesson 0
 from .losses import loss_explorer, sigmoid_learning                   # lesson 02
 from .regression import network_regression, outlier_explorer          # lesson 02
 from .diagnosis import diagnosis_explorer                             # lesson 02
-from .backprop import backprop_cost, backprop_explorer                # lesson 03
+from .backprop import backprop_explorer                               # lesson 03
+from .backprop_counts import backprop_cost                            # lesson 03
 from .descent import descent_explorer, parabola_descent               # lesson 04
-from .optimizers import network_race, optimizer_race                  # lesson 06
-from .generalisation import generalisation_explorer                   # lesson 07
+from .race_surfaces import optimizer_race                             # lesson 06
+from .race_network import network_race                                # lesson 06
+from .generalisation import generalisation_explorer, overfitting_chart   # lesson 07

@@ -5,8 +5,8 @@
   it by its local derivative and passes it on, and every weight gets its gradient (the cookie
   recipe: how much each ingredient, each weight, spoiled the batch). Beside it, the gradient check:
   backprop against centred finite differences, with the relative error per parameter.
-- `backprop_cost()`: the time to get every gradient by finite differences (two forward passes per
-  weight) against backprop, measured as the network grows.
+The cost app (finite differences against backprop as the network grows) is in backprop_counts.py
+(not backprop_cost.py: that name is the app function exported from nnlearn.widgets).
 """
 
 import functools
@@ -16,11 +16,10 @@ import numpy as np
 import ipywidgets as widgets
 from matplotlib.collections import PolyCollection
 
-from ..backprop_cost import measure_gradient_cost
 from ..gradcheck import numerical_gradient, relative_error
 from ..losses import MSELoss
 from ..nn import Linear, ReLU, Sequential, Sigmoid, Tanh
-from ..plots import MARKERS, PALETTE, label, new_figure
+from ..plots import PALETTE, label, new_figure
 from ..plots.diagrams import NetworkDiagram
 from .app import App
 
@@ -72,7 +71,7 @@ def backward_walk(activation="sigmoid", seed=0):
     walk = dict(
         x=x[0], z=z[0], h=h[0], y_hat=float(y_hat[0, 0]), target=float(y[0, 0]), loss=loss,
         grad_y_hat=float(grad_y_hat[0, 0]), grad_W2=second.weight.grad[:, 0].copy(),
-        grad_b2=float(second.bias.grad[0]), grad_h=grad_h[0], local=act._derivative(z, h)[0].astype(float),
+        grad_b2=float(second.bias.grad[0]), grad_h=grad_h[0], local=np.asarray(act.derivative(z, h), dtype=float)[0],
         grad_z=grad_z[0], grad_W1=first.weight.grad.copy(), grad_b1=first.bias.grad.copy(), grad_x=grad_x[0],
         W1=first.weight.data.copy(), b1=first.bias.data.copy(), W2=second.weight.data[:, 0].copy(),
         b2=float(second.bias.data[0]),
@@ -255,76 +254,3 @@ def backprop_explorer(activation="sigmoid", network=0):
     app = App(controls, figure, update, extra=extra, title="Backpropagation: the chain rule, one layer at a time")
     app.gradient_bars, app.error_bars = bars, error_bars      # for tests: .tops holds the heights
     return app
-
-
-def _seconds(value):
-    """A duration in the unit that reads best: 3.2 s, 45 ms, 170 µs."""
-    if value >= 1:
-        return f"{value:.2g} s"
-    if value >= 1e-3:
-        return f"{value * 1e3:.3g} ms"
-    return f"{value * 1e6:.3g} µs"
-
-
-@functools.lru_cache(maxsize=2)
-def _measured_cost(widths):
-    return measure_gradient_cost(widths=widths)
-
-
-def backprop_cost(widths=(1, 2, 4, 8, 16, 32, 64)):
-    """Time every gradient by finite differences and by backprop as the network grows.
-
-    The sweep is measured once when the app is created (about a second) and cached. Control:
-    width (neurons in each of the two hidden layers). Left: seconds against the number of
-    weights, log-log; right: for the chosen width, the forward passes each method costs.
-    """
-    widths = tuple(int(w) for w in widths)
-    cost = _measured_cost(widths)
-    width_control = widgets.SelectionSlider(options=list(widths), value=widths[len(widths) // 2],
-                                            description="width", continuous_update=True)
-    controls = {"width": width_control}
-
-    figure, (ax_time, ax_passes) = new_figure(11, 4.2, ncols=2)
-    n = cost.n_weights
-    ax_time.loglog(n, cost.finite_difference_seconds, color=PALETTE[5], marker=MARKERS[1],
-                   label="finite differences (2 forward passes per weight)")
-    if cost.sampled.any():
-        ax_time.loglog(n[cost.sampled], cost.finite_difference_seconds[cost.sampled], linestyle="none",
-                       marker=MARKERS[1], markersize=7, markerfacecolor="white", markeredgecolor=PALETTE[5],
-                       label=f"  (timed on {300} weights, scaled up)")
-    ax_time.loglog(n, cost.backprop_seconds, color=PALETTE[4], marker=MARKERS[0],
-                   linestyle="--", label="backprop (1 forward + 1 backward)")
-    (chosen,) = ax_time.loglog([], [], linestyle="none", marker="o", markersize=16, markerfacecolor="none",
-                               markeredgecolor="black", markeredgewidth=2, animated=True)
-    note = ax_time.text(0.03, 0.97, "", transform=ax_time.transAxes, ha="left", va="top", fontsize=9,
-                        animated=True, bbox=dict(boxstyle="round", facecolor="white", edgecolor="0.5"))
-    times = np.concatenate([cost.finite_difference_seconds, cost.backprop_seconds])
-    ax_time.set_xlim(n.min() / 1.6, n.max() * 1.6)
-    ax_time.set_ylim(times.min() / 1000, times.max() * 30)      # room for the legend under the lines
-    ax_time.legend(loc="lower right", fontsize=8)
-    label(ax_time, "Time for every gradient, measured", "number of weights (log scale)", "seconds (log scale)")
-
-    fd_passes, bp_passes = cost.forward_passes
-    bars = ax_passes.bar([0, 1], [1, 1], bottom=0.5, color=[PALETTE[5], PALETTE[4]], edgecolor="black",
-                         animated=True)
-    bars[1].set_hatch("//")
-    bar_labels = [ax_passes.text(i, 1, "", ha="center", va="bottom", fontsize=9, animated=True) for i in (0, 1)]
-    ax_passes.set_yscale("log")
-    ax_passes.set_xlim(-0.6, 1.6)
-    ax_passes.set_ylim(0.5, max(fd_passes.max(), 10) * 8)
-    ax_passes.set_xticks([0, 1], ["finite differences", "backprop"])
-    label(ax_passes, "Work for one full gradient", "method", "forward passes (log scale)")
-
-    def update():
-        i = widths.index(int(width_control.value))
-        chosen.set_data([n[i]], [cost.finite_difference_seconds[i]])
-        fd, bp = cost.finite_difference_seconds[i], cost.backprop_seconds[i]
-        note.set_text(f"width {widths[i]}: {n[i]:,} weights\n"
-                      f"finite differences: {_seconds(fd)}{' (scaled)' if cost.sampled[i] else ''}\n"
-                      f"backprop: {_seconds(bp)}  ({fd / bp:,.0f}× faster)")
-        for bar, text, value in zip(bars, bar_labels, (fd_passes[i], bp_passes[i])):
-            bar.set_height(value - 0.5)
-            text.set_position((bar.get_x() + bar.get_width() / 2, value * 1.15))
-            text.set_text(f"{value:,.0f}" if value >= 10 else f"≈{value:.1f}")
-
-    return App(controls, figure, update, title="The cost of each weight's contribution: finite differences against backprop")

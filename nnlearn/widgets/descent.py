@@ -15,15 +15,11 @@ import ipywidgets as widgets
 
 from .. import landscapes, optim
 from ..plots import MARKERS, PALETTE, label, new_figure
-from ..plots.landscapes import DIVERGED_COLOR, PathArtists, clear_surface, plot_surface
+from ..plots.landscapes import DIVERGED_COLOR, PathArtists, plot_surface
+from ..train import DIVERGENCE_FACTOR
 from .app import App, AppMessage, log_slider
 
 _FLOOR = 1e-12          # log plots: heights above the minimum are shown from here up
-
-
-def _diverged_message(k, lr):
-    return (f"diverged after {k} steps: lower the learning rate (it is {lr:.3g}; "
-            f"each step overshot the minimum by more than the last).")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -116,27 +112,141 @@ def parabola_descent(curvature=2.0, w0=2.5, steps=12):
 # ---------------------------------------------------------------------------------------------
 # 2-D: the hiker on a landscape
 
+MAX_STEPS = 200          # each (surface, learning rate) is run this far once; `steps` shows a prefix
+_CACHE_ENTRIES = 256     # runs kept: 256 x 201 points x 3 floats, about 1.2 MB
 
-def descent_path(surface, lr, steps, view_factor=10.0):
+
+def descent_path(surface, lr, steps):
     """Plain gradient descent (nl.optim.SGD) on `surface` for `steps` steps from surface.start.
 
-    Returns (points (k + 1, 2), heights (k + 1,), diverged_at): diverged_at is the step at which
-    the point left a box `view_factor` times the plot's size (or stopped being finite), else None;
-    the path is cut there.
+    Returns (points (k + 1, 2), heights (k + 1,), diverged_at): landscapes.run's record, cut where
+    nl.has_diverged stopped it (diverged_at is that 1-based step, or None).
     """
     trajectory = landscapes.run(surface, lambda params: optim.SGD(params, lr=lr), steps=steps)
-    points, values = trajectory.points, trajectory.values
-    (xlo, xhi), (ylo, yhi) = surface.xlim, surface.ylim
-    center = np.array([(xlo + xhi) / 2, (ylo + yhi) / 2])
-    half = view_factor * np.array([(xhi - xlo) / 2, (yhi - ylo) / 2])
-    with np.errstate(invalid="ignore"):
-        outside = ~np.all(np.abs(points - center) <= half, axis=1)
-    if outside.any():
-        k = int(np.argmax(outside))
-        return points[:k + 1], values[:k + 1], k
-    if trajectory.diverged:
-        return points, values, trajectory.steps
-    return points, values, None
+    return trajectory.points, trajectory.values, trajectory.diverged_at
+
+
+class _PerSurfaceApp(App):
+    """An App whose static picture depends only on the surface shown: it keeps one background per
+    surface, so coming back to a surface repaints only the animated artists (no full redraw)."""
+
+    def __init__(self, controls, figure, update, surface_name, **kwargs):
+        self._surface_name, self._backgrounds = surface_name, {}
+        super().__init__(controls, figure, update, **kwargs)
+
+    def render(self):
+        name = self._surface_name()
+        cached = self._backgrounds.get(name)
+        if cached is not None and getattr(self, "_background", None) is not None:
+            self._background = cached
+            self.figure.stale = False          # the static part for this surface is already drawn
+        super().render()
+        self._backgrounds[name] = self._background
+
+
+class DescentExplorer:
+    """The hiker's path on a surface (left) and its height above the minimum (right, log scale).
+
+    One map per surface is drawn the first time it is shown, then hidden or shown again; paths are
+    computed once per (surface, learning rate) for MAX_STEPS steps and cut to `steps`.
+    """
+
+    def __init__(self, surface="ravine", learning_rate=0.4, steps=40):
+        self.surface_control = widgets.Dropdown(options=list(landscapes.SURFACES), value=surface,
+                                                description="surface")
+        self.lr_control = log_slider("learning_rate", learning_rate, -4, 1, step=0.1)
+        self.steps_control = widgets.IntSlider(value=steps, min=1, max=MAX_STEPS, step=1, description="steps",
+                                               continuous_update=True)
+        self.controls = {"surface": self.surface_control, "learning_rate": self.lr_control,
+                         "steps": self.steps_control}
+        self.figure, (self.ax_map, self.ax_loss) = new_figure(11, 4.4, ncols=2)
+        self.ax_map.get_subplotspec().get_gridspec().set_width_ratios([1.5, 1])
+        self.maps, self.shown, self.runs = {}, None, {}
+        self.path = PathArtists(self.ax_map, color=PALETTE[4], marker=MARKERS[0], label="the hiker's path")
+        (self.curve,) = self.ax_loss.semilogy([], [], color=PALETTE[4], linestyle="-", marker=MARKERS[0],
+                                              markersize=3, animated=True, label="height above the minimum")
+        (self.loss_flag,) = self.ax_loss.plot([], [], linestyle="none", marker="X", markersize=14,
+                                              color=DIVERGED_COLOR, markeredgecolor="black", animated=True)
+        self.summary = self.ax_loss.text(0.97, 0.88, "", transform=self.ax_loss.transAxes, ha="right", va="top",
+                                         fontsize=9, animated=True,
+                                         bbox=dict(boxstyle="round", facecolor="white", edgecolor="0.5"))
+        self.ax_loss.set_xlim(0, MAX_STEPS)
+        label(self.ax_loss, "Loss along the path (log scale)", "step", "L(w) − L(minimum)")
+        self.show_surface(surface)
+        self.ax_map.legend(loc="lower right", fontsize=8, framealpha=0.9)
+        self.ax_loss.legend(loc="lower left", fontsize=8, framealpha=0.9)
+        self.app = _PerSurfaceApp(self.controls, self.figure, self.update, lambda: self.shown,
+                                  title="The blindfolded hiker: gradient descent on a loss surface")
+        for name in landscapes.SURFACES:       # draw every map once now, so that no switch redraws it all
+            if name != surface:
+                self.surface_control.value = name
+        self.surface_control.value = surface
+
+    def show_surface(self, name):
+        """Hide the map shown, show (drawing it the first time) the map of `name`, with its limits."""
+        if name == self.shown:
+            return
+        if self.shown is not None:
+            for artist in self.maps[self.shown]["artists"].values():
+                artist.set_visible(False)
+        surface = landscapes.get(name)
+        if name not in self.maps:
+            _, _, Z = surface.grid(60)
+            low = min(float(surface(*m)) for m in surface.minima)
+            # nl.has_diverged's line, drawn as a height above the minimum: 50 x max(start height, 1)
+            limit = DIVERGENCE_FACTOR * max(float(surface(*surface.start)), 1.0) - low
+            artists = plot_surface(self.ax_map, surface)
+            artists["limit"] = self.ax_loss.axhline(limit, color=DIVERGED_COLOR, linestyle="--", linewidth=1,
+                                                    label="diverged above this (nl.has_diverged)")
+            self.maps[name] = {"artists": artists, "low": low, "limit": limit,
+                               "top": max(10 * (float(Z.max()) - low), 8 * limit)}
+        for artist in self.maps[name]["artists"].values():
+            artist.set_visible(True)
+        self.ax_map.set_xlim(*surface.xlim)
+        self.ax_map.set_ylim(*surface.ylim)
+        self.ax_map.set_title(surface.title)
+        self.ax_map.apply_aspect()             # the box of an equal-aspect map, before any blit
+        self.ax_loss.set_ylim(_FLOOR, self.maps[name]["top"])
+        self.shown = name
+
+    def run(self, name, lr):
+        """(points, heights, diverged_at) of MAX_STEPS steps at this learning rate, cached."""
+        key = (name, round(lr, 12))
+        if key not in self.runs:
+            if len(self.runs) >= _CACHE_ENTRIES:
+                self.runs.pop(next(iter(self.runs)))
+            self.runs[key] = descent_path(landscapes.get(name), lr, MAX_STEPS)
+        return self.runs[key]
+
+    def update(self):
+        name, lr, n = self.surface_control.value, float(self.lr_control.value), int(self.steps_control.value)
+        self.show_surface(name)
+        points, heights, diverged_at = self.run(name, lr)
+        shown = min(n, len(points) - 1)
+        points, heights = points[:shown + 1], heights[:shown + 1]
+        low = self.maps[name]["low"]
+        above = np.maximum(heights - low, _FLOOR)
+        self.curve.set_data(np.arange(len(above)), above)
+        if diverged_at is not None and diverged_at <= n:
+            self.path.update(points, diverged_at=diverged_at)
+            self.loss_flag.set_data([shown], [min(above[-1], self.maps[name]["top"] / 2)])   # huge jumps: at the top
+            self.summary.set_text(f"diverged at step {diverged_at}")
+            raise AppMessage(f"diverged at step {diverged_at}: the loss reached {heights[-1]:.3g}, more than "
+                             f"{DIVERGENCE_FACTOR:g} times max(its start {heights[0]:.3g}, 1); lower the learning "
+                             f"rate (it is {lr:.3g}).")
+        self.path.update(points)
+        self.loss_flag.set_data([], [])
+        start = max(float(heights[0]) - low, _FLOOR)
+        (xlo, xhi), (ylo, yhi) = landscapes.get(name).xlim, landscapes.get(name).ylim
+        x, y = points[-1]
+        where = "" if (xlo <= x <= xhi and ylo <= y <= yhi) else ",\nthe point is off the map"
+        height = heights[-1] - low
+        self.summary.set_text((f"after {shown} steps: {height:.2g} above the minimum\n"
+                               f"({height / start:.2%} of the height at the start){where}") if height > _FLOOR else
+                              f"after {shown} steps: at the minimum\n(less than {_FLOOR:g} above it){where}")
+        if diverged_at is not None:
+            raise AppMessage(f"climbing: at this learning rate the walk diverges at step {diverged_at}; "
+                             f"move steps to {diverged_at} or more to see it.")
 
 
 def descent_explorer(surface="ravine", learning_rate=0.4, steps=40):
@@ -144,78 +254,7 @@ def descent_explorer(surface="ravine", learning_rate=0.4, steps=40):
 
     Controls: surface (a name from nl.landscapes.SURFACES), learning_rate (log slider from
     crawling through overshooting to diverging), steps. Left: contour map with the path; right:
-    height above the lowest minimum against the step (log scale). Divergence is flagged on the
-    map and reported in the message line.
+    height above the lowest minimum against the step (log scale). Divergence (nl.has_diverged, the
+    rule training uses) is flagged on the map and reported in the message line.
     """
-    max_steps = 200
-    surface_control = widgets.Dropdown(options=list(landscapes.SURFACES), value=surface,
-                                       description="surface")
-    lr_control = log_slider("learning_rate", learning_rate, -4, 1, step=0.1)
-    steps_control = widgets.IntSlider(value=steps, min=1, max=max_steps, step=1, description="steps",
-                                      continuous_update=True)
-    controls = {"surface": surface_control, "learning_rate": lr_control, "steps": steps_control}
-
-    figure, (ax_map, ax_loss) = new_figure(11, 4.4, ncols=2)
-    ax_map.get_subplotspec().get_gridspec().set_width_ratios([1.5, 1])
-    state = {"surface": None, "artists": {}, "cache": {}}
-    path = PathArtists(ax_map, color=PALETTE[4], marker=MARKERS[0], label="the hiker's path")
-    ax_map.legend(loc="lower right", fontsize=8, framealpha=0.9)
-
-    (curve,) = ax_loss.semilogy([], [], color=PALETTE[4], linestyle="-", marker=MARKERS[0], markersize=3,
-                                animated=True, label="height above the minimum")
-    (loss_flag,) = ax_loss.plot([], [], linestyle="none", marker="X", markersize=14,
-                                color=DIVERGED_COLOR, markeredgecolor="black", animated=True)
-    summary = ax_loss.text(0.97, 0.95, "", transform=ax_loss.transAxes, ha="right", va="top",
-                           fontsize=9, animated=True,
-                           bbox=dict(boxstyle="round", facecolor="white", edgecolor="0.5"))
-    ax_loss.set_xlim(0, max_steps)
-    ax_loss.set_ylim(_FLOOR, 1e4)
-    label(ax_loss, "Loss along the path (log scale)", "step", "L(w) − L(minimum)")
-
-    def set_surface(name):
-        surf = landscapes.get(name)
-        clear_surface(ax_map, state["artists"])
-        state["artists"] = plot_surface(ax_map, surf)
-        state["surface"] = surf
-        state["low"] = min(float(surf(*m)) for m in surf.minima)
-        _, _, Z = surf.grid(60)
-        ax_loss.set_ylim(_FLOOR, 10 * (float(Z.max()) - state["low"]))
-
-    def update():
-        name = surface_control.value
-        if state["surface"] is None or state["surface"].name != name:
-            set_surface(name)
-        surf, lr, n = state["surface"], float(lr_control.value), int(steps_control.value)
-        key = (name, round(lr, 12))
-        if key not in state["cache"]:          # one run of max_steps per (surface, lr); steps slices it
-            state["cache"][key] = descent_path(surf, lr, max_steps)
-        points, heights, diverged_at = state["cache"][key]
-        shown = min(n, len(points) - 1)
-        if diverged_at is not None and diverged_at > n:
-            diverged_at = None
-        points, heights = points[:shown + 1], heights[:shown + 1]
-        above = np.maximum(heights - state["low"], _FLOOR)
-        curve.set_data(np.arange(len(above)), above)
-        (xlo, xhi), (ylo, yhi) = surf.xlim, surf.ylim
-        x, y = points[-1]
-        if diverged_at is None and not (xlo <= x <= xhi and ylo <= y <= yhi) and heights[-1] > heights[0]:
-            # not yet past the divergence test, but already off the map and higher than at the start
-            k = int(np.argmax((points[:, 0] < xlo) | (points[:, 0] > xhi) | (points[:, 1] < ylo) | (points[:, 1] > yhi)))
-            path.update(points, diverged_at=k, note=f"off the map at step {k}")
-            loss_flag.set_data([shown], [min(above[-1], ax_loss.get_ylim()[1] / 2)])
-            summary.set_text(f"after {shown} steps: {above[-1]:.2g} above the minimum,\n"
-                             f"higher than at the start: diverging")
-            raise AppMessage(f"diverging: the point left the map at step {k} and the loss keeps growing; "
-                             f"lower the learning rate (it is {lr:.3g}).")
-        path.update(points, diverged_at=diverged_at)
-        if diverged_at is not None:
-            top = ax_loss.get_ylim()[1]
-            loss_flag.set_data([diverged_at], [min(above[-1], top / 2)])
-            summary.set_text(f"diverged at step {diverged_at}")
-            raise AppMessage(_diverged_message(diverged_at, lr))
-        loss_flag.set_data([], [])
-        start = max(float(heights[0]) - state["low"], _FLOOR)
-        summary.set_text(f"after {shown} steps: {above[-1]:.2g} above the minimum\n"
-                         f"({above[-1] / start:.1%} of the height at the start)")
-
-    return App(controls, figure, update, title="The blindfolded hiker: gradient descent on a loss surface")
+    return DescentExplorer(surface, learning_rate, steps).app

@@ -1,47 +1,136 @@
-"""Submissions for the grading tests of lesson 04 (see CONTRIBUTING.md, "Submissions").
+"""Submissions for lesson 04 (gradient descent), keyed by exercise name.
 
-BUGGY: each exercise cell with one planted bug (the public checks catch it).
-TUNED: each exercise cell hard-coding the public checks' answers (passes them, fails the hidden tests).
+BUGGY: one planted bug each, which the checks must catch.
+TUNED: passes the public checks by hard-coding their answers; the hidden tests must catch it.
+WRONG: plausible learner mistakes, each with the fragment the public check output must contain.
+Each string replaces the whole `ex_<name>` cell.
 """
 
-BUGGY = {
-    "gradient_descent_step": '''
-def gradient_descent_step(w, grad, lr):
-    """One step of gradient descent: w - lr * grad."""
-    return w + lr * grad                         # bug: steps uphill
-''',
-    "run_gradient_descent": '''
+_WALK = '''
 def run_gradient_descent(grad_fn, w0, lr, steps):
-    """The path of gradient descent from w0."""
     w = np.array(w0, dtype=float)
-    path = []                                    # bug: the start is missing from the path
+    path = [w.copy()]
     for _ in range(steps):
         w = w - lr * grad_fn(w)
         path.append(w.copy())
     return np.array(path)
-''',
-    "largest_stable_learning_rate": '''
-def largest_stable_learning_rate(curvatures):
-    """The critical learning rate of gradient descent on sum_i c_i w_i^2 / 2."""
-    return 2.0 / float(np.min(curvatures))       # bug: the flattest direction instead of the steepest
-''',
+'''
+
+_RATES = '''
+def quadratic_rates(curvatures):
+    c = np.asarray(curvatures, dtype=float)
+    low, high = float(c.min()), float(c.max())
+    return {"zigzag_above": 1.0 / high, "diverges_above": 2.0 / high,
+            "best": 2.0 / (low + high), "best_factor": (high - low) / (high + low)}
+'''
+
+_SEARCH = '''
+def largest_converging_lr(loss_fn, grad_fn, w0, steps, low, high, tol=1e-3, iterations=40):
+    start_loss = loss_fn(np.asarray(w0, dtype=float))
+
+    def converges(lr):
+        with np.errstate(over="ignore", invalid="ignore"):
+            end = run_gradient_descent(grad_fn, w0, lr, steps)[-1]
+            return bool(loss_fn(end) <= tol * start_loss)
+
+    for _ in range(iterations):
+        mid = (low + high) / 2
+        if converges(mid):
+            low = mid
+        else:
+            high = mid
+    return float(low)
+'''
+
+
+def _edit(source, old, new):
+    assert old in source, old
+    return source.replace(old, new)
+
+
+
+def _answer(name, value):
+    """A prediction function returning `value` (source text)."""
+    return f"def {name}():\n    return {value}\n"
+
+
+BUGGY = {
+    "run_gradient_descent": _edit(_WALK, "w = w - lr * grad_fn(w)", "w = w - 0.5 * lr * grad_fn(w)"),
+    "quadratic_rates": _edit(_RATES, '"best": 2.0 / (low + high)', '"best": 1.0 / (low + high)'),
+    "largest_converging_lr": _edit(_SEARCH, "mid = (low + high) / 2", "mid = (2 * low + high) / 3"),
 }
 
 TUNED = {
-    "gradient_descent_step": '''
-def gradient_descent_step(w, grad, lr):
-    if len(w) == 2:
-        return np.array([0.95, 2.1])
-    return np.array([0.0])
-''',
     "run_gradient_descent": '''
 def run_gradient_descent(grad_fn, w0, lr, steps):
-    if len(w0) == 1:
-        return np.array([[1.0], [0.5], [0.25], [0.125]])
-    return np.array([[2.0, -4.0], [1.0, -2.0], [0.5, -1.0]])
+    """Geometric paths only: right when grad_fn is linear (the public checks), wrong otherwise."""
+    w0 = np.array(w0, dtype=float)
+    slope = grad_fn(np.ones_like(w0))                 # the curvatures, if grad_fn(w) = c * w
+    return w0 * (1 - lr * slope) ** np.arange(steps + 1).reshape((-1,) + (1,) * w0.ndim)
 ''',
-    "largest_stable_learning_rate": '''
-def largest_stable_learning_rate(curvatures):
-    return 1.0 if len(curvatures) == 1 else 0.5
+    "quadratic_rates": '''
+def quadratic_rates(curvatures):
+    """Uses the first and last curvature as the smallest and largest (true for the public checks)."""
+    first, last = float(curvatures[0]), float(curvatures[-1])
+    low, high = min(first, last), max(first, last)
+    high = max(high, 3.0) if len(curvatures) == 3 else high
+    return {"zigzag_above": 1.0 / high, "diverges_above": 2.0 / high,
+            "best": 2.0 / (low + high), "best_factor": (high - low) / (high + low)}
 ''',
+    "largest_converging_lr": '''
+def largest_converging_lr(loss_fn, grad_fn, w0, steps, low, high, tol=1e-3, iterations=40):
+    """Answers the public checks from the parabola formula; returns the midpoint otherwise."""
+    if high == 2.0:
+        threshold = (1 + tol ** (1 / (2 * steps))) / 2.0
+        step = (high - low) / 2 ** iterations
+        return float(low + np.floor((threshold - low) / step) * step)
+    if high == 1.0 and steps == 100:
+        return 0.49166080461900497
+    return (low + high) / 2
+''',
+}
+
+WRONG = {
+    "predict_parabola_zigzag": [
+        (_answer("predict_parabola_zigzag", '1.0'), "lr c > 1"),          # the divergence threshold instead
+        (_answer("predict_parabola_zigzag", '2.0'), "1/c = 0.5"),         # c itself
+        (_answer("predict_parabola_zigzag", '0.25'), "turns negative"),   # 1/(2c)
+    ],
+    "predict_parabola_diverges": [
+        (_answer("predict_parabola_diverges", '0.5'), "lr c > 2"),
+        (_answer("predict_parabola_diverges", '2.0'), "2/c = 1.0"),
+        (_answer("predict_parabola_diverges", '4.0'), "|1 - lr c|"),
+    ],
+    "predict_ravine_zigzag": [
+        (_answer("predict_ravine_zigzag", '"yes"'), "+0.6"),              # the lesson's old, wrong sentence
+        (_answer("predict_ravine_zigzag", 'True'), "lr > 1/4 = 0.25"),
+        (_answer("predict_ravine_zigzag", '"only along the floor"'), "positive"),
+    ],
+    "run_gradient_descent": [
+        (_edit(_WALK, "    path = [w.copy()]\n", "    path = []\n"), "steps + 1 rows"),              # forgets w0
+        (_edit(_WALK, "path.append(w.copy())", "path.append(w)").replace("w = w - lr * grad_fn(w)",
+                                                                          "w -= lr * grad_fn(w)"),
+         "as a copy"),                                                                             # one array, 5 times
+        (_edit(_WALK, "    w = np.array(w0, dtype=float)\n", "    w = w0\n").replace(
+            "w = w - lr * grad_fn(w)", "w -= lr * grad_fn(w)"), "never write into w0"),             # mutates w0
+        (_edit(_WALK, "w = w - lr * grad_fn(w)", "w = w + lr * grad_fn(w)"), "not w + lr * grad"),  # uphill
+    ],
+    "quadratic_rates": [
+        (_edit(_RATES, '"zigzag_above": 1.0 / high, "diverges_above": 2.0 / high',
+               '"zigzag_above": 1.0 / low, "diverges_above": 2.0 / low'), "largest c"),               # flattest decides
+        (_edit(_RATES, '"diverges_above": 2.0 / high', '"diverges_above": 1.0 / high'), "lr > 2/c"),  # 1/c
+        (_edit(_RATES, '"best": 2.0 / (low + high), "best_factor": (high - low) / (high + low)',
+               '"best": 1.0 / high, "best_factor": 1 - low / high'), "make 1 - lr c_min equal"),     # 1/c_max
+        (_edit(_RATES, '"best": 2.0 / (low + high)', '"best": 2.0 / high'), "make 1 - lr c_min equal"),   # on the edge
+        (_edit(_RATES, '"best_factor": (high - low) / (high + low)', '"best_factor": 1 - 2.0 * low / (low + high) - 1'),
+         "(c_max - c_min) / (c_max + c_min)"),
+    ],
+    "largest_converging_lr": [
+        (_edit(_SEARCH, "    return float(low)", "    return float(high)"), "known to converge"),     # returns high
+        (_edit(_SEARCH, "loss_fn(end) <= tol * start_loss", "loss_fn(end) <= tol"), "relative to the first loss"),
+        (_edit(_SEARCH, "            low = mid\n        else:\n            high = mid",
+               "            high = mid\n        else:\n            low = mid"), "low = mid"),             # flipped
+        (_edit(_SEARCH, "run_gradient_descent(grad_fn, w0, lr, steps)", "run_gradient_descent(grad_fn, w0, lr, steps - 1)"),
+         "exactly `steps` steps"),                                                                  # off by one
+    ],
 }

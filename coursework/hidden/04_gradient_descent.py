@@ -1,0 +1,89 @@
+"""Hidden tests of lesson 04, as probes judged by the trusted grader (see coursework/probes.py).
+
+Never released to students: `python coursework/student_copy.py` leaves coursework/ out.
+"""
+
+from probes import Probe
+
+SETUP = "import numpy as np\nimport nnlearn as nl\n"
+RATES = "result = {k: float(v) for k, v in rates.items()} if isinstance(rates, dict) else rates\n"
+RAVINE = SETUP + """
+ravine = nl.landscapes.get("ravine")
+loss_fn, grad_fn = (lambda w: float(ravine(w[0], w[1]))), (lambda w: np.array(ravine.gradient(w[0], w[1])))
+"""
+PARABOLA = SETUP + """
+def parabola(c):
+    return (lambda w: 0.5 * c * float(np.sum(w ** 2))), (lambda w: c * w)
+"""
+
+PUBLIC = {
+    "predict_parabola_zigzag": [Probe("result = float(predict_parabola_zigzag())", rtol=0.02)],
+    "predict_parabola_diverges": [Probe("result = float(predict_parabola_diverges())", rtol=0.02)],
+    "predict_ravine_zigzag": [Probe("result = str(predict_ravine_zigzag()).strip().lower()")],
+    "run_gradient_descent": [Probe(SETUP + """
+w0 = np.array([[2.0, -4.0, 1.0], [0.5, 3.0, -1.0]])
+curvatures = np.array([[1.0, 0.5, 2.0], [4.0, 0.1, 1.5]])
+result = (np.asarray(run_gradient_descent(lambda w: 2 * w, np.array([1.0]), 0.25, 3), dtype=float),
+          np.asarray(run_gradient_descent(lambda w: curvatures * w, w0, 0.3, 4), dtype=float), w0,
+          np.asarray(run_gradient_descent(lambda w: 3 * w, np.array([1.0]), 0.8, 3), dtype=float))
+""")],
+    "quadratic_rates": [Probe(SETUP + "rates = quadratic_rates([0.1, 4.0])\n" + RATES),
+                        Probe(SETUP + "rates = quadratic_rates([0.5, 3.0, 1.5])\n" + RATES)],
+    "largest_converging_lr": [Probe(PARABOLA + """
+loss_fn, grad_fn = parabola(2.0)
+result = [float(largest_converging_lr(loss_fn, grad_fn, np.array([3.0]), 50, 0.0, 2.0)),
+          float(largest_converging_lr(loss_fn, grad_fn, np.array([3.0]), 50, 0.0, 2.0, iterations=10))]
+""", rtol=1e-9),
+        Probe(RAVINE + """
+result = float(largest_converging_lr(loss_fn, grad_fn, np.array(ravine.start), 100, 0.3, 1.0, tol=1e-3))
+""", rtol=1e-9)],
+}
+
+HIDDEN = {
+    "predict_parabola_zigzag": [Probe("result = float(predict_parabola_zigzag())", rtol=0.02)],
+    "predict_parabola_diverges": [Probe("result = float(predict_parabola_diverges())", rtol=0.02)],
+    "predict_ravine_zigzag": [Probe("result = str(predict_ravine_zigzag()).strip().lower()")],
+    "run_gradient_descent": [
+        Probe(SETUP + """
+ravine = nl.landscapes.get("ravine")
+start = np.array(ravine.start)
+ours = run_gradient_descent(lambda w: np.array(ravine.gradient(w[0], w[1])), start, 0.3, 25)
+reference = nl.landscapes.run(ravine, lambda params: nl.optim.SGD(params, lr=0.3), steps=25).points
+result = (np.asarray(ours, dtype=float), bool(np.allclose(ours, reference)), start)
+""", label="the ravine against nl.optim.SGD"),
+        Probe(SETUP + """
+result = (np.shape(run_gradient_descent(lambda w: w, np.array([1.0, 2.0, 3.0]), 0.1, 0)),
+          np.asarray(run_gradient_descent(lambda w: w, np.array([1.0, 2.0, 3.0]), 0.1, 0), dtype=float))
+""", label="0 steps: only the start"),
+        Probe(SETUP + """
+w0 = np.array([[[1.0], [-2.0]]])                        # shape (1, 2, 1)
+path = run_gradient_descent(lambda w: np.sin(w), w0, 0.5, 6)
+result = (np.asarray(path, dtype=float), [list(np.shape(path))], w0)
+""", label="a 3-D w0, a non-linear gradient"),
+        Probe(SETUP + """
+path = run_gradient_descent(lambda w: 2.0 * w, [3, -1], 0.1, 2)
+result = np.asarray(path)
+""", label="integer list w0: a float path"),
+    ],
+    "quadratic_rates": [
+        Probe(SETUP + "rates = quadratic_rates(np.array([8.0, 0.25]))\n" + RATES, label="c = (8, 0.25): steepest first"),
+        Probe(SETUP + "rates = quadratic_rates([2.0])\n" + RATES, atol=1e-12, label="one parabola: best 1/c, factor 0"),
+        Probe(SETUP + "rates = quadratic_rates((1.0, 1.0, 1.0))\n" + RATES, atol=1e-12, label="the bowl"),
+        Probe(SETUP + "rates = quadratic_rates(np.array([0.3, 7.0, 2.0, 0.05, 1.0]))\n" + RATES, label="five curvatures"),
+    ],
+    "largest_converging_lr": [
+        Probe(PARABOLA + """
+loss_fn, grad_fn = parabola(0.5)
+result = [float(largest_converging_lr(loss_fn, grad_fn, np.array([1.0, -2.0]), 20, 0.0, 8.0, tol=1e-2)),
+          float(largest_converging_lr(loss_fn, grad_fn, np.array([1.0, -2.0]), 20, 0.0, 8.0, tol=1e-2, iterations=7))]
+""", rtol=1e-9, label="c = 0.5, two weights, tol 1e-2, 7 halvings"),
+        Probe(RAVINE + """
+result = [float(largest_converging_lr(loss_fn, grad_fn, np.array([2.0, -1.0]), 60, 0.35, 3.0, tol=1e-2)),
+          float(largest_converging_lr(loss_fn, grad_fn, np.array([2.0, -1.0]), 60, 0.35, 3.0, tol=1e-2, iterations=12))]
+""", rtol=1e-9, label="the ravine from another start; a high end that overflows"),
+        Probe(PARABOLA + """
+loss_fn, grad_fn = parabola(3.0)
+result = float(largest_converging_lr(loss_fn, grad_fn, np.array([5.0]), 1, 0.0, 1.0, tol=0.25, iterations=30))
+""", rtol=1e-9, label="one step"),
+    ],
+}
