@@ -7,5 +7,6 @@ from .neuron import neuron_explorer                                   # lesson 0
 from .losses import diagnosis_explorer, loss_explorer, outlier_explorer   # lesson 02
 from .backprop import backprop_cost, backprop_explorer                # lesson 03
 from .descent import descent_explorer, parabola_descent               # lesson 04
-from .optimizers import network_race, optimizer_race                  # lesson 06
+from .race_surfaces import optimizer_race                            # lesson 06
+from .race_network import network_race                               # lesson 06
 from .generalisation import generalisation_explorer                   # lesson 07

@@ -26,6 +26,7 @@ import numpy as np
 
 from .. import landscapes, optim
 from ..nn import Parameter
+from ..train import has_diverged
 
 LR_EXPONENTS = tuple(float(e) for e in np.arange(-4.0, 2.01, 0.5))
 RACE_STEPS = 300               # every race on a surface is this long
@@ -35,22 +36,7 @@ REACH = 0.1                    # a start "reaches" a minimum when it ends closer
 
 def registry():
     """name -> OptimizerInfo, from nnlearn.optim (the one list of optimizers)."""
-    found = getattr(optim, "OPTIMIZERS", None)
-    return found if found is not None else _interim_registry()
-
-
-@functools.lru_cache(maxsize=1)
-def _interim_registry():                 # TEMPORARY until nl.optim.OPTIMIZERS lands from `core`
-    from collections import namedtuple
-    Info = namedtuple("OptimizerInfo", "name make state_keys lr_range default_lr")
-    return {
-        "SGD": Info("SGD", lambda p, lr: optim.SGD(p, lr=lr), (), (1e-3, 1.0), 0.1),
-        "Momentum": Info("Momentum", lambda p, lr: optim.SGD(p, lr=lr, momentum=0.9),
-                         ("momentum_buffer",), (1e-3, 1.0), 0.1),
-        "RMSprop": Info("RMSprop", lambda p, lr: optim.RMSprop(p, lr=lr), ("square_avg",), (1e-4, 0.1), 0.01),
-        "Adagrad": Info("Adagrad", lambda p, lr: optim.Adagrad(p, lr=lr), ("sum",), (1e-3, 1.0), 0.1),
-        "Adam": Info("Adam", lambda p, lr: optim.Adam(p, lr=lr), ("exp_avg", "exp_avg_sq"), (1e-4, 0.1), 0.01),
-    }
+    return optim.OPTIMIZERS
 
 
 def optimizer_names():
@@ -75,11 +61,12 @@ def lowest_minima(surface, tol=1e-9):
 
 @dataclass
 class ManyStarts:
-    """Where one optimizer took each of K starts after `steps` steps.
+    """Where one optimizer at one learning rate took each of K starts after `steps` steps.
 
-    ends (K, 2); mean_height (K,): height above the lowest minimum averaged over the steps;
-    diverged (K,) bool; minimum (K,) int: index into surface.minima of the minimum each start ended
-    within REACH of, -1 for none (still on its way, stuck on a ridge, or diverged)."""
+    ends (K, 2); mean_height (K,): height above the lowest minimum averaged over the steps (inf
+    for a start that diverged); diverged (K,) bool; minimum (K,) int8: index into surface.minima of
+    the minimum each start ended within REACH of, -1 for none (still on its way, stuck on a ridge,
+    or diverged)."""
 
     ends: np.ndarray
     mean_height: np.ndarray
@@ -91,34 +78,46 @@ class ManyStarts:
         return int(np.isin(self.minimum, indices).sum())
 
 
-def run_many(surface, name, lr, starts, steps=RACE_STEPS):
-    """Optimizer `name` (a key of OPTIMIZERS) at learning rate `lr` from every row of `starts` (K, 2).
+def run_many(surface, name, lrs, starts, steps=RACE_STEPS):
+    """Optimizer `name` (a key of OPTIMIZERS) at each learning rate of `lrs` from every start (K, 2).
 
-    The same updates as `landscapes.run` from each start on its own, for all K at once. A row
-    diverges as there: when it stops being finite or leaves a box 1000 times the plot."""
+    Returns a list of ManyStarts, one per learning rate. Every row of one Parameter of shape
+    (L * K, 2) is one (rate, start) pair: the update rules act weight by weight, and the rate is
+    a column in param_groups[0]["lr"], so each row moves exactly as `landscapes.run` moves it
+    alone (tested). A row has diverged, as there, when its height at a step trips nl.has_diverged.
+    """
     surface = landscapes.get(surface) if isinstance(surface, str) else surface
+    lrs = np.atleast_1d(np.asarray(lrs, dtype=np.float64))
     starts = np.asarray(starts, dtype=np.float64).reshape(-1, 2)
-    point = Parameter(starts.copy(), name="points")
-    optimizer = registry()[name].make([point], lr)
+    rows = np.tile(starts, (len(lrs), 1))                                   # (L * K, 2)
+    point = Parameter(rows.copy(), name="points")
+    optimizer = registry()[name].make([point], float(lrs[0]))
+    optimizer.param_groups[0]["lr"] = np.repeat(lrs, len(starts))[:, None]  # one rate per row
     data, grad = point.data, point.grad
-    lowest = min(float(surface(*m)) for m in surface.minima)
-    (xlo, xhi), (ylo, yhi) = surface.xlim, surface.ylim
-    centre = np.array([(xlo + xhi) / 2, (ylo + yhi) / 2])
-    box = 1e3 * np.array([xhi - xlo, yhi - ylo])
-    total = np.zeros(len(starts))
-    diverged = np.zeros(len(starts), dtype=bool)
+    function, gradient = surface._function, surface._gradient
+    first = function(rows[:, 0], rows[:, 1])
+    worst = first.copy()                      # the highest point of each row so far (NaN stays NaN)
+    total = np.zeros(len(rows))
     with np.errstate(all="ignore"):
         for _ in range(steps):
-            gx, gy = surface._gradient(data[:, 0], data[:, 1])
-            grad[:, 0], grad[:, 1] = gx, gy
+            grad[:, 0], grad[:, 1] = gradient(data[:, 0], data[:, 1])
             optimizer.step()
-            diverged |= ~np.all(np.abs(data - centre) <= box, axis=1)      # also catches NaN
-            total += surface._function(data[:, 0], data[:, 1]) - lowest
-    ends = data.copy()
-    distance = np.stack([np.hypot(*(ends - np.asarray(m)).T) for m in surface.minima])   # (M, K)
-    minimum = np.where((distance.min(axis=0) < REACH) & ~diverged, distance.argmin(axis=0), -1)
-    mean_height = np.where(diverged, np.inf, total / max(steps, 1))
-    return ManyStarts(ends=ends, mean_height=mean_height, diverged=diverged, minimum=minimum.astype(np.int8))
+            height = function(data[:, 0], data[:, 1])
+            np.maximum(worst, height, out=worst)
+            total += height
+    # has_diverged only grows with the loss: a row tripped it at some step iff its highest point does
+    diverged = np.array([has_diverged(w, f) for w, f in zip(worst.tolist(), first.tolist())], dtype=bool)
+    lowest = min(float(surface(*m)) for m in surface.minima)
+    mean_height = np.where(diverged, np.inf, total / max(steps, 1) - lowest)
+    with np.errstate(all="ignore"):
+        distance = np.stack([np.hypot(*(data - np.asarray(m)).T) for m in surface.minima])   # (M, L * K)
+        reached = (distance.min(axis=0) < REACH) & ~diverged
+    minimum = np.where(reached, np.nan_to_num(distance, nan=np.inf).argmin(axis=0), -1).astype(np.int8)
+    ends = np.clip(np.nan_to_num(data), -1e30, 1e30).astype(np.float32)
+    K = len(starts)
+    return [ManyStarts(ends=ends[i * K:(i + 1) * K], mean_height=mean_height[i * K:(i + 1) * K],
+                       diverged=diverged[i * K:(i + 1) * K], minimum=minimum[i * K:(i + 1) * K])
+            for i in range(len(lrs))]
 
 
 @dataclass
@@ -141,23 +140,18 @@ class Sweep:
         return LR_EXPONENTS[self.best[name]]
 
 
-@functools.lru_cache(maxsize=8)          # one per surface: about 30 kB each
+@functools.lru_cache(maxsize=8)          # one per surface: about 200 kB each
 def surface_sweep(surface_name):
-    """The Sweep of `surface_name` (computed once, in about half a second)."""
+    """The Sweep of `surface_name` (computed once per surface, in a fraction of a second)."""
     surface = landscapes.get(surface_name)
     starts = start_grid(surface)
+    lrs = 10.0 ** np.array(LR_EXPONENTS)
     runs, score, best = {}, {}, {}
     for name in optimizer_names():
-        runs[name] = [_compact(run_many(surface, name, 10.0 ** e, starts)) for e in LR_EXPONENTS]
+        runs[name] = run_many(surface, name, lrs, starts)
         score[name] = [float(np.mean(r.mean_height)) for r in runs[name]]
         best[name] = int(np.argmin(score[name]))
     return Sweep(surface=surface_name, starts=starts, runs=runs, score=score, best=best)
-
-
-def _compact(result):
-    """Keep what the statistics need (the ends as float32, the minimum reached as int8)."""
-    return ManyStarts(ends=result.ends.astype(np.float32), mean_height=result.mean_height,
-                      diverged=result.diverged, minimum=result.minimum)
 
 
 def best_learning_rates(surface_name):
@@ -169,7 +163,7 @@ def best_learning_rates(surface_name):
 @functools.lru_cache(maxsize=32)         # a few kB each
 def _off_grid(surface_name, name, exponent):
     surface = landscapes.get(surface_name)
-    return _compact(run_many(surface, name, 10.0 ** exponent, start_grid(surface)))
+    return run_many(surface, name, [10.0 ** exponent], start_grid(surface))[0]
 
 
 def many_starts(surface_name, multiplier_exponent=0.0):
