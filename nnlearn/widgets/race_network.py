@@ -163,7 +163,7 @@ class NetworkRace:
         label(self.ax_regions, "Decision regions after the last step", "feature 1", "feature 2")
 
     def update(self):
-        exponent = round(math.log10(float(self.controls["learning_rate"].value)), 6)
+        exponent = round(2 * math.log10(float(self.controls["learning_rate"].value))) / 2   # the slider's half decades
         chosen = self.controls["optimizer"].value
         results = runs_at(exponent, EPOCHS, 200, self.seed)
         problems = []

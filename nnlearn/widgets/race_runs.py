@@ -215,3 +215,18 @@ def saddle_escape_steps(name, lr, noise=0.0, seeds=50, steps=RACE_STEPS, start=N
             newly = (left > steps) & (np.abs(point.data[:, 1]) > leave)
             left[newly] = k
     return np.repeat(left, seeds) if rows == 1 else left
+
+
+def saddle_escape_table(noise=0.1, seeds=50):
+    """name -> (its best rate on the saddle, steps to leave the ridge from the saddle's start
+    (y = 0.001) with exact gradients, the same from y = 0 exactly (None: never within RACE_STEPS),
+    the median over `seeds` runs from y = 0 with gradient noise of standard deviation `noise`)."""
+    surface = landscapes.get("saddle")
+    on_ridge = (surface.start[0], 0.0)
+    table = {}
+    for name, lr in best_learning_rates("saddle").items():
+        near = int(saddle_escape_steps(name, lr)[0])
+        exact = int(saddle_escape_steps(name, lr, start=on_ridge)[0])
+        noisy = float(np.median(saddle_escape_steps(name, lr, noise=noise, seeds=seeds, start=on_ridge)))
+        table[name] = (lr, near, None if exact > RACE_STEPS else exact, noisy)
+    return table

@@ -182,7 +182,7 @@ class OptimizerRace:
         if surface.name != self.shown_surface:
             surface_sweep(surface.name)
             self._show_surface(surface)
-        exponent = round(math.log10(float(self.controls["learning_rate"].value)), 6)
+        exponent = round(2 * math.log10(float(self.controls["learning_rate"].value))) / 2   # the slider's half decades
         start = (float(self.controls["start_x"].value), float(self.controls["start_y"].value))
         shown, chosen = int(self.controls["steps"].value), self.controls["optimizer"].value
         if chosen != self.shown_optimizer:
