@@ -127,17 +127,16 @@ class OptimizerRace:
                                           zorder=3, animated=True, label="start ending elsewhere")
         self.ax_height.set_xscale("log")
         self.ax_height.set_yscale("log")
-        self.ax_height.set_xlim(1, RACE_STEPS)
+        self.ax_height.set_xlim(0.8, 1.2 * RACE_STEPS)      # no point of step 1 on the edge
         label(self.ax_height, "Height above the lowest point", "step (log scale)", "f(x, y) - f(minimum)")
         self.velocity_lines, self.square_lines = [], []
         for axis_name, style in (("x", "-"), ("y", "--")):
-            (line,) = self.ax_velocity.plot([], [], linestyle=style, linewidth=1.6, animated=True)
-            self.velocity_lines.append(line)
-            (line,) = self.ax_square.plot([], [], linestyle=style, linewidth=1.6, animated=True)
-            self.square_lines.append(line)
+            for ax, lines in ((self.ax_velocity, self.velocity_lines), (self.ax_square, self.square_lines)):
+                (line,) = ax.plot([], [], linestyle=style, linewidth=1.6, marker="o", markersize=2.5, animated=True)
+                lines.append(line)
         for ax in (self.ax_velocity, self.ax_square):
             ax.set_xscale("log")
-            ax.set_xlim(1, RACE_STEPS)
+            ax.set_xlim(0.8, 1.2 * RACE_STEPS)
             ax.legend(handles=[Line2D([], [], color="0.3", linestyle=style, label=f"weight {axis_name}")
                                for axis_name, style in (("x", "-"), ("y", "--"))], loc="upper right", fontsize=8)
         self.ax_square.set_yscale("log")
@@ -199,6 +198,7 @@ class OptimizerRace:
                 self.paths[name].note.set_visible(False)      # one note on the map is enough
             self.paths[name].line.set_linewidth(3.0 if name == chosen else 1.4)
             self.heights[name].set_data(np.arange(1, k + 1), np.maximum(values[1:k + 1] - self.lowest, _FLOOR))
+            self.heights[name].set_markevery(max(1, k // 10))          # a single step is drawn too
             self.heights[name].set_linewidth(2.8 if name == chosen else 1.4)
             self.ends[name].set_data(([max(k, 1)], [self.ax_height.get_ylim()[1] / 3]) if now else ([], []))
             if now:
@@ -231,6 +231,7 @@ class OptimizerRace:
                 else:
                     line.set_data(np.arange(1, k + 1), np.maximum(series[:k, index], 1e-300)
                                   if lines is self.square_lines else series[:k, index])
+                    line.set_markevery(max(1, k // 10))
         self.notes[0].set_text("" if velocity is not None else f"{chosen} keeps no velocity:\nit steps along g itself")
         self.notes[1].set_text("" if square is not None else f"{chosen} keeps no g² average:\none step size for every weight")
         self._fit_state_limits(velocity, square)
