@@ -80,7 +80,7 @@ def test_a_divergence_is_reported_at_the_step_the_trajectory_records(race_app):
     race_app.controls["learning_rate"].value = 10 ** 0.5
     step = race("ravine", landscapes.get("ravine").start, 0.5)["SGD"][2]
     assert step is not None
-    assert f"SGD diverged at step {step} (its height passed 50 times its start)" in race_app.message.value
+    assert f"SGD diverged at step {step} (its height passed 50 × max(its height at the start, 1))" in race_app.message.value
     notes = [t.get_text() for t in race_app.figure.axes[0].texts if t.get_visible() and "diverged" in t.get_text()]
     assert notes == [f"SGD diverged at step {step}"]
     race_app.controls["learning_rate"].value = 1.0

@@ -181,7 +181,7 @@ class NetworkRace:
         else:
             self.image.set_data(region_colours(softmax(predict(run.weights, self.grid)), RESOLUTION))
         if problems:
-            raise AppMessage("; ".join(problems) + " (its loss passed 50 times its first loss, or stopped being "
+            raise AppMessage("; ".join(problems) + " (its loss passed 50 × max(its first loss, 1), or stopped being "
                              "a number). Lower the learning rate." + (f" {chosen} has no regions to show."
                                                                       if run.weights is None else ""))
 

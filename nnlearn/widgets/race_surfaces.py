@@ -208,7 +208,7 @@ class OptimizerRace:
         self.rates_html.value = rates_text(surface.name, exponent)
         self.reach_html.value = reach_text(surface.name, exponent)
         if problems:
-            raise AppMessage("; ".join(problems) + " (its height passed 50 times its start): each step "
+            raise AppMessage("; ".join(problems) + " (its height passed 50 × max(its height at the start, 1)): each step "
                              "overshot by more than the last. Lower the learning rate.")
 
     def _show_many_starts(self, surface, exponent, chosen):

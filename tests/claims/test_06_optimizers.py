@@ -187,3 +187,19 @@ def test_adamw_decay_against_adam_l2_on_one_weight():
     assert moved(l2, 0.0) == pytest.approx(0.01) and moved(decoupled, 0.0) == pytest.approx(1e-4)
     assert moved(l2, 10.0) == pytest.approx(moved(plain, 10.0)) == pytest.approx(0.01)
     assert moved(decoupled, 10.0) == pytest.approx(0.0101)
+
+
+def test_momentum_tunes_to_a_smaller_rate_than_sgd_on_four_surfaces_the_same_on_several_minima_and_the_network():
+    smaller = {name: best_learning_rates(name)["Momentum"] < best_learning_rates(name)["SGD"]
+               for name in ("ravine", "saddle", "several_minima", "rosenbrock", "bowl")}
+    assert smaller == {"ravine": True, "saddle": True, "several_minima": False, "rosenbrock": True, "bowl": True}
+    assert best_learning_rates("several_minima")["Momentum"] == best_learning_rates("several_minima")["SGD"]
+    assert best_runs()["Momentum"][1].lr == best_runs()["SGD"][1].lr
+
+
+def test_saddle_first_steps_across_adam_and_adagrad_lr_rmsprop_ten_lr():
+    surface = landscapes.get("saddle")
+    rates = best_learning_rates("saddle")
+    for name, factor in (("Adam", 1), ("Adagrad", 1), ("RMSprop", 10)):
+        points = race("saddle", surface.start)[name][0]
+        assert points[1, 1] - points[0, 1] == pytest.approx(factor * rates[name], rel=1e-3)
