@@ -214,3 +214,12 @@ def test_network_race_controls_through_their_range(network_app):
     network_app.controls["learning_rate"].value = 1.0
     network_app.controls["optimizer"].value = "Adam"
     assert network_app.message.value == ""
+
+
+def test_a_start_a_hair_off_zero_is_zero_as_the_text_asks(race_app):
+    race_app.controls["surface"].value = "saddle"
+    race_app.controls["start_y"].value = -2 + 40 * 0.05 + 3e-16        # what a browser slider may send
+    assert all(line.get_xydata()[0][1] == 0.0 for line in _paths(race_app).values())
+    race_app.controls["start_y"].value = 0.001
+    assert all(line.get_xydata()[0][1] == 0.001 for line in _paths(race_app).values())
+    race_app.controls["surface"].value = "ravine"

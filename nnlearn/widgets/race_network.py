@@ -69,7 +69,7 @@ def train_one(name, lr, epochs=EPOCHS, n=200, seed=0):
                 break
         final = loss_fn(model(X), y) if diverged_at is None else math.inf
     if diverged_at is None and has_diverged(final, losses[0]):
-        diverged_at, final = epochs + 1, math.inf
+        diverged_at, final = epochs, math.inf          # the loss after the last step tripped it
     weights = None if diverged_at is not None else [p.data.copy() for p in model.parameters()]
     return NetworkRun(lr=lr, losses=np.asarray(losses), final_loss=float(final), diverged_at=diverged_at,
                       weights=weights)

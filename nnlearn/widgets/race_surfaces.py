@@ -32,6 +32,13 @@ def racer_style(name):
     return _COLOURS[index % len(_COLOURS)], MARKERS[index % len(MARKERS)], LINESTYLES[index % len(LINESTYLES)]
 
 
+def _snap(slider):
+    """The slider's value, with the rounding of a browser slider (-2 + 40 * 0.05) taken off: y = 0 is 0."""
+    value = float(slider.value)
+    snapped = round(value / slider.step) * slider.step
+    return float(snapped) if abs(value - snapped) < 1e-9 else value
+
+
 def _state_series(trajectory, key):
     if key is None or not trajectory.states or key not in trajectory.states[0]:
         return None
@@ -182,7 +189,7 @@ class OptimizerRace:
             surface_sweep(surface.name)
             self._show_surface(surface)
         exponent = round(2 * math.log10(float(self.controls["learning_rate"].value))) / 2   # the slider's half decades
-        start = (float(self.controls["start_x"].value), float(self.controls["start_y"].value))
+        start = tuple(_snap(self.controls[key]) for key in ("start_x", "start_y"))
         shown, chosen = int(self.controls["steps"].value), self.controls["optimizer"].value
         if chosen != self.shown_optimizer:
             self.limits, self.shown_optimizer = None, chosen
