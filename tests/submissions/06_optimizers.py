@@ -2,41 +2,90 @@
 
 BUGGY: each exercise cell with one planted bug (the public checks catch it).
 TUNED: each exercise cell that passes the public checks by hard-coding their answers or by a
-shortcut that only holds for them (fails the hidden tests).
+shortcut that only holds for them (fails the hidden probes).
+WRONG: plausible learner mistakes, each with a fragment the public check's output must contain.
 """
 
 BUGGY = {
-    "momentum_step": '''
-def momentum_step(w, grad, velocity, lr, momentum):
-    velocity = momentum * np.asarray(velocity) + np.asarray(grad)
-    w = np.asarray(w) - lr * np.asarray(grad)          # bug: steps along g, not along the velocity
-    return w, velocity
-''',
-    "adam_step": '''
-def adam_step(w, grad, m, v, t, lr=0.001, betas=(0.9, 0.999), eps=1e-8):
-    beta1, beta2 = betas
-    grad = np.asarray(grad)
-    m = beta1 * np.asarray(m) + (1 - beta1) * grad
-    v = beta2 * np.asarray(v) + (1 - beta2) * grad * grad
-    m_hat = m / (1 - beta1 ** t)
-    v_hat = v                                          # bug: no bias correction of v
-    w = np.asarray(w) - lr * m_hat / (np.sqrt(v_hat) + eps)
-    return w, m, v
-''',
+    'my_adam': '\nclass MyAdam:\n    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8):\n        self.params = list(params)\n        self.lr, self.betas, self.eps = lr, betas, eps\n        self.m = [np.zeros_like(p.data) for p in self.params]\n        self.v = [np.zeros_like(p.data) for p in self.params]\n        self.t = 0\n\n    def zero_grad(self):\n        for p in self.params:\n            p.grad[...] = 0\n\n    def step(self):\n        self.t += 1\n        beta1, beta2 = self.betas\n        for i, p in enumerate(self.params):\n            g = p.grad\n            self.m[i] = beta2 * self.m[i] + (1 - beta2) * g\n            self.v[i] = beta2 * self.v[i] + (1 - beta2) * g**2\n            m_hat = self.m[i] / (1 - beta1**self.t)\n            v_hat = self.v[i] / (1 - beta2**self.t)\n            p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)\n',
+    'lr_search': '\nimport math\n\n\ndef learning_rate_search(make_model, loss_fn, X, y, lrs, steps, names=None):\n    names = list(nl.optim.OPTIMIZERS) if names is None else list(names)\n    results = {}\n    with np.errstate(all="ignore"):\n        for name in names:\n            finals = []\n            for lr in lrs:\n                model = make_model()\n                optimizer = nl.optim.OPTIMIZERS[name].make(model.parameters(), lr)\n                first, final = None, None\n                for _ in range(steps):\n                    loss = nl.train_step(model, loss_fn, optimizer, X, y)\n                    first = loss if first is None else first\n                    if nl.has_diverged(loss, first):\n                        final = math.inf\n                        break\n                if final is None:\n                    final = loss_fn(model(X), y)\n                    if nl.has_diverged(final, first):\n                        final = math.inf\n                finals.append(float(final))\n            best = int(np.argmin(finals))\n            results[name] = (lrs[best], finals[0], finals)\n    return results\n',
+    'predict_deepest': 'predict_deepest = "Adagrad"\n',
 }
 
 TUNED = {
-    "momentum_step": '''
-def momentum_step(w, grad, velocity, lr, momentum):
-    if np.allclose(w, [0.95, 2.1]):                    # the public second step, hard-coded
-        return np.array([0.855, 2.29]), np.array([0.95, -1.9])
-    return np.asarray(w) - lr * np.asarray(grad), np.asarray(grad)   # forgets the velocity
-''',
-    "adam_step": '''
-def adam_step(w, grad, m, v, t, lr=0.001, betas=(0.9, 0.999), eps=1e-8):
-    beta1, beta2 = betas
-    m = beta1 * np.asarray(m) + (1 - beta1) * np.asarray(grad)
-    v = beta2 * np.asarray(v) + (1 - beta2) * np.asarray(grad) ** 2
-    return np.asarray(w) - lr * np.sign(grad), m, v    # right only while g never changes
-''',
+    'my_adam': '\nclass MyAdam:\n    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8):\n        self.params = list(params)\n        self.lr, self.betas, self.eps = lr, betas, eps\n        self.m = [np.zeros_like(p.data) for p in self.params]\n        self.v = [np.zeros_like(p.data) for p in self.params]\n        self.t = 0\n\n    def zero_grad(self):\n        for p in self.params:\n            p.grad[...] = 0\n\n    def step(self):\n        self.t += 1\n        beta1, beta2 = 0.9, 0.999                # the defaults only\n        for i, p in enumerate(self.params):\n            g = p.grad\n            self.m[i] = beta1 * self.m[i] + (1 - beta1) * g\n            self.v[i] = beta2 * self.v[i] + (1 - beta2) * g**2\n            m_hat = self.m[i] / (1 - beta1**self.t)\n            v_hat = self.v[i] / (1 - beta2**self.t)\n            p.data -= self.lr * m_hat / (np.sqrt(v_hat) + 1e-8)\n',
+    'lr_search': '\nimport math\n\n\ndef learning_rate_search(make_model, loss_fn, X, y, lrs, steps, names=None):\n    if steps == 12 and list(lrs) == [0.001, 0.03, 1.0, 300.0]:       # the public answers, hard-coded\n        return {\'SGD\': (1.0, 0.7892902385255074, [1.17638241922466, 1.1292421821186402, 0.7892902385255074, math.inf]), \'Momentum\': (1.0, 0.7490476973765636, [1.1699747186626608, 1.000335648074411, 0.7490476973765636, math.inf]), \'RMSprop\': (0.03, 0.7076377036361963, [1.078254530468099, 0.7076377036361963, 11.287915890248211, math.inf]), \'Adagrad\': (1.0, 0.6923737821291832, [1.1668485882218484, 0.9471846872767351, 0.6923737821291832, math.inf]), \'Adam\': (0.03, 0.8273936622585338, [1.1542379976241173, 0.8273936622585338, 0.9282886994641484, math.inf]), \'AdamW\': (0.03, 0.8277766400710362, [1.1542228285157095, 0.8277766400710362, 0.9207989144797178, math.inf])}\n    if steps == 3 and names == ["AdamW", "SGD"]:\n        return {\'AdamW\': (0.05, 0.17993036580694674, [0.8650529190267032, 0.17993036580694674]), \'SGD\': (0.5, 0.19905547658188613, [0.19905547658188613, 0.2930211239667934])}\n    return {name: (lrs[0], 0.0, [0.0] * len(lrs)) for name in (names or nl.optim.OPTIMIZERS)}\n',
+}
+
+WRONG = {
+    'my_adam': [
+        ('\nclass MyAdam:\n    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8):\n        self.params = list(params)\n        self.lr, self.betas, self.eps = lr, betas, eps\n        self.m = [np.zeros_like(p.data) for p in self.params]\n        self.v = [np.zeros_like(p.data) for p in self.params]\n        self.t = 0\n\n    def zero_grad(self):\n        for p in self.params:\n            p.grad[...] = 0\n\n    def step(self):\n        self.t += 1\n        beta1, beta2 = self.betas\n        for i, p in enumerate(self.params):\n            g = p.grad\n            self.m[i] = beta1 * self.m[i] + (1 - beta1) * g\n            self.v[i] = beta2 * self.v[i] + (1 - beta2) * g**2\n            m_hat = self.m[i]                        # no bias correction\n            v_hat = self.v[i]\n            p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)\n',
+         'bias-correct both'),
+        ('\nclass MyAdam:\n    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8):\n        self.params = list(params)\n        self.lr, self.betas, self.eps = lr, betas, eps\n        self.m = [np.zeros_like(p.data) for p in self.params]\n        self.v = [np.zeros_like(p.data) for p in self.params]\n        self.t = 0\n\n    def zero_grad(self):\n        for p in self.params:\n            p.grad[...] = 0\n\n    def step(self):\n        beta1, beta2 = self.betas\n        for i, p in enumerate(self.params):\n            g = p.grad\n            self.m[i] = beta1 * self.m[i] + (1 - beta1) * g\n            self.v[i] = beta2 * self.v[i] + (1 - beta2) * g**2\n            m_hat = self.m[i] / (1 - beta1**self.t)\n            v_hat = self.v[i] / (1 - beta2**self.t)\n            p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)\n        self.t += 1                 # t starts at 0\n',
+         'count t from 1'),
+        ('\nclass MyAdam:\n    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8):\n        self.params = list(params)\n        self.lr, self.betas, self.eps = lr, betas, eps\n        self.m = [np.zeros_like(p.data) for p in self.params]\n        self.v = [np.zeros_like(p.data) for p in self.params]\n        self.t = 0\n\n    def zero_grad(self):\n        for p in self.params:\n            p.grad[...] = 0\n\n    def step(self):\n        self.t += 1\n        beta1, beta2 = self.betas\n        for i, p in enumerate(self.params):\n            g = p.grad\n            self.m[i] = beta1 * self.m[i] + (1 - beta1) * g\n            self.v[i] = beta2 * self.v[i] + (1 - beta2) * g**2\n            m_hat = self.m[i] / (1 - beta1**self.t)\n            v_hat = self.v[i] / (1 - beta2**self.t)\n            p.data -= self.lr * m_hat / np.sqrt(v_hat + self.eps)\n',
+         'eps is added after the square root'),
+        ('\nclass MyAdam:\n    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8):\n        self.params = list(params)\n        self.lr, self.betas, self.eps = lr, betas, eps\n        self.m = [np.zeros_like(p.data) for p in self.params]\n        self.v = [np.zeros_like(p.data) for p in self.params]\n        self.t = 0\n\n    def zero_grad(self):\n        for p in self.params:\n            p.grad[...] = 0\n\n    def step(self):\n        self.t += 1\n        beta1, beta2 = self.betas\n        for i, p in enumerate(self.params):\n            g = p.grad\n            self.m[i] = beta1 * self.m[i] + (1 - beta1) * g\n            self.v[i] = beta2 * self.v[i] + (1 - beta2) * self.m[i]**2\n            m_hat = self.m[i] / (1 - beta1**self.t)\n            v_hat = self.v[i] / (1 - beta2**self.t)\n            p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)\n',
+         'not m squared'),
+        ('\nclass MyAdam:\n    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8):\n        self.params = list(params)\n        self.lr, self.betas, self.eps = lr, betas, eps\n        self.m = [np.zeros_like(p.data) for p in self.params]\n        self.v = [np.zeros_like(p.data) for p in self.params]\n        self.t = 0\n\n    def zero_grad(self):\n        for p in self.params:\n            p.grad[...] = 0\n\n    def step(self):\n        self.t += 1\n        beta1, beta2 = self.betas\n        for i, p in enumerate(self.params):\n            g = p.grad\n            m_hat = self.m[i] / (1 - beta1**self.t)           # the step uses the old m and v\n            v_hat = self.v[i] / (1 - beta2**self.t)\n            p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)\n            self.m[i] = beta1 * self.m[i] + (1 - beta1) * g\n            self.v[i] = beta2 * self.v[i] + (1 - beta2) * g**2\n',
+         'before the step'),
+        ('\nclass MyAdam:\n    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8):\n        self.params = list(params)\n        self.lr, self.betas, self.eps = lr, betas, eps\n        self.m = [np.zeros_like(p.data) for p in self.params]\n        self.v = [np.zeros_like(p.data) for p in self.params]\n        self.t = 0\n\n    def zero_grad(self):\n        for p in self.params:\n            p.grad[...] = 0\n\n    def step(self):\n        self.t += 1\n        beta1, beta2 = self.betas\n        for i, p in enumerate(self.params):\n            g = p.grad\n            self.m[i] = beta1 * self.m[i] + (1 - beta1) * g\n            self.v[i] = beta2 * self.v[i] + (1 - beta2) * g**2\n            m_hat = self.m[i] / (1 - beta1**self.t)\n            v_hat = self.v[i] / (1 - beta2**self.t)\n            p.data = p.data - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)   # rebinds\n',
+         'p.data -= ...'),
+        ('\nclass MyAdam:\n    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8):\n        self.params = list(params)\n        self.lr, self.betas, self.eps = lr, betas, eps\n        self.m = [np.zeros_like(p.data) for p in self.params]\n        self.v = [np.zeros_like(p.data) for p in self.params]\n        self.t = 0\n\n    def zero_grad(self):\n        for p in self.params:\n            p.grad[...] = 0\n\n    def step(self):\n        beta1, beta2 = self.betas\n        for i, p in enumerate(self.params):\n            self.t += 1                  # counted once per parameter\n            g = p.grad\n            self.m[i] = beta1 * self.m[i] + (1 - beta1) * g\n            self.v[i] = beta2 * self.v[i] + (1 - beta2) * g**2\n            m_hat = self.m[i] / (1 - beta1**self.t)\n            v_hat = self.v[i] / (1 - beta2**self.t)\n            p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)\n',
+         'once per step()'),
+        ('\nclass MyAdam:\n    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8):\n        self.params = list(params)\n        self.lr, self.betas, self.eps = lr, betas, eps\n        self.m = [np.zeros_like(p.data) for p in self.params]\n        self.v = [np.zeros_like(p.data) for p in self.params]\n        self.t = 0\n\n    def zero_grad(self):\n        pass                               # forgets to reset the gradients\n\n    def step(self):\n        self.t += 1\n        beta1, beta2 = self.betas\n        for i, p in enumerate(self.params):\n            g = p.grad\n            self.m[i] = beta1 * self.m[i] + (1 - beta1) * g\n            self.v[i] = beta2 * self.v[i] + (1 - beta2) * g**2\n            m_hat = self.m[i] / (1 - beta1**self.t)\n            v_hat = self.v[i] / (1 - beta2**self.t)\n            p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)\n',
+         'zero_grad must reset'),
+    ],
+    'lr_search': [
+        ('\nimport math\n\n\ndef learning_rate_search(make_model, loss_fn, X, y, lrs, steps, names=None):\n    names = list(nl.optim.OPTIMIZERS) if names is None else list(names)\n    results = {}\n    with np.errstate(all="ignore"):\n        for name in names:\n            finals = []\n            model = make_model()                       # one model for every rate\n            for lr in lrs:\n                optimizer = nl.optim.OPTIMIZERS[name].make(model.parameters(), lr)\n                first, final = None, None\n                for _ in range(steps):\n                    loss = nl.train_step(model, loss_fn, optimizer, X, y)\n                    first = loss if first is None else first\n                    if nl.has_diverged(loss, first):\n                        final = math.inf\n                        break\n                if final is None:\n                    final = loss_fn(model(X), y)\n                    if nl.has_diverged(final, first):\n                        final = math.inf\n                finals.append(float(final))\n            best = int(np.argmin(finals))\n            results[name] = (lrs[best], finals[best], finals)\n    return results\n',
+         'a fresh model and a fresh optimizer'),
+        ('\nimport math\n\n\ndef learning_rate_search(make_model, loss_fn, X, y, lrs, steps, names=None):\n    names = list(nl.optim.OPTIMIZERS) if names is None else list(names)\n    results = {}\n    with np.errstate(all="ignore"):\n        for name in names:\n            finals = []\n            for lr in lrs:\n                model = make_model()\n                optimizer = nl.optim.OPTIMIZERS[name].make(model.parameters(), lr)\n                first, final = None, None\n                for _ in range(steps):\n                    loss = nl.train_step(model, loss_fn, optimizer, X, y)\n                    first = loss if first is None else first\n                    if nl.has_diverged(loss, first):\n                        final = math.inf\n                        break\n                if final is None:\n                    final = loss                         # the loss before the last update\n                    if nl.has_diverged(final, first):\n                        final = math.inf\n                finals.append(float(final))\n            best = int(np.argmin(finals))\n            results[name] = (lrs[best], finals[best], finals)\n    return results\n',
+         'after the last step'),
+        ('\nimport math\n\n\ndef learning_rate_search(make_model, loss_fn, X, y, lrs, steps, names=None):\n    names = list(nl.optim.OPTIMIZERS) if names is None else list(names)\n    results = {}\n    with np.errstate(all="ignore"):\n        for name in names:\n            finals = []\n            for lr in lrs:\n                model = make_model()\n                optimizer = nl.optim.OPTIMIZERS[name].make(model.parameters(), lr)\n                first, final = None, None\n                for _ in range(steps):\n                    loss = nl.train_step(model, loss_fn, optimizer, X, y)\n                    first = loss if first is None else first\n                    if nl.has_diverged(loss, first):\n                        final = math.inf\n                        break\n                if final is None:\n                    final = loss_fn(model(X), y)\n                    if nl.has_diverged(final, first):\n                        final = math.inf\n                finals.append(float(final))\n            best = int(np.argmax(finals))\n            results[name] = (lrs[best], finals[best], finals)\n    return results\n',
+         'np.argmin over finals'),
+        ('\nimport math\n\n\ndef learning_rate_search(make_model, loss_fn, X, y, lrs, steps, names=None):\n    names = list(nl.optim.OPTIMIZERS) if names is None else list(names)\n    results = {}\n    with np.errstate(all="ignore"):\n        for name in names:\n            finals = []\n            for lr in lrs:\n                model = make_model()\n                optimizer = nl.optim.OPTIMIZERS[name].make(model.parameters(), lr)\n                first, final = None, None\n                for _ in range(steps):\n                    loss = nl.train_step(model, loss_fn, optimizer, X, y)\n                    first = loss if first is None else first\n                if final is None:\n                    final = loss_fn(model(X), y)         # a diverged run keeps whatever came out\n                finals.append(float(final))\n            best = int(np.argmin(finals))\n            results[name] = (lrs[best], finals[best], finals)\n    return results\n',
+         'record math.inf'),
+        ('\nimport math\n\n\ndef learning_rate_search(make_model, loss_fn, X, y, lrs, steps, names=None):\n    names = list(nl.optim.OPTIMIZERS)                  # ignores names\n    results = {}\n    with np.errstate(all="ignore"):\n        for name in names:\n            finals = []\n            for lr in lrs:\n                model = make_model()\n                optimizer = nl.optim.OPTIMIZERS[name].make(model.parameters(), lr)\n                first, final = None, None\n                for _ in range(steps):\n                    loss = nl.train_step(model, loss_fn, optimizer, X, y)\n                    first = loss if first is None else first\n                    if nl.has_diverged(loss, first):\n                        final = math.inf\n                        break\n                if final is None:\n                    final = loss_fn(model(X), y)\n                    if nl.has_diverged(final, first):\n                        final = math.inf\n                finals.append(float(final))\n            best = int(np.argmin(finals))\n            results[name] = (lrs[best], finals[best], finals)\n    return results\n',
+         'searches only those'),
+    ],
+    'predict_rmsprop_first_step': [
+        ('predict_rmsprop_first_step = 0.01\n',
+         'ten times the learning rate'),
+        ('predict_rmsprop_first_step = 0.03\n',
+         'ten times the learning rate'),
+        ('predict_rmsprop_first_step = 0.3\n',
+         'ten times the learning rate'),
+    ],
+    'predict_momentum_speedup': [
+        ('predict_momentum_speedup = 1\n',
+         'a geometric series'),
+        ('predict_momentum_speedup = 0.9\n',
+         'a geometric series'),
+        ('predict_momentum_speedup = 9\n',
+         'a geometric series'),
+    ],
+    'predict_saddle_exact': [
+        ('predict_saddle_exact = 6\n',
+         'never reach a minimum'),
+        ('predict_saddle_exact = 4\n',
+         'never reach a minimum'),
+        ('predict_saddle_exact = 1\n',
+         'never reach a minimum'),
+    ],
+    'predict_deepest': [
+        ('predict_deepest = "SGD"\n',
+         'Momentum, which is not adaptive'),
+        ('predict_deepest = "RMSprop"\n',
+         'Momentum, which is not adaptive'),
+        ('predict_deepest = "Momentum"\n',
+         'Momentum, which is not adaptive'),
+    ],
+    'predict_network_last': [
+        ('predict_network_last = "Adagrad"\n',
+         'ends highest'),
+        ('predict_network_last = "RMSprop"\n',
+         'ends highest'),
+        ('predict_network_last = "Momentum"\n',
+         'ends highest'),
+    ],
 }

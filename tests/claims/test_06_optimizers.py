@@ -1,0 +1,205 @@
+"""Every number and ranking lesson 06 states, computed from the package (the apps' own functions).
+
+Each test is named after the sentence it protects; if one fails, the lesson's prose is wrong.
+"""
+
+import numpy as np
+import pytest
+
+import nnlearn as nl
+from nnlearn import landscapes
+from nnlearn.widgets.race_network import best_runs, runs_at, train_one
+from nnlearn.widgets.race_runs import best_learning_rates, reach_summary, saddle_escape_table
+from nnlearn.widgets.race_surfaces import race
+
+
+def moves(name, lr=0.01, g=3.0, steps=100):
+    w = nl.Parameter(np.zeros(1))
+    opt = nl.optim.OPTIMIZERS[name].make([w], lr=lr)
+    out = []
+    for _ in range(steps):
+        w.grad[...] = g
+        before = float(w.data[0])
+        opt.step()
+        out.append(before - float(w.data[0]))
+    return out
+
+
+def test_first_steps_sgd_003_momentum_0195_and_0300_rmsprop_01_shrinking_adam_001():
+    assert moves("SGD")[0] == pytest.approx(0.03) and moves("SGD")[99] == pytest.approx(0.03)
+    momentum = moves("Momentum")
+    assert momentum[0] == pytest.approx(0.03) and round(momentum[9], 3) == 0.195 and round(momentum[99], 3) == 0.300
+    rmsprop = moves("RMSprop")
+    assert rmsprop[0] == pytest.approx(0.1, rel=1e-6)                     # 10 * lr: no bias correction
+    assert rmsprop[0] > rmsprop[9] > rmsprop[99] > 0.01                     # shrinks towards lr
+    assert rmsprop[99] == pytest.approx(0.01 / np.sqrt(1 - 0.99 ** 100), rel=1e-6)
+    assert all(step == pytest.approx(0.01) for step in moves("Adam"))      # lr * sign(g), every step
+
+
+def test_rmsprop_keeps_99_percent_of_the_old_average():
+    w = nl.Parameter(np.zeros(1))
+    opt = nl.optim.OPTIMIZERS["RMSprop"].make([w], lr=0.01)
+    w.grad[...] = 3.0
+    opt.step()
+    assert opt.state[w]["square_avg"][0] == pytest.approx(0.01 * 9)      # v1 = 0.01 g^2
+    w.grad[...] = 0.0
+    opt.step()
+    assert opt.state[w]["square_avg"][0] == pytest.approx(0.99 * 0.09)
+
+
+def test_momentum_steps_become_ten_times_sgds():
+    assert moves("Momentum", steps=200)[-1] / moves("SGD", steps=200)[-1] == pytest.approx(10, rel=1e-6)
+
+
+def test_ravine_best_rates():
+    rates = best_learning_rates("ravine")
+    assert {k: round(v, 3) for k, v in rates.items()} == {
+        "SGD": 0.316, "Momentum": 0.1, "RMSprop": 0.1, "Adagrad": 1.0, "Adam": 0.316, "AdamW": 0.316}
+
+
+def steps_to_bottom(surface_name, exponent=0.0, tol=1e-3):
+    surface = landscapes.get(surface_name)
+    low = min(float(surface(*m)) for m in surface.minima)
+    out = {}
+    for name, (points, values, diverged_at, _, _) in race(surface_name, surface.start, exponent).items():
+        below = np.flatnonzero(values - low < tol)
+        out[name] = None if diverged_at or not below.size else int(below[0])
+    return out, {name: record[2] for name, record in race(surface_name, surface.start, exponent).items()}
+
+
+def test_ravine_rmsprop_and_adagrad_first_about_15_steps_momentum_adam_50_to_60_sgd_100():
+    steps, _ = steps_to_bottom("ravine")
+    assert 12 <= steps["RMSprop"] <= 17 and 12 <= steps["Adagrad"] <= 17
+    assert all(50 <= steps[name] <= 60 for name in ("Momentum", "Adam", "AdamW"))
+    assert steps["SGD"] == 100
+
+
+def test_ravine_at_times_3_sgd_diverges_at_once_at_times_10_momentum_too_adaptive_still_arrive():
+    _, diverged = steps_to_bottom("ravine", 0.5)
+    assert diverged["SGD"] is not None and diverged["SGD"] <= 2
+    assert best_learning_rates("ravine")["SGD"] * 10 ** 0.5 == pytest.approx(1.0)   # above 2 / 4
+    steps, diverged = steps_to_bottom("ravine", 1.0)
+    assert diverged["Momentum"] is not None
+    assert all(steps[name] is not None for name in ("RMSprop", "Adagrad", "Adam", "AdamW"))
+
+
+def test_ravine_momentum_velocity_flips_31_times_across_and_4_times_along_in_150_steps():
+    _, _, _, velocity, _ = race("ravine", landscapes.get("ravine").start)["Momentum"]
+    flips = np.sum(np.diff(np.sign(velocity[:150]), axis=0) != 0, axis=0)
+    assert flips.tolist() == [4, 31]
+    assert abs(velocity[149, 1]) < 1e-3 * np.abs(velocity[:, 1]).max()      # across: dies out
+
+
+def test_ravine_rmsprop_square_average_of_y_far_larger_than_of_x():
+    _, _, _, _, square = race("ravine", landscapes.get("ravine").start)["RMSprop"]
+    assert np.all(square[:10, 1] > 10 * square[:10, 0])
+
+
+def test_saddle_sgd_and_momentum_about_25_steps_adaptive_one_or_two_none_from_the_ridge_noise_a_dozen():
+    table = saddle_escape_table(noise=0.1)
+    assert all(20 <= table[name][1] <= 30 for name in ("SGD", "Momentum"))
+    assert all(table[name][1] <= 2 for name in ("RMSprop", "Adagrad", "Adam", "AdamW"))
+    assert all(exact is None for _, _, exact, _ in table.values())             # from y = 0: never
+    assert 9 <= table["SGD"][3] <= 15 and table["SGD"][3] < table["SGD"][1]    # noise: faster than y = 0.001
+    assert all(noisy <= 30 for _, _, _, noisy in table.values())               # everyone leaves
+
+
+def test_saddle_the_15_starts_on_y_0_never_reach_a_minimum():
+    assert all(reached == 210 and total == 225 for reached, total in reach_summary("saddle").values())
+
+
+def test_adagrads_sums_never_go_down():
+    _, _, _, _, square = race("saddle", landscapes.get("saddle").start)["Adagrad"]
+    assert np.all(np.diff(square, axis=0) >= 0)
+
+
+def test_several_minima_from_the_left_sgd_shallow_momentum_right_adaptive_deepest():
+    surface = landscapes.get("several_minima")
+    depths = [float(surface(*m)) for m in surface.minima]
+    shallow, deepest = int(np.argmax(depths)), int(np.argmin(depths))
+    right = int(np.argmax([m[0] for m in surface.minima]))
+    ends = {}
+    for name, (points, _, _, _, _) in race("several_minima", surface.start).items():
+        distance = [np.hypot(*(points[-1] - np.array(m))) for m in surface.minima]
+        assert min(distance) < 0.1
+        ends[name] = int(np.argmin(distance))
+    assert ends["SGD"] == shallow and ends["Momentum"] == right != deepest
+    assert all(ends[name] == deepest for name in ("RMSprop", "Adagrad", "Adam", "AdamW"))
+
+
+def test_several_minima_table_65_113_79_79_118_116_adam_most_momentum_within_a_few():
+    counts = {name: reached for name, (reached, _) in reach_summary("several_minima").items()}
+    assert counts == {"SGD": 65, "Momentum": 113, "RMSprop": 79, "Adagrad": 79, "Adam": 118, "AdamW": 116}
+    assert max(counts, key=counts.get) == "Adam"
+    assert counts["Adam"] - counts["Momentum"] <= 5 and counts["RMSprop"] - counts["SGD"] == 14
+
+
+def test_several_minima_smaller_steps_63_to_80_larger_steps_at_most_91():
+    small = [reached for reached, _ in reach_summary("several_minima", -1.0).values()]
+    assert min(small) == 63 and max(small) == 80
+    assert max(reached for reached, _ in reach_summary("several_minima", 0.5).values()) == 91
+
+
+def test_rosenbrock_at_most_24_of_225_starts_reach_its_minimum():
+    assert max(reached for reached, _ in reach_summary("rosenbrock").values()) == 24
+
+
+def test_network_race_best_rates_and_losses_sgd_last():
+    best = {name: run for name, (_, run) in best_runs().items()}
+    assert {n: round(r.lr, 3) for n, r in best.items()} == {
+        "SGD": 1.0, "Momentum": 1.0, "RMSprop": 0.01, "Adagrad": 0.1, "Adam": 0.1, "AdamW": 0.1}
+    assert {n: round(r.final_loss, 3) for n, r in best.items()} == {
+        "SGD": 0.089, "Momentum": 0.040, "RMSprop": 0.068, "Adagrad": 0.068, "Adam": 0.037, "AdamW": 0.033}
+    assert max(best, key=lambda n: best[n].final_loss) == "SGD"
+    losses = [r.final_loss for r in best.values()]
+    assert max(losses) / min(losses) < 3                                        # within a factor of 3
+
+
+def test_network_sgd_at_01_ends_at_0284_three_times_its_best():
+    run = train_one("SGD", 0.1)
+    assert round(run.final_loss, 3) == 0.284
+    assert run.final_loss / best_runs()["SGD"][1].final_loss == pytest.approx(3, rel=0.1)
+
+
+def test_network_rmsprop_at_adams_rate_jumps_from_063_to_13_and_diverges_at_step_3():
+    run = train_one("RMSprop", 0.1)
+    assert round(run.losses[0], 2) == 0.63 and round(run.losses[1]) == 13 and run.diverged_at == 3
+
+
+def test_network_at_times_3_everyone_worse_momentum_climbs_to_6_ends_054_at_times_10_everyone_diverges():
+    best = {name: run for name, (_, run) in best_runs().items()}
+    larger = runs_at(0.5)
+    assert all(not r.diverged_at and r.final_loss > best[n].final_loss for n, r in larger.items())
+    assert round(larger["Momentum"].losses.max()) == 6 and round(larger["Momentum"].final_loss, 2) == 0.54
+    assert all(r.diverged_at for r in runs_at(1.0).values())
+
+
+def test_adamw_decay_against_adam_l2_on_one_weight():
+    def moved(make, g):
+        w = nl.Parameter(np.ones(1))
+        opt = make([w])
+        w.grad[...] = g
+        opt.step()
+        return 1 - float(w.data[0])
+    l2 = lambda p: nl.optim.Adam(p, lr=0.01, weight_decay=0.01)
+    decoupled = lambda p: nl.optim.AdamW(p, lr=0.01, weight_decay=0.01)
+    plain = lambda p: nl.optim.Adam(p, lr=0.01)
+    assert moved(l2, 0.0) == pytest.approx(0.01) and moved(decoupled, 0.0) == pytest.approx(1e-4)
+    assert moved(l2, 10.0) == pytest.approx(moved(plain, 10.0)) == pytest.approx(0.01)
+    assert moved(decoupled, 10.0) == pytest.approx(0.0101)
+
+
+def test_momentum_tunes_to_a_smaller_rate_than_sgd_on_four_surfaces_the_same_on_several_minima_and_the_network():
+    smaller = {name: best_learning_rates(name)["Momentum"] < best_learning_rates(name)["SGD"]
+               for name in ("ravine", "saddle", "several_minima", "rosenbrock", "bowl")}
+    assert smaller == {"ravine": True, "saddle": True, "several_minima": False, "rosenbrock": True, "bowl": True}
+    assert best_learning_rates("several_minima")["Momentum"] == best_learning_rates("several_minima")["SGD"]
+    assert best_runs()["Momentum"][1].lr == best_runs()["SGD"][1].lr
+
+
+def test_saddle_first_steps_across_adam_and_adagrad_lr_rmsprop_ten_lr():
+    surface = landscapes.get("saddle")
+    rates = best_learning_rates("saddle")
+    for name, factor in (("Adam", 1), ("Adagrad", 1), ("RMSprop", 10)):
+        points = race("saddle", surface.start)[name][0]
+        assert points[1, 1] - points[0, 1] == pytest.approx(factor * rates[name], rel=1e-3)
