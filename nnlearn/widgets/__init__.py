@@ -8,4 +8,4 @@ from .losses import diagnosis_explorer, loss_explorer, outlier_explorer   # less
 from .backprop import backprop_cost, backprop_explorer                # lesson 03
 from .descent import descent_explorer, parabola_descent               # lesson 04
 from .optimizers import network_race, optimizer_race                  # lesson 06
-from .generalisation import generalisation_explorer                   # lesson 07
+from .generalisation import generalisation_explorer, overfitting_chart   # lesson 07
