@@ -16,8 +16,9 @@ import numpy as np
 
 from ..data import digits
 from ..losses import CrossEntropyLoss
-from ..nn import Linear, ReLU, Sequential
-from ._core_fallback import AdamW, Dropout, train_step
+from ..nn import Dropout, Linear, ReLU, Sequential
+from ..optim import AdamW
+from ..train import train_step
 
 HIDDEN_UNITS = (8, 32, 128)
 TRAIN_SIZES = (50, 100, 200, 400, 800, 1197)
