@@ -32,7 +32,7 @@ def explorer_summary(run, hidden_units, train_size, stopping="off"):
     best, stop = kept_epoch(run, stopping)
     y_val = digits_split()[3]
     wrong = int(np.sum(run["val_predicted"][best - 1] != y_val))
-    lowest = int(np.argmin(run["val_loss"])) + 1
+    lowest = int(np.argmin(run["val_loss"][:stop])) + 1          # within the epochs drawn
     return dict(best=best, stop=stop, wrong=wrong, lowest=lowest, val_accuracy=float(run["val_accuracy"][best - 1]),
                 val_loss=float(run["val_loss"][best - 1]), lowest_loss=float(run["val_loss"][lowest - 1]),
                 accuracy_at_lowest=float(run["val_accuracy"][lowest - 1]),
@@ -53,7 +53,7 @@ def explorer_message(numbers, stopping="off"):
         f"Validation accuracy {n['val_accuracy']:.1%} ({n['wrong']} of 300 wrong), validation loss "
         f"{n['val_loss']:.2f} (lowest {n['lowest_loss']:.2f} at epoch {n['lowest']}, accuracy then "
         f"{n['accuracy_at_lowest']:.1%}). On the digits it gets wrong it gives its wrong answer "
-        f"{n['confidence']:.0%} on average ({n['confidence_at_lowest']:.0%} at epoch {n['lowest']})."
+        f"a probability of {n['confidence']:.0%} on average ({n['confidence_at_lowest']:.0%} at epoch {n['lowest']})."
     )
 
 
