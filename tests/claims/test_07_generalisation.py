@@ -176,3 +176,33 @@ def test_every_run_starts_near_ln_10_so_the_loss_axis_holds_every_curve(stopping
     for h in runs.HIDDEN_UNITS:
         run = runs.digits_run(h, 50)
         assert run["val_loss"].max() < 2.5 and run["train_loss"].max() < 2.5
+
+
+def test_at_50_digits_the_lowest_loss_comes_before_the_highest_accuracy_69_38_16_against_82_119_62():
+    lowest = [int(np.argmin(runs.digits_run(h, 50)["val_loss"])) + 1 for h in runs.HIDDEN_UNITS]
+    highest = [int(np.argmax(runs.digits_run(h, 50)["val_accuracy"])) + 1 for h in runs.HIDDEN_UNITS]
+    assert lowest == [69, 38, 16] and highest == [82, 119, 62]
+
+
+def test_a_patience_of_30_would_have_waited_keeping_epoch_148_at_94_0():
+    run = runs.digits_run(8, 1197)
+    best, stop = runs.early_stopping(run["val_accuracy"], 30, 0.0, "max")
+    assert best == 148 and points(run["val_accuracy"][best - 1]) == 94.0
+
+
+def test_over_the_18_settings_accuracy_stopping_keeps_as_good_an_epoch_in_12_loses_1_to_8_digits_else_stops_at_82_on_average():
+    kept_as_good, losses, stops = 0, [], []
+    for h in runs.HIDDEN_UNITS:
+        for n in runs.TRAIN_SIZES:
+            run = runs.digits_run(h, n)
+            best, stop = runs.kept_epoch(run, "validation accuracy")
+            change = round(300 * (run["val_accuracy"][best - 1] - run["val_accuracy"][-1]))
+            kept_as_good += change >= 0
+            losses += [-change] if change < 0 else []
+            stops.append(stop)
+    assert kept_as_good == 12 and min(losses) == 1 and max(losses) == 8
+    assert round(np.mean(stops)) == 82
+
+
+def test_dropout_0_5_lowers_128_units_on_50_digits_77_7_to_76_7():
+    assert points(acc(128, 50, p=0.5)) == 76.7 and round(300 * (acc(128, 50) - acc(128, 50, p=0.5))) == 3
