@@ -133,7 +133,8 @@ def generalisation_explorer(hidden_units=128, train_size=50, weight_decay=0.0, d
         "weight_decay": _selection(WEIGHT_DECAYS, weight_decay, "weight decay"),
         "dropout": _selection(DROPOUTS, dropout, "dropout p"),
         "early_stopping": widgets.Dropdown(options=list(STOPPING), value=early_stopping,
-                                           description="early stopping", style={"description_width": "initial"}),
+                                           description="early stopping", style={"description_width": "initial"},
+                                           layout=widgets.Layout(width="300px")),
     }
     explorer = GeneralisationExplorer(controls)
     app = App(controls, explorer.figure, explorer.update, extra=(explorer.summary,),
