@@ -198,6 +198,8 @@ def minibatches(X, y, batch_size, shuffle=True, rng=None):
     """
     X, y = _check_pair(X, y, "minibatches")
     batch_size = check_int(batch_size, "minibatches: batch_size", low=1)
+    if not isinstance(shuffle, bool):
+        raise TypeError(f"minibatches: shuffle must be True or False, got {describe(shuffle)}")
     n = len(X)
     if shuffle:
         order = as_rng(rng).permutation(n)

@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from ._checks import as_float_array, check_real, describe
+from ._checks import as_float_array, check_finite, check_real, describe
 from .nn import Dropout, LeakyReLU, Module, ReLU
 
 __all__ = ["gradcheck", "numerical_gradient", "relative_error"]
@@ -37,13 +37,22 @@ def numerical_gradient(f, array, eps=1e-6):
         raise ValueError("numerical_gradient: array must be contiguous so it can be nudged in place")
     for i in range(flat.size):
         original = flat[i]
-        flat[i] = original + eps
-        f_plus = float(f(array))
-        flat[i] = original - eps
-        f_minus = float(f(array))
-        flat[i] = original
+        try:
+            flat[i] = original + eps
+            f_plus = _number(f(array))
+            flat[i] = original - eps
+            f_minus = _number(f(array))
+        finally:
+            flat[i] = original
         flat_grad[i] = (f_plus - f_minus) / (2 * eps)
     return grad
+
+
+def _number(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"numerical_gradient: f must return a number (the loss), got {describe(value)}") from error
 
 
 def relative_error(analytic, numeric):
@@ -78,6 +87,7 @@ def gradcheck(model, loss_fn, x, y, eps=1e-6):
                 "build the layers with dtype=np.float64"
             )
     x = as_float_array(x, "x", dtype=np.float64, where="gradcheck")
+    check_finite(x, "x", where="gradcheck")
     eps = check_real(eps, "gradcheck: eps", low=0, low_inclusive=False)
     for module in model.modules():
         if isinstance(module, Dropout) and module.training and module.p > 0:

@@ -249,6 +249,11 @@ def run(surface, make_optimizer, start=None, steps=100):
             "run: make_optimizer must return an nnlearn optimizer such as nl.optim.SGD(params, lr=0.1), "
             f"got {describe(optimizer)}"
         )
+    if param not in optimizer.state:
+        raise ValueError(
+            "run: make_optimizer must build the optimizer on the parameters it is given "
+            "(lambda params: nl.optim.SGD(params, lr=0.1)), not on others: the point would never move"
+        )
     state = optimizer.state[param]
     gradient, function, data, grad = surface._gradient, surface._function, param.data, param.grad
     points = np.empty((steps + 1, 2))
@@ -258,6 +263,9 @@ def run(surface, make_optimizer, start=None, steps=100):
     x, y = data.tolist()
     with np.errstate(all="ignore"):
         first = float(function(x, y))
+    if not math.isfinite(first):
+        raise ValueError(f"run: the height at the start {tuple(point.tolist())} is not a finite number; start closer in")
+    with np.errstate(all="ignore"):
         for k in range(1, steps + 1):
             grad[:] = gradient(x, y)                             # the whole gradient: no zero_grad needed
             optimizer.step()

@@ -10,6 +10,8 @@ At extreme values (logits of 1e308) the results are PyTorch's (inf where it give
 numpy overflow warnings.
 """
 
+import math
+
 import numpy as np
 
 from ._checks import as_float_array, check_finite, check_real, check_same_shape, describe
@@ -35,6 +37,9 @@ class Loss:
 
     def _inputs(self, prediction, target):
         """Both as float arrays of the prediction's dtype, of exactly the same shape."""
+        if (type(prediction) is np.ndarray and type(target) is np.ndarray and prediction.dtype.kind == "f"
+                and target.dtype == prediction.dtype and target.shape == prediction.shape and prediction.size):
+            return prediction, target                         # the usual case, checked cheaply
         where = type(self).__name__
         prediction = as_float_array(prediction, "prediction", where=where)
         target = as_float_array(target, "target", where=where)
@@ -43,8 +48,16 @@ class Loss:
         check_same_shape(prediction, target, where)
         if prediction.size == 0:
             raise ValueError(f"{where}: prediction is empty (shape {prediction.shape})")
-        check_finite(target, "target", where=where)
         return prediction, target
+
+    def _result(self, loss, target):
+        """The loss as a float. One that is not finite is the prediction's doing (training diverged),
+        unless a target is NaN or infinite: that is a data error, so it is checked then (and only
+        then, which costs nothing in the usual case)."""
+        loss = float(loss)
+        if not math.isfinite(loss):
+            check_finite(target, "target", where=type(self).__name__)
+        return loss
 
 
 class MSELoss(Loss):
@@ -55,14 +68,13 @@ class MSELoss(Loss):
 
     def forward(self, prediction, target):
         prediction, target = self._inputs(prediction, target)
-        with np.errstate(over="ignore", invalid="ignore"):       # huge misses: inf, as PyTorch
-            diff = prediction - target
-            self._cache = (diff,)
-            return float(np.vdot(diff, diff)) / diff.size
+        diff = prediction - target
+        loss = self._result(np.vdot(diff, diff) / diff.size, target)
+        self._cache = (diff,)
+        return loss
 
     def _gradient(self, diff):
-        with np.errstate(over="ignore"):
-            return diff * diff.dtype.type(2 / diff.size)
+        return diff * diff.dtype.type(2 / diff.size)
 
 
 class HuberLoss(Loss):
@@ -86,8 +98,9 @@ class HuberLoss(Loss):
             abs_diff = np.abs(diff)
             small = abs_diff < self.delta
             losses = np.where(small, 0.5 * diff * diff, self.delta * (abs_diff - 0.5 * self.delta))
-            self._cache = (diff,)
-            return float(losses.mean())
+            loss = self._result(losses.mean(), target)
+        self._cache = (diff,)
+        return loss
 
     def _gradient(self, diff):
         return np.clip(diff, -self.delta, self.delta) / diff.dtype.type(diff.size)
@@ -152,7 +165,7 @@ class CrossEntropyLoss(Loss):
                 raise ValueError(f"{where}: the classes in this batch all have weight 0, so the weighted mean is undefined")
             loss = -(sample_weight * log_p[np.arange(n), labels]).sum() / total
         self._cache = (log_p, labels, sample_weight, total)
-        return float(loss)
+        return float(loss) + 0.0                                     # + 0.0: a perfect fit is 0.0, not -0.0
 
     def _gradient(self, log_p, labels, sample_weight, total):
         grad = np.exp(log_p)                                         # softmax p, (N, C)
@@ -214,8 +227,11 @@ class BCEWithLogitsLoss(Loss):
 
     def forward(self, prediction, target):
         logits, target = self._inputs(prediction, target)            # (NaN targets are refused there)
-        if np.any((target < 0) | (target > 1)):
-            raise ValueError("BCEWithLogitsLoss: target values must lie in [0, 1]")
+        inside = (target >= 0) & (target <= 1)                     # False for NaN as well
+        if not inside.all():
+            nan = int(np.count_nonzero(np.isnan(target)))
+            raise ValueError("BCEWithLogitsLoss: target values must lie in [0, 1]"
+                             + (f", got {nan} NaN" if nan else ""))
         pos_weight = 1
         if self.pos_weight is not None:
             if self.pos_weight.ndim == 1 and (logits.ndim == 0 or logits.shape[-1] != self.pos_weight.shape[0]):
@@ -226,8 +242,9 @@ class BCEWithLogitsLoss(Loss):
             pos_weight = self.pos_weight.astype(logits.dtype)
         with np.errstate(over="ignore", invalid="ignore"):        # logits near 1e308: the mean is inf, as PyTorch's
             losses = pos_weight * target * _softplus(-logits) + (1 - target) * _softplus(logits)
-            self._cache = (logits, target, pos_weight)
-            return float(losses.mean())
+            loss = self._result(losses.mean(), target)
+        self._cache = (logits, target, pos_weight)
+        return loss
 
     def _gradient(self, logits, target, pos_weight):
         s = 0.5 * (1 + np.tanh(0.5 * logits))                      # sigmoid, overflow-free

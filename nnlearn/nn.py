@@ -39,14 +39,38 @@ def _check_float_dtype(dtype, where):
 
 
 class Parameter:
-    """A trainable array and the gradient of the loss with respect to it (same shape and dtype)."""
+    """A trainable array and the gradient of the loss with respect to it (same shape and dtype).
+
+    Gradients accumulate: each backward pass adds its share with `accumulate_grad(value)`
+    (grad += value), until `zero_grad()` starts a fresh sum. zero_grad is lazy, as PyTorch's
+    set_to_none is: it only marks the gradient as zero, and the next `accumulate_grad` then
+    takes its value as the gradient instead of adding it to an array of zeros (reading `.grad`
+    in between gives zeros). So a training step does not pay for zeroing and adding.
+    """
 
     def __init__(self, data, name=None):
         data = as_float_array(data, "data", where="Parameter")
         _check_float_dtype(data.dtype, "Parameter")
         self.data = data
-        self.grad = np.zeros_like(self.data)
+        self._grad = np.zeros_like(self.data)
+        self._grad_is_zero = False                               # True after zero_grad(), until the next write
         self.name = name
+
+    @property
+    def grad(self):
+        """dL/d(this parameter), an array of the shape and dtype of `data`."""
+        if self._grad_is_zero:
+            self._grad.fill(0)
+            self._grad_is_zero = False
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        value = as_float_array(value, "grad", dtype=self.data.dtype, where="Parameter")
+        if value.shape != self.data.shape:
+            raise ValueError(f"Parameter: grad must have the shape of data {self.data.shape}, got {value.shape}")
+        self._grad = value
+        self._grad_is_zero = False
 
     @property
     def shape(self):
@@ -57,7 +81,21 @@ class Parameter:
         return self.data.dtype
 
     def zero_grad(self):
-        self.grad.fill(0)
+        """Start a fresh gradient: it reads as zeros, and the next accumulate_grad sets it."""
+        self._grad_is_zero = True
+
+    def accumulate_grad(self, value):
+        """grad += value (value: this backward pass's dL/d(parameter), of the parameter's shape).
+
+        Right after zero_grad the value becomes the gradient as it is (no copy): pass a new array
+        that nothing else will modify, as the result of `x.T @ grad_output` is.
+        """
+        if (self._grad_is_zero and type(value) is np.ndarray and value.flags.owndata
+                and value.dtype == self.data.dtype and value.shape == self.data.shape):
+            self._grad = value                                   # 0 + value: nothing to add
+            self._grad_is_zero = False
+        else:
+            self.grad += value                                   # (zeroes a lazily zeroed grad first)
 
     def __repr__(self):
         name = f"{self.name}, " if self.name else ""
@@ -252,9 +290,9 @@ class Linear(Module):
         With input_grad=False the dL/dx product is skipped and None is returned.
         """
         grad_output = self._check_backward(grad_output)
-        self.weight.grad += self._x.T @ grad_output              # dL/dW = x^T dL/dy
+        self.weight.accumulate_grad(self._x.T @ grad_output)     # dL/dW += x^T dL/dy
         if self.bias is not None:
-            self.bias.grad += grad_output.sum(axis=0)            # each b_j was added to every row
+            self.bias.accumulate_grad(grad_output.sum(axis=0))   # each b_j was added to every row
         if not input_grad:
             return None
         return grad_output @ self.weight.data.T                  # dL/dx = dL/dy W^T
@@ -282,12 +320,14 @@ class _Activation(Module):
     def backward(self, grad_output, input_grad=True):
         grad_output = self._check_backward(grad_output)
         x, y = self._cache
-        return grad_output * self.derivative(x, y)               # chain rule, elementwise
+        return grad_output * self.derivative(x, y)               # chain rule: times f'(x), elementwise
 
     def derivative(self, x, y=None):
         """f'(x), elementwise, of x's shape and dtype. y: f(x) if already known."""
-        x = as_float_array(x, "x", where=f"{type(self).__name__}.derivative")
-        return self._local(x, self._function(x) if y is None else y)
+        if y is None:
+            x = as_float_array(x, "x", where=f"{type(self).__name__}.derivative")
+            y = self._function(x)
+        return self._local(x, y)
 
     def _derivative(self, x, y=None):
         """Old name of derivative(x, y), kept for older callers."""
@@ -425,7 +465,11 @@ class Sequential(Module):
             grad_output = layer.backward(grad_output)
         if input_grad:
             return self.layers[0].backward(grad_output)
-        backward_without_input_grad(self.layers[0], grad_output)   # the data's dL/dx is not needed
+        first = self.layers[0]
+        if _takes_input_grad(first):
+            first.backward(grad_output, input_grad=False)        # the data's dL/dx is not needed
+        else:
+            first.backward(grad_output)                          # a hand-written layer: in full
         return None
 
     def __getitem__(self, index):

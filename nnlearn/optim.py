@@ -54,7 +54,7 @@ class Optimizer:
         """Reset every gradient to zero (gradients accumulate across backward calls)."""
         for group in self.param_groups:
             for param in group["params"]:
-                param.grad.fill(0)
+                param.zero_grad()
 
     def step(self):
         """Update every parameter once from its current gradient."""
@@ -104,7 +104,8 @@ class SGD(Optimizer):
                                       weight_decay=weight_decay, nesterov=nesterov))
 
     def _update(self, param, grad, state, group):
-        grad = _weight_decay(param, grad, group["weight_decay"])
+        if group["weight_decay"]:
+            grad = grad + group["weight_decay"] * param.data     # g = g + weight_decay * p
         momentum = group["momentum"]
         if momentum:
             buffer = state.get("momentum_buffer")

@@ -43,7 +43,11 @@ def has_diverged(loss, first_loss):
     the floor of 1 keeps the ordinary noise of a loss that is already small (0.001 -> 0.2) from
     counting. The same rule serves fit, landscapes.run (with heights for losses) and the apps.
     """
-    loss, first_loss = float(loss), float(first_loss)
+    try:
+        loss, first_loss = float(loss), float(first_loss)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"has_diverged: loss and first_loss must be numbers, got {describe(loss)} and "
+                        f"{describe(first_loss)}") from error
     if not (math.isfinite(loss) and math.isfinite(first_loss)):
         return True
     return loss > DIVERGENCE_FACTOR * max(first_loss, 1.0)
@@ -177,15 +181,10 @@ def evaluate(model, loss_fn, X, y):
     if not isinstance(loss_fn, Loss):
         raise TypeError(f"evaluate: loss_fn must be an nnlearn loss such as nl.MSELoss(), got {describe(loss_fn)}")
     X, y = _check_data(X, y, "X", "y", model, where="evaluate")
-    modes = [(module, module.training) for module in model.modules()]
-    model.eval()
-    try:
-        with np.errstate(all="ignore"):
-            prediction = model(X)
-            loss = loss_fn(prediction, y)
-    finally:
-        for module, mode in modes:
-            module.training = mode
+    with _RestoreModes([(module, module.training) for module in model.modules()]), np.errstate(all="ignore"):
+        model.eval()
+        prediction = model(X)
+        loss = loss_fn(prediction, y)
     return loss, (accuracy(prediction, y) if _is_classification(loss_fn) else None)
 
 
@@ -227,7 +226,8 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size=None, shuffle=Tru
     stochastic gradient descent, anything between is mini-batch; the last batch of an epoch holds
     what is left. Each epoch's order is a permutation drawn from `rng` when shuffle=True
     (rng=None: fresh entropy, a different order every run; an int or a Generator: repeatable).
-    validation=(X_val, y_val) is evaluated after every epoch (in evaluation mode). Each callback
+    The model trains in training mode (model.train(): Dropout on) and is put back in the mode it
+    was in afterwards. validation=(X_val, y_val) is evaluated after every epoch (in evaluation mode). Each callback
     is called as callback(history) after every epoch; one that returns True stops training early.
     Training stops when `has_diverged` says so (History.diverged_at) and, after the step under way,
     on Ctrl-C (History.interrupted).
@@ -247,7 +247,9 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size=None, shuffle=Tru
     classify = _is_classification(loss_fn)
     history = History()
     start, seen, first_loss = time.perf_counter(), 0, None
-    with _DeferredInterrupt() as interrupt, np.errstate(all="ignore"):
+    modes = [(module, module.training) for module in model.modules()]
+    model.train()                                                # Dropout on while training
+    with _RestoreModes(modes), _DeferredInterrupt() as interrupt, np.errstate(all="ignore"):
         for epoch in range(1, epochs + 1):
             total_loss = total_correct = 0.0
             for X_batch, y_batch in minibatches(X, y, batch_size, shuffle, rng):
@@ -290,6 +292,21 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size=None, shuffle=Tru
                 history.message = f"Stopped early after epoch {epoch}."
                 break
     return history
+
+
+class _RestoreModes:
+    """Within `with`, nothing; on leaving, every module's training flag goes back to what it was."""
+
+    def __init__(self, modes):
+        self.modes = modes
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for module, mode in self.modes:
+            module.training = mode
+        return False
 
 
 def _check_callbacks(callbacks):
@@ -363,6 +380,10 @@ class EarlyStopping:
     """
 
     def __init__(self, model, patience=5, restore_best=True):
+        if not isinstance(model, Module):
+            raise TypeError(f"EarlyStopping: model must be the nnlearn Module being trained, got {describe(model)}")
+        if not isinstance(restore_best, bool):
+            raise TypeError(f"EarlyStopping: restore_best must be True or False, got {describe(restore_best)}")
         self.model = model
         self.patience = check_int(patience, "EarlyStopping: patience", low=1)
         self.restore_best = restore_best

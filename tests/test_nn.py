@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import nnlearn as nl
+from pytorch_reference import import_torch
 from nnlearn.gradcheck import relative_error
 
 TOLERANCE = 1e-7          # largest relative error accepted between backprop and finite differences
@@ -180,7 +181,7 @@ def test_sequential_with_cross_entropy_matches_finite_differences():
 # --- against PyTorch ---------------------------------------------------------------------------
 
 def test_layers_match_pytorch_forward_and_backward():
-    torch = pytest.importorskip("torch")
+    torch = import_torch()
     rng = np.random.default_rng(6)
     model = nl.Sequential(nl.Linear(3, 4, rng=rng), nl.LeakyReLU(0.2), nl.Linear(4, 4, rng=rng), nl.Sigmoid(),
                           nl.Linear(4, 3, rng=rng), nl.Tanh(), nl.Linear(3, 2, rng=rng), nl.ReLU())
@@ -317,3 +318,45 @@ def test_activation_derivative_is_public_and_the_old_name_still_works(activation
     np.testing.assert_allclose(activation.derivative(x), expected, rtol=1e-12)
     np.testing.assert_allclose(activation._derivative(x, activation(x)), expected, rtol=1e-12)
     assert activation.derivative(x).dtype == np.float64
+
+
+# --- lazy zero_grad ----------------------------------------------------------------------------
+
+def test_zero_grad_reads_as_zeros_and_the_next_backward_sets_rather_than_adds():
+    rng = np.random.default_rng(4)
+    layer = nl.Linear(3, 2, rng=rng)
+    x, g = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+    layer(x)
+    layer.backward(g)
+    layer.zero_grad()
+    assert not layer.weight.grad.any() and layer.weight.grad.shape == (3, 2)
+    layer(x)
+    layer.backward(g)
+    np.testing.assert_allclose(layer.weight.grad, x.T @ g, rtol=1e-15)
+    np.testing.assert_allclose(layer.bias.grad, g.sum(axis=0), rtol=1e-15)
+    layer.zero_grad()                                       # zeroed but never read, then set by backward
+    layer(x)
+    layer.backward(2 * g)
+    np.testing.assert_allclose(layer.weight.grad, 2 * x.T @ g, rtol=1e-15)
+
+
+def test_accumulate_grad_adds_and_never_keeps_a_view_it_was_given():
+    param = nl.Parameter(np.zeros(4))
+    param.accumulate_grad(np.ones(4))
+    param.accumulate_grad(np.ones(4))
+    np.testing.assert_array_equal(param.grad, [2.0, 2.0, 2.0, 2.0])
+    param.zero_grad()
+    source = np.arange(8.0)
+    param.accumulate_grad(source[::2])                      # a view: copied in, not taken over
+    source[:] = -1
+    np.testing.assert_array_equal(param.grad, [0.0, 2.0, 4.0, 6.0])
+
+
+def test_grad_can_be_assigned_with_its_shape_and_dtype_checked():
+    param = nl.Parameter(np.zeros((2, 2), dtype=np.float32))
+    param.grad = np.ones((2, 2), dtype=np.float32)
+    assert param.grad.sum() == 4
+    with pytest.raises(ValueError, match="shape"):
+        param.grad = np.ones(3, dtype=np.float32)
+    with pytest.raises(TypeError, match="float64 but the parameters are float32"):
+        param.grad = np.ones((2, 2))

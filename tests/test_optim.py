@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import nnlearn as nl
+from pytorch_reference import import_torch
 
 OPTIMIZERS = [nl.optim.SGD, nl.optim.RMSprop, nl.optim.Adagrad, nl.optim.Adam, nl.optim.AdamW]
 
@@ -168,7 +169,7 @@ def torch_view(ours, theirs):
 
 @pytest.mark.parametrize("config", CONFIGS, ids=config_id)
 def test_optimizer_matches_pytorch_after_25_steps(config):
-    torch = pytest.importorskip("torch")
+    torch = import_torch()
     optimizer_class, hyperparameters = config
     ours, theirs, X, Y = twin_networks(torch)
     opt = optimizer_class(ours.parameters(), **hyperparameters)
@@ -198,7 +199,7 @@ def test_optimizer_matches_pytorch_after_25_steps(config):
 
 
 def test_training_moves_the_weights_far_enough_for_the_pytorch_comparison_to_mean_something():
-    torch = pytest.importorskip("torch")
+    torch = import_torch()
     ours, _, X, Y = twin_networks(torch)
     start = [p.data.copy() for p in ours.parameters()]
     opt, loss_fn = nl.optim.Adam(ours.parameters(), lr=0.01), nl.MSELoss()
@@ -281,7 +282,7 @@ def test_momentum_in_the_registry_is_sgd_with_momentum_nine_tenths():
 
 @pytest.mark.parametrize("name", list(nl.optim.OPTIMIZERS))
 def test_every_registry_entry_matches_pytorch_after_25_steps(name):
-    torch = pytest.importorskip("torch")
+    torch = import_torch()
     info = nl.optim.OPTIMIZERS[name]
     test_optimizer_matches_pytorch_after_25_steps((info.cls, dict(lr=info.default_lr, **info.options)))
 

@@ -96,3 +96,25 @@ def test_the_wheel_installed_into_a_fresh_venv_imports_every_module_and_builds_a
     modules = [f"nnlearn.{package}" for package in SUBPACKAGES] + MODULES
     result = run([str(python), "-c", IMPORT_EVERYTHING.format(modules=modules)], cwd=outside, env=env)
     assert f"imported {len(modules)}" in result.stdout
+
+
+PUBLIC_MODULES = ["nnlearn", "nnlearn.nn", "nnlearn.losses", "nnlearn.optim", "nnlearn.train", "nnlearn.gradcheck",
+                  "nnlearn.data", "nnlearn.landscapes"]
+
+
+@pytest.mark.parametrize("name", PUBLIC_MODULES)
+def test_each_public_core_module_declares_all_and_every_name_in_it_exists(name):
+    import importlib
+
+    module = importlib.import_module(name)
+    assert module.__all__ and len(set(module.__all__)) == len(module.__all__)
+    for attribute in module.__all__:
+        assert getattr(module, attribute) is not None, attribute
+
+
+def test_the_package_exports_the_api_the_lessons_use():
+    import nnlearn as nl
+
+    for name in ("train_step", "has_diverged", "Dropout", "fit", "History"):
+        assert name in nl.__all__
+    assert "AdamW" in nl.optim.__all__ and "OPTIMIZERS" in nl.optim.__all__
