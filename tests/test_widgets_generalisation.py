@@ -1,4 +1,4 @@
-"""The generalisation app (lesson 07) and the digit gallery, driven as a slider would."""
+"""The generalisation apps (lesson 07), their runs and the digit gallery, driven as a slider would."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,8 @@ import pytest
 import nnlearn as nl
 from nnlearn.plots import new_figure
 from nnlearn.plots.digits import DigitGallery, digit_image
-from nnlearn.widgets.generalisation import HIDDEN_UNITS, TRAIN_SIZES, digits_split, train_digits_run
+from nnlearn.widgets import generalisation_runs as runs
+from nnlearn.widgets.generalisation import MEASURES, explorer_summary, overfitting_table
 
 
 @pytest.fixture(scope="module")
@@ -18,93 +19,128 @@ def _curve(app, axis, label):
     return [line for line in app.figure.axes[axis].lines if line.get_label() == label][0]
 
 
+def _defaults(app):
+    app.controls["early_stopping"].value = "off"
+    app.controls["weight_decay"].value = 0.0
+    app.controls["dropout"].value = 0.0
+    app.controls["hidden_units"].value = 128
+    app.controls["train_size"].value = 50
+
+
 def test_explorer_has_its_controls_and_a_first_picture(explorer):
-    assert set(explorer.controls) == {"hidden_units", "train_size", "early_stopping"}
-    assert list(explorer.controls["hidden_units"].options) == list(HIDDEN_UNITS)
-    assert list(explorer.controls["train_size"].options) == list(TRAIN_SIZES)
+    assert set(explorer.controls) == {"hidden_units", "train_size", "weight_decay", "dropout", "early_stopping"}
+    assert list(explorer.controls["hidden_units"].options) == list(runs.HIDDEN_UNITS)
+    assert list(explorer.controls["train_size"].options) == list(runs.TRAIN_SIZES)
+    assert list(explorer.controls["early_stopping"].options) == list(runs.STOPPING)
     assert explorer.message.value == ""
-    assert explorer.image.value[:4] == b"\x89PNG"
-    assert len(explorer.runs) == len(HIDDEN_UNITS) * len(TRAIN_SIZES)
+    assert bytes(explorer.image.value)[:4] == b"\x89PNG"
 
 
-def test_a_big_network_on_few_digits_memorises(explorer):
-    explorer.controls["early_stopping"].value = False
-    explorer.controls["hidden_units"].value = 256
-    explorer.controls["train_size"].value = 50
-    train = _curve(explorer, 0, "training").get_ydata()
-    val = _curve(explorer, 0, "validation").get_ydata()
-    assert train[-1] < 0.01 * train[0]                 # training loss keeps falling
-    assert val[-1] > 1.5 * val.min()                   # validation loss turned back up
-    assert _curve(explorer, 1, "training").get_ydata()[-1] == 1.0
+def test_the_curves_are_the_run_record_and_the_message_reads_the_same_record(explorer):
+    _defaults(explorer)
+    run = runs.digits_run(128, 50)
+    np.testing.assert_allclose(_curve(explorer, 0, "validation").get_ydata(), run["val_loss"])
+    np.testing.assert_allclose(_curve(explorer, 1, "training").get_ydata(), run["train_accuracy"])
+    assert len(_curve(explorer, 0, "training").get_xdata()) == runs.EPOCHS
+    text = explorer.explorer.summary.value
+    numbers = explorer_summary(run, 128, 50)
+    assert "9,610 weights, 50 training digits: trained all 150 epochs." in text
+    assert f"Validation accuracy {numbers['val_accuracy']:.1%} ({numbers['wrong']} of 300 wrong)" in text
+    assert f"lowest {numbers['lowest_loss']:.2f} at epoch {numbers['lowest']}" in text
+    assert numbers["wrong"] == round(300 * (1 - numbers["val_accuracy"]))
 
 
-def test_more_training_digits_close_the_gap(explorer):
-    explorer.controls["early_stopping"].value = False
-    explorer.controls["hidden_units"].value = 128
-    accuracies = []
-    for n in TRAIN_SIZES:
-        explorer.controls["train_size"].value = n
-        assert explorer.message.value == ""
-        accuracies.append(_curve(explorer, 1, "validation").get_ydata()[-1])
-    assert accuracies[-1] > accuracies[0] + 0.1
-    assert accuracies[-1] > 0.95
+def test_early_stopping_cuts_the_curves_and_stars_the_kept_epoch(explorer):
+    _defaults(explorer)
+    for stopping in ("validation accuracy", "validation loss"):
+        explorer.controls["early_stopping"].value = stopping
+        run = runs.digits_run(128, 50)
+        best, stop = runs.kept_epoch(run, stopping)
+        assert len(_curve(explorer, 1, "validation").get_xdata()) == stop
+        star = _curve(explorer, 1, "epoch kept")
+        assert star.get_xdata()[0] == best and star.get_ydata()[0] == run["val_accuracy"][best - 1]
+        assert all(line.get_visible() for line in explorer.explorer.stop_lines)
+        assert (f"early stopping on {stopping} (patience 20) stopped at epoch {stop} and kept the weights "
+                f"of epoch {best}") in explorer.explorer.summary.value
+    explorer.controls["early_stopping"].value = "off"
+    assert not any(line.get_visible() for line in explorer.explorer.stop_lines)
 
 
-def test_early_stopping_cuts_the_curves_and_marks_the_best_epoch(explorer):
-    explorer.controls["hidden_units"].value = 256
-    explorer.controls["train_size"].value = 100
-    explorer.controls["early_stopping"].value = False
-    full = len(_curve(explorer, 0, "validation").get_xdata())
-    explorer.controls["early_stopping"].value = True
-    val = _curve(explorer, 0, "validation").get_ydata()
-    run = explorer.runs[256, 100]
-    assert len(val) == run["stop_epoch"] < full
-    assert run["stop_epoch"] == run["best_epoch"] + 5          # patience 5
-    star = [line for line in explorer.figure.axes[0].lines if line.get_marker() == "*"][0]
-    assert star.get_xdata()[0] == run["best_epoch"]
-    assert star.get_ydata()[0] == pytest.approx(val.min())
-    assert "kept the weights of epoch" in explorer.children[2].value
-    explorer.controls["early_stopping"].value = False
-
-
-def test_the_gallery_shows_validation_digits_the_network_gets_wrong(explorer):
-    explorer.controls["hidden_units"].value = 32
-    explorer.controls["train_size"].value = 200
-    explorer.controls["early_stopping"].value = False
-    X_train, y_train, X_val, y_val = digits_split(0)
-    run = explorer.runs[32, 200]
-    wrong = np.flatnonzero(run["predicted_final"] != y_val)
+def test_the_gallery_shows_validation_digits_wrong_at_the_kept_epoch(explorer):
+    _defaults(explorer)
+    explorer.controls["early_stopping"].value = "validation loss"
+    run = runs.digits_run(128, 50)
+    best = runs.kept_epoch(run, "validation loss")[0]
+    X_val, y_val = runs.digits_split()[2:4]
+    predicted = run["val_predicted"][best - 1]
+    wrong = np.flatnonzero(predicted != y_val)
     captions = [t.get_text() for t in explorer.figure.axes[2].texts if t.get_visible()]
-    assert len(captions) == min(len(wrong), 16)
-    assert captions[0] == f"{y_val[wrong[0]]}→{run['predicted_final'][wrong[0]]}"
+    assert len(captions) == min(len(wrong), 20)
+    assert captions[0] == f"{y_val[wrong[0]]}→{predicted[wrong[0]]}"
     mosaic = explorer.figure.axes[2].images[0].get_array()
     np.testing.assert_allclose(mosaic[:8, :8], X_val[wrong[0]].reshape(8, 8))
-    assert f"({len(wrong)} of {len(y_val)} wrong)" in explorer.children[2].value
+    explorer.controls["early_stopping"].value = "off"
 
 
-def test_every_control_combination_draws_without_a_full_redraw(explorer):
-    explorer.controls["early_stopping"].value = False
-    background = explorer._background
-    for stopping in (False, True):
-        explorer.controls["early_stopping"].value = stopping
-        for h in HIDDEN_UNITS:
-            explorer.controls["hidden_units"].value = h
-            for n in TRAIN_SIZES:
-                explorer.controls["train_size"].value = n
-                assert "Error" not in explorer.message.value
-    assert explorer._background is background
-    explorer.controls["early_stopping"].value = False
+@pytest.mark.parametrize("name", ["hidden_units", "train_size", "weight_decay", "dropout", "early_stopping"])
+def test_every_control_works_through_its_range(explorer, name):
+    _defaults(explorer)
+    for value in explorer.controls[name].options:
+        explorer.controls[name].value = value
+        assert explorer.message.value == "", (name, value, explorer.message.value)
+        loss = _curve(explorer, 0, "validation").get_ydata()
+        ylim = explorer.figure.axes[0].get_ylim()
+        assert ylim[0] <= loss.min() and loss.max() <= ylim[1]          # the axis holds the curve
+    _defaults(explorer)
 
 
-def test_train_digits_run_reports_where_early_stopping_would_stop():
-    data = digits_split(1)
-    run = train_digits_run(32, 60, data, epochs=30, patience=3, seed=1)
-    assert len(run["train_loss"]) == len(run["val_loss"]) == 30
-    assert run["best_epoch"] <= run["stop_epoch"] <= 30
-    val = run["val_loss"][:run["stop_epoch"]]
-    assert run["best_epoch"] == int(np.argmin(val)) + 1
-    assert run["lowest_epoch"] == int(np.argmin(run["val_loss"])) + 1
-    assert run["predicted_best"].shape == run["predicted_final"].shape == (len(data[3]),)
+def test_dropout_and_weight_decay_change_the_run(explorer):
+    plain = runs.digits_run(128, 50)
+    assert not np.array_equal(runs.digits_run(128, 50, 1.0)["val_loss"], plain["val_loss"])
+    assert not np.array_equal(runs.digits_run(128, 50, 0.0, 0.5)["val_loss"], plain["val_loss"])
+
+
+def test_overfitting_chart_draws_the_table_and_its_axis_follows_the_measure():
+    app = nl.widgets.overfitting_chart()
+    for measure in MEASURES:
+        app.controls["measure"].value = measure
+        assert app.message.value == ""
+        table = overfitting_table(measure)
+        ax = app.figure.axes[0]
+        for line, row in zip(ax.lines, table):
+            np.testing.assert_allclose(line.get_ydata(), row)
+            assert list(line.get_xdata()) == list(runs.TRAIN_SIZES)
+        low, high = ax.get_ylim()
+        assert low < table.min() and table.max() < high
+        assert ax.get_ylabel() == measure
+
+
+def test_early_stopping_replays_patience_min_delta_and_mode():
+    assert runs.early_stopping([1.0, 0.8, 0.7, 0.75, 0.72, 0.71, 0.9], 3) == (3, 6)
+    assert runs.early_stopping([1.0, 0.5, 0.5, 0.5], 2) == (2, 4)                 # a tie is no improvement
+    assert runs.early_stopping([1.0, 0.9995, 0.5], 5, min_delta=0.01) == (3, 3)
+    assert runs.early_stopping([0.5, 0.6, 0.6, 0.6], 2, mode="max") == (2, 4)
+    assert runs.early_stopping([0.5], 3) == (1, 1)
+    run = runs.digits_run(8, 50)
+    assert runs.kept_epoch(run, "off") == (runs.EPOCHS, runs.EPOCHS)
+
+
+def test_runs_are_cached_bounded_and_read_only():
+    assert runs.digits_run.cache_info().maxsize == 64
+    run = runs.digits_run(8, 50)
+    assert runs.digits_run(8, 50) is run
+    with pytest.raises(ValueError):
+        run["val_loss"][0] = 0.0
+    assert run["val_predicted"].shape == (runs.EPOCHS, runs.VAL_SIZE) and run["val_predicted"].dtype == np.int8
+    assert sum(array.nbytes for array in run.values()) < 100_000
+
+
+def test_test_report_reads_the_kept_epoch():
+    report = runs.test_report(8, 50, stopping="validation accuracy")
+    run = runs.digits_run(8, 50)
+    best, stop = runs.kept_epoch(run, "validation accuracy")
+    assert (report["epoch"], report["stopped"]) == (best, stop)
+    assert report["test_accuracy"] == run["_test_accuracy"][best - 1]
 
 
 def test_digit_gallery_fills_tiles_and_hides_spare_captions():

@@ -2,57 +2,198 @@
 
 BUGGY: each exercise cell with one planted bug (the public checks catch it).
 TUNED: each exercise cell that passes the public checks by hard-coding their answers (fails the
-hidden tests). For train_digits that is a lookup table of every digit in the dataset: it
+hidden probes). For train_digits that is a lookup table of every digit in the dataset: it
 memorises instead of learning, so slightly noisy digits defeat it.
+WRONG: plausible learner mistakes, each with a fragment the public check's output must contain.
 """
 
-BUGGY = {
-    "accuracy": '''
-def accuracy(logits, y):
-    return float(np.sum(np.argmax(logits, axis=1) == np.asarray(y)))   # bug: a count, not a fraction
-''',
-    "early_stop": '''
-def early_stop(val_losses, patience):
-    best_loss, best_epoch = np.inf, 0
-    for epoch, loss in enumerate(val_losses, 1):
-        if loss < best_loss:
-            best_loss, best_epoch = loss, epoch
-        if epoch - best_epoch > patience:              # bug: waits one epoch too many
+DROPOUT_HEAD = '''
+class MyDropout(nl.Module):
+    def __init__(self, p=0.5, rng=None):
+        self.p = p
+        self.rng = np.random.default_rng(rng)
+        self.mask = None
+'''
+
+CORRECT_BACKWARD = '''
+    def backward(self, grad_output):
+        return grad_output if self.mask is None else grad_output * self.mask
+'''
+
+
+def dropout(forward, backward=CORRECT_BACKWARD):
+    return DROPOUT_HEAD + forward + backward
+
+
+CORRECT_FORWARD = '''
+    def forward(self, x):
+        if not self.training or self.p == 0:
+            self.mask = None
+            return x
+        keep = self.rng.random(x.shape, dtype=x.dtype) >= self.p
+        self.mask = keep * x.dtype.type(1 / (1 - self.p))
+        return x * self.mask
+'''
+
+EARLY = '''
+def early_stopping(curve, patience, min_delta=0.0, mode="min"):
+    best, best_epoch = (np.inf if mode == "min" else -np.inf), 0
+    for epoch, value in enumerate(curve, 1):
+        better = {better}
+        if better:
+            best, best_epoch = value, epoch
+        if {stop}:
             return best_epoch, epoch
-    return best_epoch, len(val_losses)
-''',
-    "train_digits": '''
-def train_digits(X_train, y_train):
+    return {last}
+
+
+def stop_on_accuracy(run):
+    return early_stopping(run["val_accuracy"], 20, 0.0, "max")
+'''
+
+
+def early(better='value < best - min_delta if mode == "min" else value > best + min_delta',
+          stop="epoch - best_epoch >= patience", last="best_epoch, len(curve)"):
+    return EARLY.format(better=better, stop=stop, last=last)
+
+
+def train(body):
+    return "def train_digits(X_train, y_train):\n" + body
+
+
+def predict(name, answer):
+    return f"def {name}():\n    return {answer!r}\n"
+
+
+BUGGY = {
+    "predict_accuracy_change": predict("predict_accuracy_change", "fall"),
+    "predict_more_data": predict("predict_more_data", "wider"),
+    "predict_dropout_small": predict("predict_dropout_small", "higher"),
+    "dropout": dropout(CORRECT_FORWARD.replace("1 / (1 - self.p)", "1 / self.p")),      # bug: scales by 1/p
+    "early_stopping": early(stop="epoch - best_epoch > patience"),                       # bug: one epoch late
+    "train_digits": train('''
     model = nl.Sequential(nl.Linear(64, 64, rng=0), nl.ReLU(), nl.Linear(64, 10, rng=1))
     optimizer = nl.optim.Adam(model.parameters(), lr=1e-5)     # bug: a learning rate 1000 times too small
     nl.fit(model, nl.CrossEntropyLoss(), optimizer, X_train, y_train, epochs=10, batch_size=64, rng=0)
     return model
-''',
+'''),
 }
 
 TUNED = {
-    "accuracy": '''
-def accuracy(logits, y):
-    return 0.75 if list(y) == [0, 1, 2, 2] else 1.0
-''',
-    "early_stop": '''
-def early_stop(val_losses, patience):
-    answers = {(7, 3): (3, 6), (7, 5): (3, 7), (3, 1): (3, 3), (4, 2): (2, 4)}
-    return answers.get((len(val_losses), patience), (1, len(val_losses)))
+    # A prediction has one right answer; "tuned" is the right answer, which passes everything, so none here.
+    "dropout": dropout('''
+    def forward(self, x):
+        if not self.training or self.p == 0:
+            self.mask = None
+            return x
+        threshold, scale = (0.3, 1 / 0.7) if x.shape == (40, 7) else (0.5, 2.0)   # the public cases only
+        keep = self.rng.random(x.shape, dtype=x.dtype) >= threshold
+        self.mask = keep * x.dtype.type(scale)
+        return x * self.mask
+'''),
+    "early_stopping": '''
+def early_stopping(curve, patience, min_delta=0.0, mode="min"):
+    answers = {(7, 3): (3, 6), (7, 5): (3, 7), (4, 2): (2, 4) if min_delta == 0 else (1, 3)}
+    if mode == "max":
+        return (4, 7)
+    return answers.get((len(curve), patience), (1, len(curve)))
+
+
+def stop_on_accuracy(run):
+    return runs.kept_epoch(run, "validation accuracy") if len(run["val_accuracy"]) == 150 and run["val_accuracy"][0] < 0.3 else (1, 1)
 ''',
     "train_digits": '''
 def train_digits(X_train, y_train):
     X_all, y_all = nl.data.digits()
-    table = {row.tobytes(): label for row, label in zip(X_all, y_all)}
 
-    def model(X):
-        X = np.asarray(X, dtype=np.float64)
-        scores = np.zeros((len(X), 10))
-        for i, row in enumerate(X):
-            if row.tobytes() in table:
-                scores[i, table[row.tobytes()]] = 1.0
-        return scores
+    class Table(nl.Module):
+        def __init__(self):
+            self.table = {np.asarray(row, dtype=np.float64).tobytes(): label for row, label in zip(X_all, y_all)}
 
-    return model
+        def forward(self, X):
+            X = np.asarray(X, dtype=np.float64)
+            scores = np.zeros((len(X), 10))
+            for i, row in enumerate(X):
+                if row.tobytes() in self.table:
+                    scores[i, self.table[row.tobytes()]] = 1.0
+            return scores
+
+    return Table()
 ''',
+}
+
+WRONG = {
+    "predict_accuracy_change": [
+        (predict("predict_accuracy_change", "fall"), "the answer is 'stay'"),
+        (predict("predict_accuracy_change", "rise"), "the answer is 'stay'"),
+        (predict("predict_accuracy_change", "falls"), "return one of"),
+    ],
+    "predict_more_data": [
+        (predict("predict_more_data", "wider"), "the answer is 'more data'"),
+        (predict("predict_more_data", "more"), "return one of"),
+        (predict("predict_more_data", "bigger network"), "return one of"),
+    ],
+    "predict_dropout_small": [
+        (predict("predict_dropout_small", "higher"), "the answer is 'lower'"),
+        (predict("predict_dropout_small", "same"), "return one of"),
+        (predict("predict_dropout_small", "Lower"), "return one of"),
+    ],
+    "dropout": [
+        (dropout(CORRECT_FORWARD.replace('keep * x.dtype.type(1 / (1 - self.p))', 'keep.astype(x.dtype)')),
+         "scale the kept units by 1/(1 - p)"),                                   # no rescaling
+        (dropout(CORRECT_FORWARD.replace('''        if not self.training or self.p == 0:
+            self.mask = None
+            return x
+''', '''        if self.p == 0:
+            self.mask = None
+            return x
+        if not self.training:
+            self.mask = None
+            return x * (1 - self.p)                      # old-style dropout: scale at test time
+''')), "in evaluation mode nothing is dropped and nothing is rescaled"),
+        (dropout(CORRECT_FORWARD, '''
+    def backward(self, grad_output):
+        if self.mask is None:
+            return grad_output
+        keep = self.rng.random(grad_output.shape, dtype=grad_output.dtype) >= self.p   # a new mask
+        return grad_output * keep / (1 - self.p)
+'''), "reuse the mask of the forward pass"),
+        (dropout(CORRECT_FORWARD.replace('keep = self.rng.random(x.shape, dtype=x.dtype) >= self.p',
+                                         'keep = self.rng.random(x.shape, dtype=x.dtype) < self.p')),
+         "p is the probability to drop a unit"),                                 # p as keep-probability
+        (dropout(CORRECT_FORWARD.replace('''        self.mask = keep * x.dtype.type(1 / (1 - self.p))
+        return x * self.mask''', '''        self.mask = keep * x.dtype.type(1 / (1 - self.p))
+        x *= self.mask
+        return x''')), "changes the caller's array"),                             # mutates the input
+        (dropout(CORRECT_FORWARD.replace('self.rng.random(x.shape, dtype=x.dtype)', 'self.rng.random(x.shape)')),
+         "draw u with dtype=x.dtype"),                                           # float64 draws for float32
+    ],
+    "early_stopping": [
+        (early(stop="epoch - best_epoch > patience"), "(not >)"),
+        (early(better='value <= best - min_delta if mode == "min" else value >= best + min_delta'),
+         "a tie is no improvement"),
+        (early(better='value < best if mode == "min" else value > best'), "more than min_delta"),
+        (early(better="value < best - min_delta"), "higher is better"),          # mode ignored
+        (early(last="best_epoch, best_epoch + patience"), "len(curve)"),
+    ],
+    "train_digits": [
+        (train('''
+    model = nl.Sequential(nl.Linear(64, 64, rng=0), nl.ReLU(), nl.Linear(64, 10, rng=1))
+    optimizer = nl.optim.Adam(model.parameters(), lr=0.01)
+    return nl.fit(model, nl.CrossEntropyLoss(), optimizer, X_train, y_train, epochs=10, batch_size=64, rng=0)
+'''), "not what nl.fit returns"),
+        (train('''
+    model = nl.Sequential(nl.Linear(64, 64, rng=0), nl.ReLU(), nl.Linear(64, 10, rng=1))
+    optimizer = nl.optim.SGD(model.parameters(), lr=0.001)
+    nl.fit(model, nl.CrossEntropyLoss(), optimizer, X_train, y_train, epochs=1, rng=0)   # one full-batch step
+    return model
+'''), "train longer"),
+        (train('''
+    model = nl.Sequential(nl.Linear(64, 64, rng=0), nl.ReLU(), nl.Linear(64, 10, rng=1))
+    trained = nl.Sequential(nl.Linear(64, 64, rng=0), nl.ReLU(), nl.Linear(64, 10, rng=1))
+    optimizer = nl.optim.Adam(trained.parameters(), lr=0.01)
+    nl.fit(trained, nl.CrossEntropyLoss(), optimizer, X_train, y_train, epochs=10, batch_size=64, rng=0)
+    return model                                             # the untrained copy
+'''), "train longer"),
+    ],
 }

@@ -1,0 +1,209 @@
+"""Every quantitative sentence of lesson 07, computed from the runs its apps draw.
+
+Each test is named after the sentence it protects (section of the lesson in the docstring).
+The runs are cached in-process (generalisation_runs.digits_run), so the file trains each setting once.
+"""
+
+import numpy as np
+
+from nnlearn.widgets import generalisation_runs as runs
+from nnlearn.widgets.generalisation import explorer_summary, overfitting_table
+
+
+def acc(h, n, wd=0.0, p=0.0, stopping="off"):
+    run = runs.digits_run(h, n, wd, p)
+    return float(run["val_accuracy"][runs.kept_epoch(run, stopping)[0] - 1])
+
+
+def points(value):
+    return round(100 * value, 1)
+
+
+def test_the_three_sets_hold_1197_300_and_300_digits_that_never_mix():
+    """The digits, in three sets: the table."""
+    X_train, y_train, X_val, y_val, X_test, y_test = runs.digits_split()
+    assert (len(X_train), len(X_val), len(X_test)) == (1197, 300, 300)
+    assert len(np.concatenate([y_train, y_val, y_test])) == 1797            # every digit in exactly one set
+    assert sorted(np.unique(y_val)) == sorted(np.unique(y_test)) == list(range(10))
+
+
+def test_128_units_on_50_digits_has_9610_weights():
+    """Explore: "It opens at 128 hidden units (9,610 weights) and 50 training digits"."""
+    assert runs.weight_count(128) == 9610 and runs.weight_count(8) == 610
+
+
+def test_default_training_accuracy_reaches_100_percent_by_epoch_20_and_the_loss_falls_towards_0():
+    run = runs.digits_run(128, 50)
+    assert run["train_accuracy"][19] == 1.0
+    assert run["train_loss"][-1] < 0.001
+
+
+def test_default_validation_loss_is_lowest_at_epoch_16_then_climbs_to_1_15_while_accuracy_goes_75_to_77_7():
+    """Explore: lowest at epoch 16 (0.81), 1.15 at 150, accuracy 75.0% -> 77.7%, confidence 54% -> 79%."""
+    numbers = explorer_summary(runs.digits_run(128, 50), 128, 50)
+    assert numbers["lowest"] == 16
+    assert round(numbers["lowest_loss"], 2) == 0.81 and round(numbers["val_loss"], 2) == 1.15
+    assert points(numbers["accuracy_at_lowest"]) == 75.0 and points(numbers["val_accuracy"]) == 77.7
+    assert round(100 * numbers["confidence_at_lowest"]) == 54 and round(100 * numbers["confidence"]) == 79
+
+
+def test_prediction_8_units_on_50_digits_loss_climbs_1_08_to_1_27_and_accuracy_stays():
+    run = runs.digits_run(8, 50)
+    lowest = int(np.argmin(run["val_loss"]))
+    assert lowest + 1 == 69 and round(run["val_loss"][lowest], 2) == 1.08 and round(run["val_loss"][-1], 2) == 1.27
+    assert abs(run["val_accuracy"][-1] - run["val_accuracy"][lowest]) < 0.01
+    assert points(run["val_accuracy"][lowest]) == 68.7 and points(run["val_accuracy"][-1]) == 69.3
+
+
+def test_more_data_helps_every_network_8_units_69_3_to_94_0_and_128_units_77_7_to_96_3():
+    table = overfitting_table("validation accuracy")
+    assert np.all(table[:, -1] > table[:, 0] + 0.15)
+    assert points(table[0, 0]) == 69.3 and points(table[0, -1]) == 94.0
+    assert points(table[2, 0]) == 77.7 and points(table[2, -1]) == 96.3
+
+
+def test_the_accuracy_gap_is_22_to_31_points_with_50_digits_and_4_to_5_with_1197():
+    gap = overfitting_table("training − validation accuracy")
+    assert 22 <= 100 * gap[:, 0].min() and 100 * gap[:, 0].max() < 31.5
+    assert 3.5 <= 100 * gap[:, -1].min() and 100 * gap[:, -1].max() < 5.5
+    assert np.all(gap[:, -1] < gap[:, 0])
+
+
+def test_a_bigger_network_does_not_memorise_more_by_accuracy_at_50_digits():
+    """Overfitting, measured: 128 units do better (77.7%) than 8 (69.3%) and have a smaller gap (22 vs 31)."""
+    table, gap = overfitting_table("validation accuracy"), overfitting_table("training − validation accuracy")
+    assert table[2, 0] > table[0, 0]
+    assert round(100 * gap[2, 0]) == 22 and round(100 * gap[0, 0]) == 31
+
+
+def test_by_loss_the_biggest_network_is_most_overconfident_0_34_against_0_20_and_0_15():
+    rise = overfitting_table("validation loss: last − lowest")
+    assert [round(v, 2) for v in rise[:, 0]] == [0.20, 0.15, 0.34]
+    assert rise[:, -1].max() <= 0.02
+
+
+def test_with_all_digits_8_units_get_98_9_percent_of_their_training_digits_128_units_100():
+    assert points(runs.digits_run(8, 1197)["train_accuracy"][-1]) == 98.9
+    assert runs.digits_run(128, 1197)["train_accuracy"][-1] == 1.0
+
+
+def test_prediction_more_data_beats_a_wider_network_24_7_against_8_3_points():
+    start, wider, more = acc(8, 50), acc(128, 50), acc(8, 1197)
+    assert round(100 * (more - start), 1) == 24.7 and round(100 * (wider - start), 1) == 8.3
+
+
+def test_early_stopping_on_accuracy_stops_at_49_keeps_29_same_accuracy_lower_loss():
+    """Early stopping, where it helps: 128 units on 50 digits."""
+    off, on = runs.compare([dict(hidden_units=128, train_size=50),
+                            dict(hidden_units=128, train_size=50, stopping="validation accuracy")])
+    assert (on["kept"], on["stopped"]) == (29, 49)
+    assert on["val_accuracy"] == off["val_accuracy"] and points(on["val_accuracy"]) == 77.7
+    assert round(on["val_loss"], 2) == 0.95 and round(off["val_loss"], 2) == 1.15
+
+
+def test_early_stopping_on_loss_keeps_epoch_16_with_75_percent_8_digits_fewer_right():
+    off, on = runs.compare([dict(hidden_units=128, train_size=50),
+                            dict(hidden_units=128, train_size=50, stopping="validation loss")])
+    assert on["kept"] == 16 and points(on["val_accuracy"]) == 75.0
+    assert round(300 * (off["val_accuracy"] - on["val_accuracy"])) == 8
+
+
+def test_early_stopping_on_a_plateau_stops_at_105_keeps_85_with_91_3_against_94_0():
+    off, on = runs.compare([dict(hidden_units=8, train_size=1197),
+                            dict(hidden_units=8, train_size=1197, stopping="validation accuracy")])
+    assert (on["kept"], on["stopped"]) == (85, 105)
+    assert points(on["val_accuracy"]) == 91.3 and points(off["val_accuracy"]) == 94.0
+
+
+def test_weight_decay_1_ends_at_loss_0_78_instead_of_1_15_with_78_0_against_77_7_percent():
+    plain, decayed = runs.compare([dict(hidden_units=128, train_size=50),
+                                   dict(hidden_units=128, train_size=50, weight_decay=1.0)])
+    assert round(decayed["val_loss"], 2) == 0.78 and round(plain["val_loss"], 2) == 1.15
+    assert points(decayed["val_accuracy"]) == 78.0 and round(300 * (decayed["val_accuracy"] - plain["val_accuracy"])) == 1
+    run = runs.digits_run(128, 50, 1.0)
+    assert run["val_loss"][-1] - run["val_loss"].min() < 0.01                  # no climb
+
+
+def test_weight_decay_hurts_8_units_on_all_digits_96_6_training_90_7_validation():
+    plain, decayed = runs.compare([dict(hidden_units=8, train_size=1197),
+                                   dict(hidden_units=8, train_size=1197, weight_decay=1.0)])
+    assert points(decayed["train_accuracy"]) == 96.6
+    assert points(decayed["val_accuracy"]) == 90.7 and points(plain["val_accuracy"]) == 94.0
+
+
+def test_dropout_helps_128_units_on_200_digits_88_3_to_90_3_six_digits():
+    assert points(acc(128, 200)) == 88.3 and points(acc(128, 200, p=0.5)) == 90.3
+    assert round(300 * (acc(128, 200, p=0.5) - acc(128, 200))) == 6
+
+
+def test_dropout_hurts_8_units_on_50_digits_69_3_to_54_0():
+    assert points(acc(8, 50, p=0.5)) == 54.0
+
+
+def test_prediction_dropout_0_2_lowers_8_units_on_all_digits_to_91_7():
+    assert points(acc(8, 1197, p=0.2)) == 91.7 < points(acc(8, 1197))
+
+
+def test_neither_regulariser_comes_close_to_what_more_data_does():
+    more_data = acc(128, 1197) - acc(128, 50)
+    for wd, p in ((1.0, 0.0), (0.0, 0.5), (0.0, 0.2), (0.1, 0.0)):
+        assert acc(128, 50, wd, p) - acc(128, 50) < more_data / 4
+
+
+def test_with_all_digits_and_128_units_only_11_of_300_are_wrong_and_7_is_the_commonest_wrong_answer_at_50():
+    y_val = runs.digits_split()[3]
+    assert int(np.sum(runs.digits_run(128, 1197)["val_predicted"][-1] != y_val)) == 11
+    predicted = runs.digits_run(128, 50)["val_predicted"][-1]
+    said = predicted[predicted != y_val]
+    assert np.bincount(said, minlength=10).argmax() == 7
+
+
+CANDIDATES = [(8, 0.0, 0.0), (32, 0.0, 0.0), (128, 0.0, 0.0), (128, 1.0, 0.0), (128, 0.0, 0.2), (128, 0.0, 0.5)]
+
+
+def test_the_winner_is_128_units_with_dropout_0_2_at_97_0_tied_with_0_5_and_96_7_on_test():
+    chosen, scores = runs.choose_on_validation(CANDIDATES)
+    assert chosen == (128, 0.0, 0.2)
+    assert points(scores[chosen]) == 97.0 == points(scores[(128, 0.0, 0.5)])
+    report = runs.test_report(128, 1197, dropout=0.2)
+    assert points(report["test_accuracy"]) == 96.7
+    assert round(300 * (report["val_accuracy"] - report["test_accuracy"])) == 1
+
+
+def test_every_run_starts_near_ln_10_so_the_loss_axis_holds_every_curve():
+    """The explorer's loss axis is 0 to 2.5: every curve of the lesson's settings fits."""
+    for h in runs.HIDDEN_UNITS:
+        for n in runs.TRAIN_SIZES:
+            run = runs.digits_run(h, n)
+            assert run["val_loss"].max() < 2.5 and run["train_loss"].max() < 2.5
+            assert abs(run["val_loss"][0] - np.log(10)) < 0.3
+
+
+def test_at_50_digits_the_lowest_loss_comes_before_the_highest_accuracy_69_38_16_against_82_119_62():
+    lowest = [int(np.argmin(runs.digits_run(h, 50)["val_loss"])) + 1 for h in runs.HIDDEN_UNITS]
+    highest = [int(np.argmax(runs.digits_run(h, 50)["val_accuracy"])) + 1 for h in runs.HIDDEN_UNITS]
+    assert lowest == [69, 38, 16] and highest == [82, 119, 62]
+
+
+def test_a_patience_of_30_would_have_waited_keeping_epoch_148_at_94_0():
+    run = runs.digits_run(8, 1197)
+    best, stop = runs.early_stopping(run["val_accuracy"], 30, 0.0, "max")
+    assert best == 148 and points(run["val_accuracy"][best - 1]) == 94.0
+
+
+def test_over_the_18_settings_accuracy_stopping_keeps_as_good_an_epoch_in_12_loses_1_to_8_digits_else_stops_at_82_on_average():
+    kept_as_good, losses, stops = 0, [], []
+    for h in runs.HIDDEN_UNITS:
+        for n in runs.TRAIN_SIZES:
+            run = runs.digits_run(h, n)
+            best, stop = runs.kept_epoch(run, "validation accuracy")
+            change = round(300 * (run["val_accuracy"][best - 1] - run["val_accuracy"][-1]))
+            kept_as_good += change >= 0
+            losses += [-change] if change < 0 else []
+            stops.append(stop)
+    assert kept_as_good == 12 and min(losses) == 1 and max(losses) == 8
+    assert round(np.mean(stops)) == 82
+
+
+def test_dropout_0_5_lowers_128_units_on_50_digits_77_7_to_76_7():
+    assert points(acc(128, 50, p=0.5)) == 76.7 and round(300 * (acc(128, 50) - acc(128, 50, p=0.5))) == 3
