@@ -52,7 +52,7 @@ def _blobs(n, noise, rng):
     """Three classes (beyond Playground): gaussian blobs at the corners of a triangle."""
     centres = np.array([[0.0, 3.5], [-3.0, -2.0], [3.0, -2.0]])
     y = np.arange(n) % 3
-    return centres[y] + rng.normal(0, 0.8 + 4 * noise, (n, 2)), y.astype(np.int64)
+    return centres[y] + rng.normal(0, 0.6 + 2 * noise, (n, 2)), y.astype(np.int64)
 
 
 def _plane(n, noise, rng):
@@ -95,6 +95,7 @@ def make_data(dataset, n_points, noise, train_percent, seed):
     generate, _problem = DATASETS[dataset]
     rng = np.random.default_rng(seed)
     X, y = generate(n_points, noise / 100, rng)
+    X = np.clip(X, -RADIUS, RADIUS)                              # a point off the picture would be invisible
     order = rng.permutation(len(X))
     cut = int(round(len(X) * train_percent / 100))
     return X[order[:cut]], y[order[:cut]], X[order[cut:]], y[order[cut:]]
@@ -107,34 +108,47 @@ def make_features(X, features):
 
 # --- your own data ------------------------------------------------------------------------------
 
-def user_data(data, y=None, *, columns=None, label=None, problem="classification", projection=None):
-    """Check and shape your own data: (X (N, 2) floats, y (N,)) ready for the playground.
+def _read_csv(path):
+    """{column: list of strings} of a CSV file with a header row."""
+    import csv
+    with open(path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows:
+        raise ValueError(f"playground: {path} holds no rows under its header")
+    return {name: [row[name] for row in rows] for name in rows[0]}
 
-    data: an (N, 2) array with y, a pandas DataFrame (columns=(a, b), label=c) or a CSV path.
+
+def _column(values, name):
+    """A column as floats; a value that is not a number is named with its row."""
+    out = np.empty(len(values))
+    for row, value in enumerate(values):
+        if isinstance(value, str) and value.strip() == "":
+            out[row] = np.nan
+            continue
+        try:
+            out[row] = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"playground: column {name!r} must hold numbers; row {row} holds {value!r}") from None
+    return out
+
+
+def user_data(data, y=None, *, columns=None, label=None, problem="classification", projection=None):
+    """Check and shape your own data: (X (N, 2) floats in the plane, y (N,)) for the playground.
+
+    data: an (N, 2) array with y; a pandas DataFrame or a CSV path with columns=(a, b) and label=c.
     More than two feature columns need `columns=(a, b)` or projection="pca" (the first two
-    principal components). Classification labels must be integers 0 .. C-1, with two classes at least.
+    principal components). Classification labels must be integers 0 .. 7, with two classes at least.
     """
-    names = None
-    if isinstance(data, str):
-        import pandas as pd
-        data = pd.read_csv(data)
-    if hasattr(data, "columns") and hasattr(data, "to_numpy"):          # a DataFrame
-        frame = data
+    if isinstance(data, str) or hasattr(data, "columns"):                 # a CSV path or a DataFrame
+        table = _read_csv(data) if isinstance(data, str) else {name: list(data[name]) for name in data.columns}
         if label is None:
-            raise ValueError(f"playground: name the label column with label=..., one of {list(frame.columns)}")
-        if label not in frame.columns:
-            raise ValueError(f"playground: label column {label!r} is not in the data; columns: {list(frame.columns)}")
-        features = [c for c in frame.columns if c != label] if columns is None else list(columns)
-        for name in features:
-            if name not in frame.columns:
-                raise ValueError(f"playground: column {name!r} is not in the data; columns: {list(frame.columns)}")
-        for name in features + [label]:
-            values = frame[name]
-            if values.dtype.kind not in "biuf":
-                bad = next((i for i, v in enumerate(values) if not _is_number(v)), 0)
-                raise ValueError(f"playground: column {name!r} must hold numbers; row {bad} holds {values.iloc[bad]!r}")
-        names = features
-        X, y = frame[features].to_numpy(dtype=float), frame[label].to_numpy()
+            raise ValueError(f"playground: name the label column with label=..., one of {list(table)}")
+        names = [c for c in table if c != label] if columns is None else list(columns)
+        for name in names + [label]:
+            if name not in table:
+                raise ValueError(f"playground: column {name!r} is not in the data; columns: {list(table)}")
+        X = np.column_stack([_column(table[name], name) for name in names])
+        y = _column(table[label], label)
     else:
         if y is None:
             raise ValueError("playground: give the labels too: playground(X, y)")
@@ -156,7 +170,7 @@ def user_data(data, y=None, *, columns=None, label=None, problem="classification
         row, col = missing[0]
         raise ValueError(f"playground: row {row}, {names[col]!r} is missing or not finite ({X[row, col]})")
     if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
-        raise ValueError(f"playground: label of row {int(np.argmax(~np.isfinite(y)))} is missing or not finite")
+        raise ValueError(f"playground: the label of row {int(np.argmax(~np.isfinite(y)))} is missing or not finite")
     if X.shape[1] > 2:
         if projection != "pca":
             raise ValueError(f"playground: the data has {X.shape[1]} feature columns ({', '.join(map(str, names))}); "
@@ -180,17 +194,10 @@ def user_data(data, y=None, *, columns=None, label=None, problem="classification
             raise ValueError(f"playground: class labels must be 0 .. 7, got {classes.min()} .. {classes.max()}")
     else:
         y = y.astype(float)
-    # Scale into Playground's plane, so the heatmaps and the features (sin, squares) behave alike.
-    centre, spread = X.mean(axis=0), np.abs(X - X.mean(axis=0)).max(axis=0)
+    # Into Playground's plane, so the heatmaps and the features (sin, squares) behave alike.
+    centre = X.mean(axis=0)
+    spread = np.abs(X - centre).max(axis=0)
     X = (X - centre) / np.where(spread > 0, spread, 1.0) * (RADIUS - 1)
     return X, y
-
-
-def _is_number(value):
-    try:
-        float(value)
-        return True
-    except (TypeError, ValueError):
-        return False
 
 

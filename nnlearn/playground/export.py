@@ -77,14 +77,17 @@ def _target_lines(playground):
             "                        # one-hot rows: the loss is a regression on them")
 
 
-def _regulariser_lines(config, weights_of, sign, no_grad=""):
+def _regulariser_lines(config, weights_of, sign, no_grad=False):
+    """The regulariser's step, as lines inside the mini-batch loop (8 spaces deep)."""
     if config.regularization == "none" or config.reg_rate == 0:
         return ""
     penalty = f"{sign}(w)" if config.regularization == "L1" else "w"
-    body = f"            for w in {weights_of}:\n                w -= lr * {config.reg_rate!r} * {penalty}"
+    lines = [f"# {config.regularization} regularisation of the weights (not the biases)"]
     if no_grad:
-        body = f"            with torch.no_grad():\n    " + body.replace("\n", "\n    ")
-    return f"        # {config.regularization} regularisation of the weights (not the biases)\n" + body + "\n"
+        lines.append("with torch.no_grad():")
+    indent = "    " if no_grad else ""
+    lines += [f"{indent}for w in {weights_of}:", f"{indent}    w -= lr * {config.reg_rate!r} * {penalty}"]
+    return "".join(f"        {line}\n" for line in lines)
 
 
 def export_script(playground, epochs=None):
@@ -156,7 +159,7 @@ def export_torch_script(playground, epochs=None):
     name = type(playground.optimizer).__name__
     arguments = ", ".join(f"{key}={value!r}" for key, value in settings.items())
     regulariser = _regulariser_lines(c, "[layer.weight for layer in model if isinstance(layer, torch.nn.Linear)]",
-                                     "torch.sign", no_grad="yes")
+                                     "torch.sign", no_grad=True)
     target = _target_lines(playground).replace("np.eye", "np.eye")
     return f'''"""The network of an nnlearn playground in PyTorch: the same start, batches and updates.
 

@@ -16,6 +16,7 @@ from .style import DPI, PALETTE, label
 
 EXTENT = (-6.0, 6.0, -6.0, 6.0)
 OUTPUT_RESOLUTION = 64
+NET_WIDTH = 1.5                    # the network panel is NET_WIDTH x 1 in data units, drawn to equal scale
 TILE_RESOLUTION = 20
 # Playground's orange (negative) .. white .. blue (positive), colour-blind safe.
 DIVERGING = LinearSegmentedColormap.from_list("playground", [PALETTE[0], "#ffffff", PALETTE[4]])
@@ -46,19 +47,20 @@ class PlaygroundFigure:
         self.ax_out.set_xlim(EXTENT[:2])
         self.ax_out.set_ylim(EXTENT[2:])
         label(self.ax_out, "Output, with the data", "x1", "x2")
+        self.ax_out.grid(False)
         self.train_points = self.ax_out.scatter([], [], s=14, edgecolors="white", linewidths=0.6, zorder=3)
         self.test_points = self.ax_out.scatter([], [], s=16, facecolors="none", linewidths=1.2, zorder=3,
                                                marker="s", animated=True)
         self.ax_net.set_axis_off()
-        self.ax_net.set_title("Network: what every neuron computes; edges are weights")
-        self.ax_loss = self.ax_side.inset_axes([0.0, 0.56, 1.0, 0.44])
-        self.ax_metric = self.ax_side.inset_axes([0.0, 0.0, 1.0, 0.40])
+        self.ax_loss = self.ax_side.inset_axes([0.0, 0.62, 1.0, 0.38])
+        self.ax_metric = self.ax_side.inset_axes([0.2, 0.0, 0.6, 0.40])
         self.ax_side.set_axis_off()
         label(self.ax_loss, "", "epoch", "loss")
         self.train_line, = self.ax_loss.plot([], [], color=PALETTE[4], label="training", animated=True)
         self.test_line, = self.ax_loss.plot([], [], color=PALETTE[5], linestyle="--", label="test", animated=True)
         self.ax_loss.legend(loc="upper right", fontsize="small")
         self.ax_loss.title.set_animated(True)              # the epoch counter changes every frame
+        self.ax_loss.title.set_fontsize(9)
         self.loss_limits = None
         self.metric_kind = None
 
@@ -81,7 +83,7 @@ class PlaygroundFigure:
     # the network layer (rebuilt when the architecture changes)
     def set_structure(self, playground):
         c = playground.config
-        widths = [len(c.features), *c.hidden, playground.model[len(playground.model) - 1].weight.shape[1]]
+        widths = [len(c.features), *c.hidden, self._output_tiles(playground)]
         structure = (tuple(c.features), tuple(c.hidden), widths[-1])
         if structure == self.structure:
             return
@@ -91,10 +93,11 @@ class PlaygroundFigure:
             artist.remove()
         columns = len(widths)
         self.positions = []
-        size = 0.8 / max(8, max(widths))
+        height = min(0.12, 0.9 / (1.3 * max(widths)))           # tiles and gaps fit the column
+        size = height                                             # square: the panel has equal aspect
         for j, width in enumerate(widths):
-            x = (j + 0.5) / columns
-            ys = [0.5 + (width / 2 - i - 0.5) * size * 1.35 for i in range(width)]
+            x = NET_WIDTH * (0.08 + 0.9 * (j + 0.5) / columns)
+            ys = [0.5 + (width / 2 - i - 0.5) * height * 1.3 for i in range(width)]
             self.positions.append([(x, yy) for yy in ys])
         self.tile_size = size
         self.edges = LineCollection([], animated=True, zorder=1)
@@ -103,23 +106,34 @@ class PlaygroundFigure:
         for j, column in enumerate(self.positions):
             tiles = []
             for i, (x, yy) in enumerate(column):
-                half = size / 2
+                half, vertical = size / 2, height / 2
                 tiles.append(ax.imshow(np.zeros((2, 2, 4), np.uint8), origin="lower", interpolation="nearest",
-                                       extent=(x - half, x + half, yy - half, yy + half), animated=j > 0, zorder=2))
+                                       extent=(x - half, x + half, yy - vertical, yy + vertical), aspect="auto",
+                                       animated=j > 0, zorder=2))
                 if j == 0:
                     ax.text(x - half - 0.01, yy, c.features[i], ha="right", va="center", fontsize=8)
             self.tiles.append(tiles)
         for i, image in enumerate(self.tiles[0]):                     # the inputs never change
             feature = playground.layer_inputs(TILE_POINTS)[:, i]
             image.set_data(diverging_rgba(feature, max(np.abs(feature).max(), 1e-9), TILE_RESOLUTION))
-        ax.set_xlim(0, 1)
+        ax.set_xlim(0, NET_WIDTH)
         ax.set_ylim(0, 1)
-        ax.text(0.5, 0.02, f"{len(c.hidden)} hidden layer{'s' if len(c.hidden) != 1 else ''}: "
-                + (", ".join(map(str, c.hidden)) or "none"), ha="center", fontsize=8)
+        ax.set_aspect("equal")
+        layers = f"{len(c.hidden)} hidden layer{'s' if len(c.hidden) != 1 else ''}" + (
+            f" of {', '.join(map(str, c.hidden))}" if c.hidden else "")
+        ax.set_title(f"Network, {layers}: each square is what a neuron computes\n"
+                     "over the plane; edges are weights (blue +, orange −, width = size)", fontsize=9)
+
+    @staticmethod
+    def _output_tiles(playground):
+        """One output square (a regression, or two classes: the evidence for class 1), else one per class."""
+        return playground.n_classes if playground.n_classes > 2 else 1
 
     def _edges(self, playground):
         segments, colours, widths = [], [], []
         weights = [layer.weight.data for layer in playground.linear_layers()]
+        if playground.n_classes == 2:                     # two logits: what moves the margin z1 - z0
+            weights[-1] = weights[-1][:, 1:] - weights[-1][:, :1]
         half = self.tile_size / 2
         for j, W in enumerate(weights):
             scale = max(np.abs(W).max(), 1e-9)
@@ -144,9 +158,12 @@ class PlaygroundFigure:
             for i, image in enumerate(self.tiles[j]):
                 image.set_data(diverging_rgba(values[:, i], scale, TILE_RESOLUTION))
         final = outputs[-1]
-        self.tiles[-1][0].set_data(self._output_image(playground, final[:n_tile], TILE_RESOLUTION, discretize))
-        for image in self.tiles[-1][1:]:
-            image.set_visible(False)
+        if playground.n_classes > 2:                      # one square per class: its probability
+            probabilities = softmax(final[:n_tile]) if playground.config.loss == "cross-entropy" else final[:n_tile]
+            for i, image in enumerate(self.tiles[-1]):
+                image.set_data(diverging_rgba(2 * probabilities[:, i] - 1, 1.0, TILE_RESOLUTION, discretize))
+        else:
+            self.tiles[-1][0].set_data(self._output_image(playground, final[:n_tile], TILE_RESOLUTION, discretize))
         self.output.set_data(self._output_image(playground, final[n_tile:], OUTPUT_RESOLUTION, discretize))
         self.test_points.set_visible(bool(show_test))
         self._edges(playground)
@@ -177,8 +194,8 @@ class PlaygroundFigure:
             self.ax_loss.set_ylim(0, self.loss_limits[1])
         self.train_line.set_data(epochs, record.train_loss)
         self.test_line.set_data(epochs, record.test_loss)
-        self.ax_loss.set_title(f"epoch {playground.epoch}: training loss {record.train_loss[-1]:.3f}, "
-                               f"test {record.test_loss[-1]:.3f}", fontsize=9)
+        self.ax_loss.title.set_text(f"epoch {playground.epoch}: training loss {record.train_loss[-1]:.3f}, "
+                                    f"test {record.test_loss[-1]:.3f}")   # set_text: set_title would redraw all
 
     def _metric(self, playground):
         ax, metrics = self.ax_metric, playground.metrics()
@@ -186,6 +203,7 @@ class PlaygroundFigure:
         if kind != self.metric_kind:
             ax.clear()
             ax.title.set_animated(True)
+            ax.title.set_fontsize(9)
             self.metric_kind = kind
             if "confusion" in metrics:
                 n = playground.n_classes
@@ -206,6 +224,6 @@ class PlaygroundFigure:
             for i, row in enumerate(self.counts):
                 for j, text in enumerate(row):
                     text.set_text(str(counts[i, j]))
-            ax.set_title(f"test accuracy {metrics['accuracy']:.1%}", fontsize=9)
+            ax.title.set_text(f"test accuracy {metrics['accuracy']:.1%}")
         elif metrics:
             self.r2_text.set_text(f"test R² = {metrics['r2']:.3f}\n(1 is a perfect fit, 0 is the mean)")
