@@ -9,3 +9,4 @@ from .backprop import backprop_cost, backprop_explorer                # lesson 0
 from .descent import descent_explorer, parabola_descent               # lesson 04
 from .optimizers import network_race, optimizer_race                  # lesson 06
 from .generalisation import generalisation_explorer                   # lesson 07
+from .playground import playground                                     # lesson 08
