@@ -48,7 +48,9 @@ class PlaygroundFigure:
         self.ax_out.set_ylim(EXTENT[2:])
         label(self.ax_out, "Output, with the data", "x1", "x2")
         self.ax_out.grid(False)
-        self.train_points = self.ax_out.scatter([], [], s=14, edgecolors="white", linewidths=0.6, zorder=3)
+        # animated like the heatmap under them, so a frame paints them back over it
+        self.train_points = self.ax_out.scatter([], [], s=14, edgecolors="white", linewidths=0.6, zorder=3,
+                                                animated=True)
         self.test_points = self.ax_out.scatter([], [], s=16, facecolors="none", linewidths=1.2, zorder=3,
                                                marker="s", animated=True)
         self.ax_net.set_axis_off()
@@ -224,6 +226,7 @@ class PlaygroundFigure:
             for i, row in enumerate(self.counts):
                 for j, text in enumerate(row):
                     text.set_text(str(counts[i, j]))
+                    text.set_color("white" if counts[i, j] / rows[i, 0] > 0.5 else "black")   # readable on dark
             ax.title.set_text(f"test accuracy {metrics['accuracy']:.1%}")
         elif metrics:
             self.r2_text.set_text(f"test R² = {metrics['r2']:.3f}\n(1 is a perfect fit, 0 is the mean)")

@@ -25,6 +25,7 @@ from ..plots.playground import PlaygroundFigure
 from .app import App, AppMessage, log_slider
 
 FRAME_SECONDS = 0.05               # play aims at 20 frames a second; each frame is one epoch
+MIN_IDLE_SECONDS = 0.01
 MAX_LAYERS, MAX_NEURONS = 6, 8
 _WIDE = {"description_width": "initial"}
 
@@ -95,9 +96,9 @@ class PlaygroundApp(App):
         k = self.controls
         row = lambda *items, **kw: widgets.HBox(list(items), layout=widgets.Layout(flex_flow="row wrap", **kw))
         features = row(widgets.Label("features:"), *[k[f"feature {n}"] for n in FEATURES])
-        neurons = row(widgets.Label("neurons per layer:"),
-                      *[widgets.VBox([widgets.Label(f"layer {i + 1}"), row(plus, minus)])
-                        for i, (plus, minus) in enumerate(self.neuron_buttons)])
+        self.layer_boxes = [row(widgets.Label(f"layer {i + 1}"), plus, minus, margin="0 12px 0 0")
+                            for i, (plus, minus) in enumerate(self.neuron_buttons)]
+        neurons = row(widgets.Label("neurons per layer:"), *self.layer_boxes)
         b = self.buttons
         return [row(k["play"], b["step"], b["reset"], self.epoch_label),
                 row(k["dataset"], k["noise"], k["train_percent"], b["regenerate"], k["show_test"], k["discretize"]),
@@ -175,6 +176,8 @@ class PlaygroundApp(App):
         for i, (plus, minus) in enumerate(self.neuron_buttons):
             shown = i < len(self._hidden)
             plus.layout.display = minus.layout.display = None if shown else "none"
+            if hasattr(self, "layer_boxes"):
+                self.layer_boxes[i].layout.display = None if shown else "none"
         self.epoch_label.value = f"<b>epoch {self.pg.epoch}</b>"
         self.state_box.value = self.pg.config.to_string()
         if self.pg.record.diverged_at is not None:
@@ -215,7 +218,8 @@ class PlaygroundApp(App):
             self.step()
             if self.pg.record.diverged_at is not None:
                 self.controls["play"].value = False
-            await asyncio.sleep(max(0.0, FRAME_SECONDS - (time.perf_counter() - start)))
+            # at least a little idle time each frame, so the kernel reads the controls' messages (pause)
+            await asyncio.sleep(max(MIN_IDLE_SECONDS, FRAME_SECONDS - (time.perf_counter() - start)))
 
     def export(self):
         """Download links: the config (JSON), the weights (.npz), an nnlearn script and a PyTorch one."""
