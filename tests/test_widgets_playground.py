@@ -197,3 +197,18 @@ def test_play_animates_in_the_event_loop_and_pause_stops_within_a_frame():
     assert app.frames <= frames_at_pause + 1, "pause took effect within one frame"
     assert app.pg.config.noise == 10 and app.pg.epoch >= 1
     assert app.controls["play"].description == "play"
+
+
+def test_closing_the_app_while_it_plays_stops_the_frames():
+    app = nl.widgets.playground()
+
+    async def scenario():
+        app.controls["play"].value = True
+        await asyncio.sleep(0.4)
+        app.close()
+        frames = app.frames
+        await asyncio.sleep(0.4)
+        return frames
+
+    frames = asyncio.run(scenario())
+    assert app.frames <= frames + 1

@@ -213,7 +213,7 @@ class PlaygroundApp(App):
 
     async def _play(self):
         """Train and draw one epoch a frame until pause; each await lets the kernel handle the controls."""
-        while self.controls["play"].value:
+        while self.controls["play"].value and self.comm is not None:      # closed (a re-run cell): stop
             start = time.perf_counter()
             self.step()
             if self.pg.record.diverged_at is not None:
