@@ -117,7 +117,7 @@ def exercise_the_app(page, name):
 def test_the_playground_dashboard_in_voila(browser):
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    process = start([sys.executable, "-m", "voila", str(NOTEBOOKS / "08_playground" / "dashboard.ipynb"),
+    process = start([sys.executable, "-m", "voila", str(NOTEBOOKS / "dashboard" / "playground.ipynb"),
                      "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
                      "--MappingKernelManager.cull_idle_timeout=120", "--VoilaExecutor.timeout=120",
                      "--VoilaConfiguration.extension_denylist=@jupyter/nbgrader"], url, "voila-playground.log")
@@ -141,7 +141,7 @@ def test_the_playground_lesson_in_jupyterlab(browser):
                     f"http://127.0.0.1:{port}/api/status?token={token}", "lab-playground.log")
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        page.goto(f"http://127.0.0.1:{port}/lab/workspaces/pg{port}/tree/08_playground/dashboard.ipynb"
+        page.goto(f"http://127.0.0.1:{port}/lab/workspaces/pg{port}/tree/dashboard/playground.ipynb"
                   f"?token={token}&reset", timeout=120_000)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
         page.locator(".jp-Notebook").first.click()
