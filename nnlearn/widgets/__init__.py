@@ -13,3 +13,4 @@ from .descent import descent_explorer, parabola_descent               # lesson 0
 from .race_surfaces import optimizer_race                             # lesson 06
 from .race_network import network_race                                # lesson 06
 from .generalisation import generalisation_explorer, overfitting_chart   # lesson 07
+from .playground import playground                                    # lesson 08

@@ -1,0 +1,99 @@
+"""Every setting of the playground, checked, and its short shareable string."""
+
+import base64
+import dataclasses
+import json
+import math
+import zlib
+from dataclasses import dataclass
+
+from .. import optim
+from ..losses import CrossEntropyLoss, HuberLoss, MSELoss
+from ..nn import ReLU, Sigmoid, Tanh
+from .data import DATASETS, FEATURES
+
+ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "linear": None}
+LOSSES = {"cross-entropy": CrossEntropyLoss, "mse": MSELoss, "huber": HuberLoss}
+SCHEDULES = ("constant", "step", "cosine")
+
+
+
+@dataclass
+class Config:
+    """Every setting of the playground. `to_string()` is the short shareable form."""
+
+    dataset: str = "circle"
+    noise: int = 0                       # percent, 0 .. 50
+    train_percent: int = 50              # 10 .. 90
+    n_points: int = 500
+    seed: int = 0
+    features: tuple = ("x1", "x2")
+    hidden: tuple = (4, 2)               # neurons per hidden layer, 0 .. 6 layers of 1 .. 8
+    activation: str = "tanh"
+    regularization: str = "none"         # none, L1, L2
+    reg_rate: float = 0.0
+    learning_rate: float = 0.03
+    batch_size: int = 10
+    loss: str = "cross-entropy"          # classification: any of LOSSES; regression: mse or huber
+    optimizer: str = "SGD"
+    dropout: float = 0.0
+    schedule: str = "constant"           # constant, step (x0.5 every 50 epochs), cosine (over 200 epochs)
+
+    @property
+    def problem(self):
+        return DATASETS[self.dataset][1] if self.dataset in DATASETS else "classification"
+
+    def validate(self):
+        if self.dataset not in DATASETS and self.dataset != "yours":
+            raise ValueError(f"Config: dataset must be one of {list(DATASETS)} or 'yours', got {self.dataset!r}")
+        if not 0 <= self.noise <= 50:
+            raise ValueError(f"Config: noise must be 0 .. 50 (percent), got {self.noise}")
+        if not 10 <= self.train_percent <= 90:
+            raise ValueError(f"Config: train_percent must be 10 .. 90, got {self.train_percent}")
+        unknown = [f for f in self.features if f not in FEATURES]
+        if unknown or not self.features:
+            raise ValueError(f"Config: features must be a non-empty choice of {list(FEATURES)}, got {list(self.features)}")
+        if len(self.hidden) > 6 or any(not 1 <= n <= 8 for n in self.hidden):
+            raise ValueError(f"Config: hidden must be 0 .. 6 layers of 1 .. 8 neurons, got {list(self.hidden)}")
+        for name, value, options in (("activation", self.activation, ACTIVATIONS), ("loss", self.loss, LOSSES),
+                                     ("optimizer", self.optimizer, optim.OPTIMIZERS),
+                                     ("regularization", self.regularization, ("none", "L1", "L2")),
+                                     ("schedule", self.schedule, SCHEDULES)):
+            if value not in options:
+                raise ValueError(f"Config: {name} must be one of {list(options)}, got {value!r}")
+        if self.problem == "regression" and self.loss == "cross-entropy":
+            raise ValueError("Config: regression needs the mse or huber loss, not cross-entropy")
+        if not (self.learning_rate > 0 and math.isfinite(self.learning_rate)):
+            raise ValueError(f"Config: learning_rate must be positive, got {self.learning_rate}")
+        if self.batch_size < 1:
+            raise ValueError(f"Config: batch_size must be at least 1, got {self.batch_size}")
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"Config: dropout must be in [0, 1), got {self.dropout}")
+        return self
+
+    def to_string(self):
+        """A short, URL-safe string holding every setting (Playground keeps it in the URL)."""
+        text = json.dumps(dataclasses.asdict(self), separators=(",", ":"))
+        return base64.urlsafe_b64encode(zlib.compress(text.encode(), 9)).decode().rstrip("=")
+
+    @classmethod
+    def from_string(cls, text):
+        try:
+            raw = zlib.decompress(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+            values = json.loads(raw)
+        except (ValueError, zlib.error, TypeError) as error:
+            raise ValueError(f"playground: state is not a playground state string ({error})") from None
+        return cls.from_dict(values)
+
+    @classmethod
+    def from_dict(cls, values):
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"playground: unknown settings {sorted(unknown)} in the state")
+        for key in ("features", "hidden"):
+            if key in values:
+                values[key] = tuple(values[key])
+        return cls(**values).validate()
+
+

@@ -1,0 +1,274 @@
+"""The playground: everything TensorFlow Playground does, on nnlearn's engine, and more.
+
+`playground()` returns an App whose controls set a `nnlearn.playground.Config`; any change of a
+setting starts again from the same seed (so the loss curve is reproducible and exportable), while
+`show_test` and `discretize` only change the view. **play** trains an epoch per frame in an asyncio
+task of the kernel, so the controls stay live while it runs and pause stops it within a frame;
+**step** trains one epoch; **reset** starts again. Your own data: `playground(X, y)`,
+`playground(frame, columns=("a", "b"), label="c")` or `playground("file.csv", label="c")`.
+`playground(state="...")` restores a state string (the `state` box shows the current one).
+"""
+
+import asyncio
+import base64
+import dataclasses
+import html
+import time
+
+import ipywidgets as widgets
+
+from .. import optim
+from ..playground import (ACTIVATIONS, DATASETS, FEATURES, LOSSES, SCHEDULES, Config, Playground,
+                          export_config, export_script, export_torch_script, export_weights, import_config,
+                          user_data)
+from ..plots.playground import PlaygroundFigure
+from .app import App, AppMessage, log_slider
+
+FRAME_SECONDS = 0.05               # play aims at 20 frames a second; each frame is one epoch
+MIN_IDLE_SECONDS = 0.01
+MAX_LAYERS, MAX_NEURONS = 6, 8
+_WIDE = {"description_width": "initial"}
+
+
+def _dropdown(name, options, value):
+    return widgets.Dropdown(options=list(options), value=value, description=name, style=_WIDE,
+                            layout=widgets.Layout(width="auto"))
+
+
+def _slider(kind, name, value, low, high, step):
+    return kind(value=value, min=low, max=high, step=step, description=name, style=_WIDE,
+                continuous_update=False, layout=widgets.Layout(width="320px"))
+
+
+def _button(text, tip=""):
+    return widgets.Button(description=text, tooltip=tip, layout=widgets.Layout(width="auto"))
+
+
+class PlaygroundApp(App):
+    """The playground's controls and picture over one `Playground`."""
+
+    def __init__(self, config, data=None):
+        self._data = data
+        self._hidden = list(config.hidden)
+        self.pg = Playground(config, data)
+        self.view = PlaygroundFigure()
+        self.view.set_data(self.pg)
+        c = config
+        datasets = ["yours"] if data is not None else list(DATASETS)
+        controls = {
+            "dataset": _dropdown("data", datasets, "yours" if data is not None else c.dataset),
+            "noise": _slider(widgets.IntSlider, "noise %", c.noise, 0, 50, 5),
+            "train_percent": _slider(widgets.IntSlider, "training data %", c.train_percent, 10, 90, 10),
+            "show_test": widgets.Checkbox(value=False, description="show test data", indent=False),
+            "discretize": widgets.Checkbox(value=False, description="discretise output", indent=False),
+            "activation": _dropdown("activation", ACTIVATIONS, c.activation),
+            "regularization": _dropdown("regularisation", ("none", "L1", "L2"), c.regularization),
+            "reg_rate": _dropdown("rate", (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0), c.reg_rate),
+            "learning_rate": log_slider("learning rate", c.learning_rate, -5, 1, step=0.25,
+                                        layout=widgets.Layout(width="320px")),
+            "batch_size": _slider(widgets.IntSlider, "batch size", c.batch_size, 1, max(1, len(self.pg.X_train)), 1),
+            "loss": _dropdown("loss", LOSSES, c.loss),
+            "optimizer": _dropdown("optimizer", optim.OPTIMIZERS, c.optimizer),
+            "dropout": _slider(widgets.FloatSlider, "dropout", c.dropout, 0.0, 0.8, 0.1),
+            "schedule": _dropdown("schedule", SCHEDULES, c.schedule),
+            "play": widgets.ToggleButton(value=False, description="play", icon="play",
+                                         layout=widgets.Layout(width="auto")),
+        }
+        for name in FEATURES:
+            controls[f"feature {name}"] = widgets.ToggleButton(value=name in c.features, description=name,
+                                                               layout=widgets.Layout(width="auto"))
+        self.buttons = {"step": _button("step", "train one epoch"), "reset": _button("reset", "start again"),
+                        "regenerate": _button("regenerate data"), "add_layer": _button("+ layer"),
+                        "remove_layer": _button("- layer"), "export": _button("export"),
+                        "load": _button("load state")}
+        self.neuron_buttons = [(_button("+"), _button("-")) for _ in range(MAX_LAYERS)]
+        self.epoch_label = widgets.HTML()
+        self.downloads = widgets.HTML()
+        self.state_box = widgets.Text(description="state", style=_WIDE, layout=widgets.Layout(width="420px"))
+        self.frames = 0
+        self._task = None
+        super().__init__(controls, self.view.figure, self._refresh_from_controls, title="Playground")
+        self._wire()
+        self.children = self._layout()
+
+    # layout and events
+    def _layout(self):
+        k = self.controls
+        row = lambda *items, **kw: widgets.HBox(list(items), layout=widgets.Layout(flex_flow="row wrap", **kw))
+        features = row(widgets.Label("features:"), *[k[f"feature {n}"] for n in FEATURES])
+        self.layer_boxes = [row(widgets.Label(f"layer {i + 1}"), plus, minus, margin="0 12px 0 0")
+                            for i, (plus, minus) in enumerate(self.neuron_buttons)]
+        neurons = row(widgets.Label("neurons per layer:"), *self.layer_boxes)
+        b = self.buttons
+        return [row(k["play"], b["step"], b["reset"], self.epoch_label),
+                row(k["dataset"], k["noise"], k["train_percent"], b["regenerate"], k["show_test"], k["discretize"]),
+                features,
+                row(b["add_layer"], b["remove_layer"], k["activation"], k["dropout"], k["regularization"], k["reg_rate"]),
+                neurons,
+                row(k["learning_rate"], k["batch_size"], k["loss"], k["optimizer"], k["schedule"]),
+                self.image, self.message,
+                row(b["export"], self.downloads, self.state_box, b["load"])]
+
+    def _wire(self):
+        b = self.buttons
+        b["step"].on_click(lambda _: self.step())
+        b["reset"].on_click(lambda _: self.reset())
+        b["regenerate"].on_click(lambda _: self._change(seed=self.pg.config.seed + 1))
+        b["add_layer"].on_click(lambda _: self._layers(+1))
+        b["remove_layer"].on_click(lambda _: self._layers(-1))
+        b["export"].on_click(lambda _: self.export())
+        b["load"].on_click(lambda _: self.load(self.state_box.value))
+        for i, (plus, minus) in enumerate(self.neuron_buttons):
+            plus.on_click(lambda _, i=i: self._neurons(i, +1))
+            minus.on_click(lambda _, i=i: self._neurons(i, -1))
+        self.controls["play"].unobserve(self._on_change, names="value")
+        self.controls["play"].observe(self._on_play, names="value")
+
+    def _layers(self, delta):
+        if delta > 0 and len(self._hidden) < MAX_LAYERS:
+            self._hidden.append(4)
+        elif delta < 0 and self._hidden:
+            self._hidden.pop()
+        self.refresh()
+
+    def _neurons(self, layer, delta):
+        if layer < len(self._hidden):
+            self._hidden[layer] = min(MAX_NEURONS, max(1, self._hidden[layer] + delta))
+        self.refresh()
+
+    def _change(self, **settings):
+        self._pending = settings
+        self.refresh()
+
+    # state
+    def config_from_controls(self):
+        k, old = self.controls, self.pg.config
+        features = tuple(n for n in FEATURES if k[f"feature {n}"].value)
+        if not features:
+            raise AppMessage("Switch on at least one input feature.")
+        dataset = old.dataset if k["dataset"].value == "yours" else k["dataset"].value
+        regression = (DATASETS[dataset][1] == "regression") if self._data is None else self.pg.problem == "regression"
+        if regression and k["loss"].value == "cross-entropy":
+            raise AppMessage("Regression needs mse or huber: cross-entropy is for classes. Choose another loss.")
+        settings = dict(dataset=dataset, noise=k["noise"].value, train_percent=k["train_percent"].value,
+                        features=features, hidden=tuple(self._hidden), activation=k["activation"].value,
+                        regularization=k["regularization"].value, reg_rate=float(k["reg_rate"].value),
+                        learning_rate=float(k["learning_rate"].value), batch_size=int(k["batch_size"].value),
+                        loss=k["loss"].value, optimizer=k["optimizer"].value, dropout=round(float(k["dropout"].value), 2),
+                        schedule=k["schedule"].value)
+        settings.update(getattr(self, "_pending", {}))
+        self._pending = {}
+        return dataclasses.replace(old, **settings).validate()
+
+    def _refresh_from_controls(self):
+        config = self.config_from_controls()
+        if config != self.pg.config:
+            data_changed = any(getattr(config, f) != getattr(self.pg.config, f)
+                               for f in ("dataset", "noise", "train_percent", "seed"))
+            self.pg = Playground(config, self._data)
+            if data_changed:
+                self.view.set_data(self.pg)
+                self.controls["batch_size"].max = max(1, len(self.pg.X_train))
+        self.draw()
+
+    def draw(self):
+        self.view.draw(self.pg, self.controls["show_test"].value, self.controls["discretize"].value)
+        for i, (plus, minus) in enumerate(self.neuron_buttons):
+            shown = i < len(self._hidden)
+            plus.layout.display = minus.layout.display = None if shown else "none"
+            if hasattr(self, "layer_boxes"):
+                self.layer_boxes[i].layout.display = None if shown else "none"
+        self.epoch_label.value = f"<b>epoch {self.pg.epoch}</b>"
+        self.state_box.value = self.pg.config.to_string()
+        if self.pg.record.diverged_at is not None:
+            raise AppMessage(f"Training diverged at epoch {self.pg.record.diverged_at}: the loss grew past any use. "
+                             f"Lower the learning rate (it is {self.pg.config.learning_rate:g}) and press reset.")
+
+    # actions
+    def step(self, epochs=1):
+        """Train `epochs` epochs and redraw once."""
+        for _ in range(epochs):
+            self.pg.step()
+        self.frames += 1
+        self._redraw()
+
+    def _redraw(self):
+        try:
+            self.draw()
+        except AppMessage as note:
+            self.show_message(str(note), kind="warning")
+        else:
+            self.show_message("")
+        self.render()
+
+    def reset(self):
+        self.pg.reset()
+        self._redraw()
+
+    def _on_play(self, change):
+        self.controls["play"].description = "pause" if change.new else "play"
+        self.controls["play"].icon = "pause" if change.new else "play"
+        if change.new and (self._task is None or self._task.done()):
+            self._task = asyncio.get_event_loop().create_task(self._play())
+
+    async def _play(self):
+        """Train and draw one epoch a frame until pause; each await lets the kernel handle the controls."""
+        while self.controls["play"].value and self.comm is not None:      # closed (a re-run cell): stop
+            start = time.perf_counter()
+            self.step()
+            if self.pg.record.diverged_at is not None:
+                self.controls["play"].value = False
+            # at least a little idle time each frame, so the kernel reads the controls' messages (pause)
+            await asyncio.sleep(max(MIN_IDLE_SECONDS, FRAME_SECONDS - (time.perf_counter() - start)))
+
+    def export(self):
+        """Download links: the config (JSON), the weights (.npz), an nnlearn script and a PyTorch one."""
+        files = [("playground.json", "application/json", export_config(self.pg).encode()),
+                 ("playground_weights.npz", "application/octet-stream", export_weights(self.pg)),
+                 ("playground.py", "text/x-python", export_script(self.pg).encode()),
+                 ("playground_torch.py", "text/x-python", export_torch_script(self.pg).encode())]
+        links = [f'<a download="{name}" href="data:{mime};base64,{base64.b64encode(body).decode()}">{name}</a>'
+                 for name, mime, body in files]
+        self.downloads.value = " · ".join(links)
+        return files
+
+    def load(self, text):
+        """Restore a state string or an exported JSON config into the controls."""
+        text = text.strip()
+        try:
+            config = import_config(text) if text.startswith("{") else Config.from_string(text)
+        except ValueError as error:
+            self.show_message(str(error), kind="warning")
+            return
+        self.set_config(config)
+
+    def set_config(self, config):
+        """Put a config into the controls (without a recompute per control), then recompute once."""
+        k = self.controls
+        self._hidden = list(config.hidden)
+        self._pending = {"seed": config.seed, "n_points": config.n_points}
+        values = {name: getattr(config, name) for name in (
+            "noise", "train_percent", "activation", "regularization", "reg_rate", "learning_rate",
+            "loss", "optimizer", "dropout", "schedule", "batch_size")}
+        values.update({f"feature {n}": n in config.features for n in FEATURES})
+        if self._data is None:
+            values["dataset"] = config.dataset
+        for name, value in values.items():
+            k[name].unobserve(self._on_change, names="value")
+            if name == "batch_size":
+                k[name].max = max(k[name].max, value)
+            k[name].value = value
+            k[name].observe(self._on_change, names="value")
+        self.refresh()
+
+
+def playground(data=None, y=None, *, state=None, columns=None, label=None, problem="classification",
+               projection=None, **settings):
+    """TensorFlow Playground on nnlearn: `playground()`, `playground(X, y)`, `playground(state=...)`."""
+    config = Config.from_string(state) if state else Config(**settings).validate()
+    own = None
+    if data is not None:
+        own = user_data(data, y, columns=columns, label=label, problem=problem, projection=projection)
+        if problem == "regression" and config.loss == "cross-entropy":
+            config = dataclasses.replace(config, loss="mse")
+    return PlaygroundApp(config, own)

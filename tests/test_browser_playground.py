@@ -1,0 +1,158 @@
+"""The playground in a real browser: as a Voila dashboard and in JupyterLab (headless Chromium).
+
+It loads without a widget error; play advances frames and pause stops them; a control responds;
+export downloads a file. Screenshots go to test-artifacts/.
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from course import NOTEBOOKS, REPO
+
+pytestmark = pytest.mark.slow
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = REPO / "test-artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url, seconds=90):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except Exception:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer in {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def start(command, url, log_name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / log_name, "w")
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    try:
+        wait_for(url)
+    except TimeoutError:
+        process.kill()
+        raise
+    return process
+
+
+def stop(process):
+    os.killpg(process.pid, 9)
+    process.wait(timeout=30)
+
+
+def button(page, text):
+    """The widget button whose whole label is `text` (not a file or menu entry that contains it)."""
+    return page.locator("button.jupyter-button", has_text=re.compile(rf"^\s*{re.escape(text)}\s*$")).first
+
+
+def picture(page):
+    return page.eval_on_selector(".widget-image", "img => img.src")
+
+
+def exercise_the_app(page, name):
+    """Play, pause, a control, export: the checks shared by Voila and Lab."""
+    page.wait_for_selector(".widget-image", timeout=120_000)
+    assert page.get_by_text("Error displaying widget").count() == 0
+    button(page, "step").click()
+    page.wait_for_function("() => document.querySelector('.widget-html b') && "
+                           "document.querySelector('.widget-html b').textContent.includes('epoch 1')", timeout=30_000)
+    # play: the picture changes frame after frame
+    seen, play = {picture(page)}, button(page, "play")
+    play.click()
+    deadline = time.monotonic() + 20
+    while len(seen) < 4 and time.monotonic() < deadline:
+        seen.add(picture(page))
+        time.sleep(0.05)
+    assert len(seen) >= 4, f"play showed {len(seen)} pictures in 20 s"
+    button(page, "pause").click()
+    time.sleep(2.0)                       # frames already on their way may still arrive
+    paused = picture(page)
+    time.sleep(1.5)
+    assert picture(page) == paused, "pause did not stop the frames"
+    # a control responds: the activation dropdown
+    before = picture(page)
+    page.locator(".widget-dropdown", has_text="activation").locator("select").select_option("relu")
+    page.wait_for_function(f"() => document.querySelector('.widget-image').src !== {before!r}", timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / f"playground-{name}.png"), full_page=True)
+    # export: four links; one downloads a file
+    button(page, "export").click()
+    link = page.get_by_role("link", name="playground.py")
+    link.wait_for(timeout=30_000)
+    with page.expect_download() as download:
+        link.click()
+    path = download.value.path()
+    assert "nl.train_step" in open(path).read()
+
+
+def test_the_playground_dashboard_in_voila(browser):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    process = start([sys.executable, "-m", "voila", str(NOTEBOOKS / "dashboard" / "playground.ipynb"),
+                     "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+                     "--MappingKernelManager.cull_idle_timeout=120", "--VoilaExecutor.timeout=120",
+                     "--VoilaConfiguration.extension_denylist=@jupyter/nbgrader"], url, "voila-playground.log")
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(url, timeout=120_000)
+        exercise_the_app(page, "voila")
+        assert not [e for e in errors if "fontawesome" not in e.lower()], errors
+        page.close()
+    finally:
+        stop(process)
+
+
+def test_the_playground_lesson_in_jupyterlab(browser):
+    port, token = free_port(), "nnlearn-playground"
+    process = start([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
+                     f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
+                     f"--ServerApp.root_dir={NOTEBOOKS}"],
+                    f"http://127.0.0.1:{port}/api/status?token={token}", "lab-playground.log")
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        page.goto(f"http://127.0.0.1:{port}/lab/workspaces/pg{port}/tree/dashboard/playground.ipynb"
+                  f"?token={token}&reset", timeout=120_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+        page.locator(".jp-Notebook").first.click()
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.locator("li[data-command='runmenu:run-all']").click()
+        try:
+            page.wait_for_selector(".widget-image", timeout=180_000)
+            exercise_the_app(page, "lab")
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "playground-lab-failure.png"))
+            raise
+        page.close()
+    finally:
+        stop(process)

@@ -1,0 +1,214 @@
+"""The playground app, driven through its controls as a learner's clicks would."""
+
+import asyncio
+import base64
+import io
+import re
+
+import numpy as np
+import pytest
+
+import nnlearn as nl
+from nnlearn.playground import FEATURES, Config
+
+
+def picture(app):
+    return bytes(app.image.value)
+
+
+@pytest.fixture
+def app():
+    return nl.widgets.playground()
+
+
+def test_the_playground_builds_with_no_arguments_and_names_its_controls(app):
+    for name in ("dataset", "noise", "train_percent", "show_test", "discretize", "activation", "regularization",
+                 "reg_rate", "learning_rate", "batch_size", "loss", "optimizer", "dropout", "schedule", "play"):
+        assert name in app.controls, name
+    assert all(f"feature {name}" in app.controls for name in FEATURES)
+    assert app.figure is app.view.figure and picture(app)
+    assert app.pg.config == Config()
+
+
+def test_step_trains_one_epoch_and_the_counter_and_picture_follow(app):
+    before = picture(app)
+    app.buttons["step"].click()
+    assert app.pg.epoch == 1 and "epoch 1" in app.epoch_label.value
+    assert picture(app) != before
+    app.buttons["reset"].click()
+    assert app.pg.epoch == 0 and len(app.pg.record.train_loss) == 1
+
+
+CHANGES = [
+    ("dataset", "xor"), ("dataset", "spiral"), ("dataset", "gauss"), ("dataset", "blobs"), ("noise", 30),
+    ("train_percent", 80), ("activation", "relu"), ("activation", "sigmoid"), ("activation", "linear"),
+    ("regularization", "L1"), ("reg_rate", 0.01), ("learning_rate", 0.3), ("batch_size", 30), ("loss", "mse"),
+    ("loss", "huber"), ("optimizer", "Adam"), ("optimizer", "AdamW"), ("dropout", 0.3), ("schedule", "cosine"),
+    ("feature x1^2", True), ("feature sin(x2)", True),
+]
+
+
+PRE = {"regularization": ("reg_rate", 0.03), "reg_rate": ("regularization", "L2")}
+
+
+def test_every_setting_control_restarts_training_with_the_new_config_and_redraws():
+    app = nl.widgets.playground()
+    for name, value in CHANGES:
+        if name in PRE:                                # at rate 0, or with none, a regulariser does nothing
+            app.controls[PRE[name][0]].value = PRE[name][1]
+        for _ in range(2):
+            app.buttons["step"].click()
+        before = picture(app)
+        app.controls[name].value = value
+        if name.startswith("feature"):
+            assert name.replace("feature ", "") in app.pg.config.features
+        else:
+            assert getattr(app.pg.config, name) == value, name
+        assert app.pg.epoch == 0, f"{name}: a new setting starts again from the seed"
+        for _ in range(2):
+            app.buttons["step"].click()
+        assert picture(app) != before, f"{name} = {value!r} did not change the picture"
+        assert not app.message.value, f"{name} = {value!r}: {app.message.value}"
+
+
+def test_regression_datasets_need_a_regression_loss_and_say_so():
+    app = nl.widgets.playground()
+    app.controls["dataset"].value = "plane"
+    assert "Regression needs mse or huber" in app.message.value
+    app.controls["loss"].value = "mse"
+    assert app.pg.problem == "regression" and not app.message.value
+    app.buttons["step"].click()
+    assert "r2" in app.pg.metrics()
+
+
+def test_view_controls_change_the_picture_but_not_the_training(app):
+    for _ in range(3):
+        app.buttons["step"].click()
+    for name in ("show_test", "discretize"):
+        before = picture(app)
+        app.controls[name].value = True
+        assert app.pg.epoch == 3 and picture(app) != before
+
+
+def test_layers_and_neurons_are_added_and_removed_with_buttons_within_playgrounds_limits(app):
+    for _ in range(10):
+        app.buttons["add_layer"].click()
+    assert len(app.pg.config.hidden) == 6
+    for _ in range(10):
+        app.neuron_buttons[0][0].click()
+    assert app.pg.config.hidden[0] == 8
+    for _ in range(10):
+        app.neuron_buttons[1][1].click()
+    assert app.pg.config.hidden[1] == 1
+    shown = [plus.layout.display != "none" for plus, _ in app.neuron_buttons]
+    assert shown == [True] * 6
+    for _ in range(10):
+        app.buttons["remove_layer"].click()
+    assert app.pg.config.hidden == ()
+    app.buttons["step"].click()
+    assert not app.message.value and app.pg.epoch == 1                   # no hidden layer: a linear model
+    assert [plus.layout.display for plus, _ in app.neuron_buttons] == ["none"] * 6
+
+
+def test_switching_off_every_feature_is_a_message_not_a_crash(app):
+    app.controls["feature x1"].value = False
+    app.controls["feature x2"].value = False
+    assert "at least one input feature" in app.message.value
+    app.controls["feature x1^2"].value = True
+    assert not app.message.value and app.pg.config.features == ("x1^2",)
+
+
+def test_regenerate_draws_new_data_from_the_next_seed(app):
+    before = app.pg.X_train.copy()
+    app.buttons["regenerate"].click()
+    assert app.pg.config.seed == 1 and not np.array_equal(before, app.pg.X_train)
+
+
+def test_divergence_is_reported_with_a_hint_and_play_stops():
+    app = nl.widgets.playground(dataset="plane", loss="mse", batch_size=1)
+    app.controls["learning_rate"].value = 10.0
+    for _ in range(20):
+        app.buttons["step"].click()
+    assert "diverged at epoch" in app.message.value and "Lower the learning rate" in app.message.value
+
+
+def test_the_state_string_restores_the_app_exactly():
+    app = nl.widgets.playground()
+    app.controls["dataset"].value = "xor"
+    app.controls["activation"].value = "relu"
+    app.buttons["add_layer"].click()
+    app.controls["feature x1*x2"].value = True
+    state = app.state_box.value
+    again = nl.widgets.playground(state=state)
+    assert again.pg.config == app.pg.config
+    assert again.controls["activation"].value == "relu" and again.controls["feature x1*x2"].value
+    third = nl.widgets.playground()
+    third.load(state)
+    assert third.pg.config == app.pg.config and third.controls["dataset"].value == "xor"
+    third.load("rubbish")
+    assert "not a playground state" in third.message.value
+
+
+def test_export_gives_four_downloads_and_the_config_loads_back(app):
+    for _ in range(2):
+        app.buttons["step"].click()
+    app.buttons["export"].click()
+    names = re.findall(r'download="([^"]+)"', app.downloads.value)
+    assert names == ["playground.json", "playground_weights.npz", "playground.py", "playground_torch.py"]
+    payloads = dict(zip(names, re.findall(r"base64,([^\"]+)", app.downloads.value)))
+    weights = np.load(io.BytesIO(base64.b64decode(payloads["playground_weights.npz"])))
+    assert np.array_equal(weights["layer0.weight"], app.pg.weights()["layer0.weight"])
+    config_json = base64.b64decode(payloads["playground.json"]).decode()
+    other = nl.widgets.playground()
+    other.controls["dataset"].value = "spiral"
+    other.load(config_json)
+    assert other.pg.config == app.pg.config
+
+
+def test_your_own_data_in_the_app(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    app = nl.widgets.playground(X, y)
+    assert app.controls["dataset"].options == ("yours",)
+    for _ in range(5):
+        app.buttons["step"].click()
+    assert app.pg.epoch == 5 and not app.message.value
+    with pytest.raises(ValueError, match="two classes"):
+        nl.widgets.playground(X, np.zeros(80, int))
+
+
+def test_play_animates_in_the_event_loop_and_pause_stops_within_a_frame():
+    app = nl.widgets.playground()
+
+    async def scenario():
+        app.controls["play"].value = True
+        await asyncio.sleep(0.6)
+        # the loop is free between frames: a control change is handled while playing
+        app.controls["noise"].value = 10
+        await asyncio.sleep(0.3)
+        frames_at_pause = app.frames
+        app.controls["play"].value = False
+        await asyncio.sleep(0.3)
+        return frames_at_pause
+
+    frames_at_pause = asyncio.run(scenario())
+    assert frames_at_pause >= 3, "play advanced frames"
+    assert app.frames <= frames_at_pause + 1, "pause took effect within one frame"
+    assert app.pg.config.noise == 10 and app.pg.epoch >= 1
+    assert app.controls["play"].description == "play"
+
+
+def test_closing_the_app_while_it_plays_stops_the_frames():
+    app = nl.widgets.playground()
+
+    async def scenario():
+        app.controls["play"].value = True
+        await asyncio.sleep(0.4)
+        app.close()
+        frames = app.frames
+        await asyncio.sleep(0.4)
+        return frames
+
+    frames = asyncio.run(scenario())
+    assert app.frames <= frames + 1
