@@ -23,8 +23,10 @@ try:
     from ..train import has_diverged
 except ImportError:
     def has_diverged(loss, first_loss):
-        """Non-finite, or grew far (more than 10 times) past the first loss."""
-        return not math.isfinite(loss) or (math.isfinite(first_loss) and loss > 10.0 * max(first_loss, 1e-12))
+        """Non-finite, or more than 50 x max(first_loss, 1) (the rule core is adding)."""
+        if not (math.isfinite(loss) and math.isfinite(first_loss)):
+            return True
+        return loss > 50.0 * max(first_loss, 1.0)
 
 try:
     from ..optim import OPTIMIZERS

@@ -180,6 +180,28 @@ class TrainingRun:
             return float(self.loss_fn(self.model(self.X), self.target))
 
 
+def slider_rates(low=-4, high=1, step=0.25):
+    """The learning rates the explorer's slider offers, 10**low .. 10**high."""
+    return [float(10 ** e) for e in np.arange(low, high + 1e-9, step)]
+
+
+def first_diverging_rate(optimizer="SGD", dataset="moons", budget=BUDGET):
+    """The smallest slider learning rate at which `budget` full-batch updates diverge (None if none)."""
+    for lr in slider_rates():
+        if TrainingRun(dataset, optimizer=optimizer, lr=lr).train(budget).diverged_at is not None:
+            return lr
+    return None
+
+
+def best_rate(optimizer="SGD", dataset="moons", budget=BUDGET):
+    """The slider learning rate with the lowest loss on all the data after `budget` updates."""
+    finals = {}
+    for lr in slider_rates():
+        run = TrainingRun(dataset, optimizer=optimizer, lr=lr).train(budget)
+        finals[lr] = np.inf if run.diverged_at is not None else run.full_loss()
+    return min(finals, key=finals.get)
+
+
 def status_text(run):
     """The line under the picture, computed from the run's record."""
     n = len(run.X)
