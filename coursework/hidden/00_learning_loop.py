@@ -48,9 +48,9 @@ sgd_update([w, b], lr=0.1)
 result = (w_array, b_array, w.grad, w.data is w_array and b.data is b_array)
 """)],
     "fit": [Probe(FIT_PUBLIC)],
-    "predict_best_sgd_rate": [Probe("result = float(predict_best_sgd_rate)", rtol=0.01)],
-    "predict_first_to_diverge": [Probe("result = str(predict_first_to_diverge).strip().lower()")],
-    "predict_circles_accuracy": [Probe("result = str(predict_circles_accuracy).strip().lower()")],
+    "predict_best_sgd_rate": [Probe("result = float(predict_best_sgd_rate())", rtol=0.01)],
+    "predict_first_to_diverge": [Probe("result = str(predict_first_to_diverge()).strip().lower()")],
+    "predict_circles_accuracy": [Probe("result = str(predict_circles_accuracy()).strip().lower()")],
 }
 
 HIDDEN = {
@@ -95,7 +95,7 @@ result = [p.data for p in model.parameters()]
         fit_probe(SPIRALS, NET3.format(dtype="np.float32"), SGD, CE, 2, 16, 0, dtype="np.float32", rtol=1e-4,
                   label="float32"),
     ],
-    "predict_best_sgd_rate": [Probe("result = float(predict_best_sgd_rate)", rtol=0.01)],
-    "predict_first_to_diverge": [Probe("result = str(predict_first_to_diverge).strip().lower()")],
-    "predict_circles_accuracy": [Probe("result = str(predict_circles_accuracy).strip().lower()")],
+    "predict_best_sgd_rate": [Probe("result = float(predict_best_sgd_rate())", rtol=0.01)],
+    "predict_first_to_diverge": [Probe("result = str(predict_first_to_diverge()).strip().lower()")],
+    "predict_circles_accuracy": [Probe("result = str(predict_circles_accuracy()).strip().lower()")],
 }

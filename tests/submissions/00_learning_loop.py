@@ -38,9 +38,9 @@ def sgd_update(parameters, lr):
         p.data += lr * p.grad
 ''',
     "fit": fit_variant(body=STEP.replace("            optimizer.zero_grad()\n", "")),
-    "predict_best_sgd_rate": "predict_best_sgd_rate = 1.0",
-    "predict_first_to_diverge": 'predict_first_to_diverge = "Adam"',
-    "predict_circles_accuracy": 'predict_circles_accuracy = "a"',
+    "predict_best_sgd_rate": "def predict_best_sgd_rate():\n    return 1.0",
+    "predict_first_to_diverge": 'def predict_first_to_diverge():\n    return "Adam"',
+    "predict_circles_accuracy": 'def predict_circles_accuracy():\n    return "a"',
 }
 
 TUNED = {
@@ -105,10 +105,10 @@ def sgd_update(parameters, lr):
                                                                               "model(X_batch), y_batch) * np.float64(1)")),
          "convert with float(loss)"),
     ],
-    "predict_best_sgd_rate": [("predict_best_sgd_rate = 10.0", "The largest rate that still settles"),
-                              ("predict_best_sgd_rate = 0.1", "The largest rate that still settles")],
-    "predict_first_to_diverge": [('predict_first_to_diverge = "SGD"', "without bias correction"),
-                                 ('predict_first_to_diverge = "Adam"', "without bias correction")],
-    "predict_circles_accuracy": [('predict_circles_accuracy = "a"', "a step overshoots"),
-                                 ('predict_circles_accuracy = "b"', "a step overshoots")],
+    "predict_best_sgd_rate": [("def predict_best_sgd_rate():\n    return 10.0", "The largest rate that still settles"),
+                              ("def predict_best_sgd_rate():\n    return 0.1", "The largest rate that still settles")],
+    "predict_first_to_diverge": [('def predict_first_to_diverge():\n    return "SGD"', "without bias correction"),
+                                 ('def predict_first_to_diverge():\n    return "Adam"', "without bias correction")],
+    "predict_circles_accuracy": [('def predict_circles_accuracy():\n    return "a"', "a step overshoots"),
+                                 ('def predict_circles_accuracy():\n    return "b"', "a step overshoots")],
 }
