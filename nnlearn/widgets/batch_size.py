@@ -6,6 +6,7 @@ examples seen and against time, each batch size at its own best learning rate fr
 Training uses `nl.train_step`; a run that blows up is cut by `has_diverged`, the library's rule.
 """
 
+import functools
 import time
 
 import ipywidgets as widgets
@@ -124,6 +125,13 @@ def learning_rate_search(X, y, batch_sizes, lrs=LR_GRID, epochs=EPOCHS, seed=0):
     return runs, best
 
 
+@functools.lru_cache(maxsize=1)
+def moons_search():
+    """learning_rate_search on the explorer's 200 moons for every batch size (computed once per kernel)."""
+    X, y = load_dataset("moons")
+    return learning_rate_search(X, y, [b for b in BATCH_SIZES if b <= len(X)])
+
+
 def main_direction(rows, iterations=60):
     """The unit vector along which the rows (M, P) spread most (power iteration on rows^T rows)."""
     covariance = rows.T @ rows
@@ -173,7 +181,7 @@ def batch_size_explorer(batch_size=10, x_axis="examples seen", samples=100):
     noise -= np.outer(noise @ along, along)                                # the part across it
     across = main_direction(noise)
     project = lambda g: np.column_stack([g @ along, g @ across])          # noqa: E731
-    runs, best = learning_rate_search(X, y, sizes)
+    runs, best = moons_search()
     chosen = {b: runs[b][best[b]] for b in sizes}
 
     figure, ((ax_noise, ax_spread), (ax_lr, ax_race)) = new_figure(width=8.8, height=6.2, ncols=2, nrows=2)
