@@ -9,6 +9,7 @@ A small numpy library whose names and semantics follow PyTorch's:
     opt.zero_grad()
     model.backward(loss_fn.backward())          # backpropagation
     opt.step()                                  # weight update
+    loss = nl.train_step(model, loss_fn, opt, x, y)   # the same four steps in one call
 
 The interactive apps (`nl.widgets`) and plots (`nl.plots`) load on first use, so the core needs
 only numpy.
@@ -19,15 +20,15 @@ import importlib
 from . import data, landscapes, optim
 from .gradcheck import gradcheck, numerical_gradient
 from .losses import BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, MSELoss
-from .nn import LeakyReLU, Linear, Module, Parameter, ReLU, Sequential, Sigmoid, Tanh
-from .train import EarlyStopping, History, accuracy, evaluate, fit
+from .nn import Dropout, LeakyReLU, Linear, Module, Parameter, ReLU, Sequential, Sigmoid, Tanh
+from .train import EarlyStopping, History, accuracy, evaluate, fit, has_diverged, train_step
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Parameter", "Module", "Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Sequential",
+    "Parameter", "Module", "Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Dropout", "Sequential",
     "MSELoss", "HuberLoss", "CrossEntropyLoss", "BCEWithLogitsLoss",
-    "optim", "fit", "History", "EarlyStopping", "accuracy", "evaluate",
+    "optim", "train_step", "fit", "has_diverged", "History", "EarlyStopping", "accuracy", "evaluate",
     "gradcheck", "numerical_gradient", "data", "landscapes", "plots", "widgets",
 ]
 

@@ -104,9 +104,17 @@ def check_finite(array, name, where=""):
 
 
 def as_rng(rng, name="rng"):
-    """Accept None (fresh entropy), an int seed or a numpy Generator."""
-    if rng is None or isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
-        return np.random.default_rng(rng)
+    """A numpy Generator from None, an int seed or a Generator (the one meaning of rng everywhere).
+
+    None: fresh entropy from the operating system, a different draw every run. An int seed >= 0:
+    the same draw every run. A Generator: used as it is (it advances, so consecutive calls differ).
+    """
+    if rng is None:
+        return np.random.default_rng()
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ValueError(f"{name} must be a seed >= 0 (or None, or a numpy Generator), got {rng}")
+        return np.random.default_rng(int(rng))
     if isinstance(rng, np.random.Generator):
         return rng
     raise TypeError(f"{name} must be None, an int seed or a numpy.random.Generator, got {describe(rng)}")

@@ -1,7 +1,9 @@
 """Datasets for the lessons, a train/validation split, and mini-batches.
 
-Everything is seeded through `rng` (None, an int seed or a numpy Generator), so a lesson draws the
-same data every time it runs. Nothing is downloaded: scikit-learn ships its handwritten digits.
+Everything random is drawn from `rng`, with one meaning across the package: an int seed (or a
+numpy Generator) gives the same draw every time, so a lesson that passes rng=0 sees the same data
+on every run; rng=None draws fresh entropy, a different draw every call. Nothing is downloaded:
+scikit-learn ships its handwritten digits.
 
 The 2-D classification sets (`moons`, `circles`, `blobs`, `spirals`, `xor`) return
 X (N, 2) with coordinates roughly in [-2, 2] and y (N,) int64 class labels 0, 1, ..., so a small
@@ -12,6 +14,9 @@ network trains on them in a few hundred steps with lr ~ 0.1. Every loader takes 
 import numpy as np
 
 from ._checks import as_rng, check_int, check_real, describe
+
+__all__ = ["moons", "circles", "blobs", "spirals", "xor", "line_with_outliers", "digits",
+           "minibatches", "train_val_split"]
 
 
 def _check_pair(X, y, where):
@@ -162,20 +167,24 @@ def line_with_outliers(n=30, slope=2.0, intercept=1.0, noise=0.3, n_outliers=3, 
             np.ascontiguousarray(y[:, None], dtype=dtype))
 
 
-def digits(rng=None, dtype=np.float64):
+def digits(rng=None, dtype=np.float64, shuffle=True):
     """The 1,797 handwritten digits shipped with scikit-learn (8 x 8 pixels, 10 classes).
 
     Shapes: X (1797, 64) with pixel intensities scaled to [0, 1] (0 is background), y (1797,)
-    int64 in 0..9. Image i is X[i].reshape(8, 8). With rng given (an int seed or a Generator) the
-    rows are shuffled; with rng=None they keep scikit-learn's order.
+    int64 in 0..9. Image i is X[i].reshape(8, 8). The rows are shuffled by a permutation drawn
+    from rng (as everywhere: an int seed repeats, None is fresh entropy); shuffle=False keeps
+    scikit-learn's order (and ignores rng).
     """
     from sklearn.datasets import load_digits
 
     dtype = _check_dtype(dtype, "digits")
+    if not isinstance(shuffle, bool):
+        raise TypeError(f"digits: shuffle must be True or False, got {describe(shuffle)}")
+    rng = as_rng(rng, "digits: rng")
     data = load_digits()
     X, y = data.data / 16.0, data.target
-    if rng is not None:
-        order = as_rng(rng).permutation(len(X))
+    if shuffle:
+        order = rng.permutation(len(X))
         X, y = X[order], y[order]
     return _finish(X, y, dtype)
 

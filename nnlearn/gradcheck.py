@@ -9,10 +9,14 @@ about 1e-10 of noise at eps=1e-6, which is large next to a tiny gradient entry. 
 1e-6 on such entries is noise; 1e-3 or more means backprop is wrong.
 """
 
+import warnings
+
 import numpy as np
 
 from ._checks import as_float_array, check_real, describe
-from .nn import Module
+from .nn import Dropout, LeakyReLU, Module, ReLU
+
+__all__ = ["gradcheck", "numerical_gradient", "relative_error"]
 
 
 def numerical_gradient(f, array, eps=1e-6):
@@ -56,6 +60,11 @@ def gradcheck(model, loss_fn, x, y, eps=1e-6):
     Runs forward, loss and backward once for the analytic gradients (the parameters' `.grad` are
     left as they were), then two forward passes per weight for the numeric ones. Needs float64
     parameters: float32 rounding alone would swamp the comparison.
+
+    Warns when an input of a ReLU or LeakyReLU sits at (or within a nudge of) its kink at 0: there
+    the two sides of the difference quotient see different slopes, and a large error says nothing
+    about the backward pass. Refuses a model with Dropout in training mode (a new mask per forward
+    pass): call model.eval() first.
     """
     if not isinstance(model, Module):
         raise TypeError(f"gradcheck: model must be an nnlearn Module, got {describe(model)}")
@@ -69,10 +78,18 @@ def gradcheck(model, loss_fn, x, y, eps=1e-6):
                 "build the layers with dtype=np.float64"
             )
     x = as_float_array(x, "x", dtype=np.float64, where="gradcheck")
+    eps = check_real(eps, "gradcheck: eps", low=0, low_inclusive=False)
+    for module in model.modules():
+        if isinstance(module, Dropout) and module.training and module.p > 0:
+            raise ValueError(
+                "gradcheck: the model has Dropout in training mode, which draws a new mask on every forward "
+                "pass, so the finite differences would compare different functions; call model.eval() first"
+            )
     saved = [param.grad.copy() for param in params]
     for param in params:
         param.zero_grad()
     loss_fn(model(x), y)
+    _warn_about_kinks(model, eps * 10 * max(1.0, float(np.max(np.abs(x), initial=0.0))))
     model.backward(loss_fn.backward())
     analytic = [param.grad.copy() for param in params]
     for param, grad in zip(params, saved):
@@ -83,3 +100,20 @@ def gradcheck(model, loss_fn, x, y, eps=1e-6):
 
     return max(relative_error(a, numerical_gradient(loss_at, param.data, eps))
                for param, a in zip(params, analytic))
+
+
+def _warn_about_kinks(model, margin):
+    """Warn when a ReLU/LeakyReLU input lies within `margin` of 0, where f'(x) jumps."""
+    for module in model.modules():
+        if isinstance(module, (ReLU, LeakyReLU)) and getattr(module, "_cache", None) is not None:
+            z = module._cache[0]
+            near = int(np.count_nonzero(np.abs(z) <= margin))
+            if near:
+                warnings.warn(
+                    f"gradcheck: {near} input(s) of {module!r} sit at its kink at 0 (within {margin:.1g}), where "
+                    "the slope jumps: the finite differences straddle the corner, so a large error there says "
+                    "nothing about the backward pass. Move the inputs off the kink (other data or weights) "
+                    "or check with a smooth activation such as nl.Tanh()",
+                    RuntimeWarning, stacklevel=3,
+                )
+                return

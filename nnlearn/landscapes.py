@@ -25,6 +25,9 @@ import numpy as np
 from ._checks import as_float_array, check_int, describe
 from .nn import Parameter
 from .optim import Optimizer
+from .train import has_diverged
+
+__all__ = ["Surface", "SURFACES", "get", "Trajectory", "run"]
 
 
 class Surface:
@@ -194,14 +197,20 @@ class Trajectory:
     points (k + 1, 2): the start, then the point after each of the k steps taken; values (k + 1,):
     the height at each point; states: after each step, a copy of the optimizer's state for the
     point (PyTorch's names: "momentum_buffer", "exp_avg", "exp_avg_sq", "square_avg", "sum",
-    "step"); diverged / message: set when the point flew off (k is then smaller than `steps`).
+    "step"); diverged_at: the 1-based step after which the height tripped `nl.has_diverged`
+    (then k = diverged_at when that point is finite, diverged_at - 1 when it is not), or None;
+    `diverged` is `diverged_at is not None`; message says what happened.
     """
 
     points: np.ndarray
     values: np.ndarray
     states: list = field(default_factory=list)
-    diverged: bool = False
+    diverged_at: int = None
     message: str = ""
+
+    @property
+    def diverged(self):
+        return self.diverged_at is not None
 
     @property
     def steps(self):
@@ -215,8 +224,9 @@ def run(surface, make_optimizer, start=None, steps=100):
     e.g. `lambda params: nl.optim.Adam(params, lr=0.1)`. The point (x, y) is one nl.Parameter of
     shape (2,); each step sets its gradient from surface.gradient (all of it, so there is nothing
     to zero) and calls optimizer.step().
-    Stops early with diverged=True when the point is no longer finite or leaves a box 1000 times
-    the size of the plot.
+    Stops early with diverged_at set when the height after a step trips `nl.has_diverged` (the one
+    rule training uses, with the height for the loss): it is not finite, or more than 50 times
+    max(height at the start, 1).
     """
     if isinstance(surface, str):
         surface = get(surface)
@@ -240,32 +250,32 @@ def run(surface, make_optimizer, start=None, steps=100):
             f"got {describe(optimizer)}"
         )
     state = optimizer.state[param]
-    gradient, data, grad = surface._gradient, param.data, param.grad
-    (xlo, xhi), (ylo, yhi) = surface.xlim, surface.ylim
-    xmid, ymid = (xlo + xhi) / 2, (ylo + yhi) / 2
-    xbox, ybox = 1e3 * (xhi - xlo), 1e3 * (yhi - ylo)
+    gradient, function, data, grad = surface._gradient, surface._function, param.data, param.grad
     points = np.empty((steps + 1, 2))
     points[0] = data
     states = []
-    taken, message = steps, ""
+    taken, diverged_at, message = steps, None, ""
     x, y = data.tolist()
     with np.errstate(all="ignore"):
+        first = float(function(x, y))
         for k in range(1, steps + 1):
             grad[:] = gradient(x, y)                             # the whole gradient: no zero_grad needed
             optimizer.step()
             x, y = data.tolist()
             states.append({key: value.copy() if type(value) is np.ndarray else value
                            for key, value in state.items()})
-            if not (abs(x - xmid) <= xbox and abs(y - ymid) <= ybox):   # also catches NaN
-                finite = math.isfinite(x) and math.isfinite(y)
-                taken = k if finite else k - 1
+            height = float(function(x, y))
+            if has_diverged(height, first):
+                finite = math.isfinite(x) and math.isfinite(y) and math.isfinite(height)
+                taken, diverged_at = (k if finite else k - 1), k
                 if finite:
                     points[k] = data
                 else:
                     states.pop()
                 lr = optimizer.param_groups[0].get("lr")
                 hint = f" (it is {lr:g}: try {lr / 10:g})" if isinstance(lr, float) and lr > 0 else ""
-                where = f"flew to ({x:.3g}, {y:.3g}), far outside the plot" if finite else "stopped being a finite number"
+                where = (f"climbed to ({x:.3g}, {y:.3g}), height {height:.3g} against {first:.3g} at the start"
+                         if finite else "stopped being a finite number")
                 message = (
                     f"Diverged at step {k}: the point {where}. Each step overshot the minimum by more "
                     f"than the last; lower the learning rate{hint}."
@@ -273,5 +283,5 @@ def run(surface, make_optimizer, start=None, steps=100):
                 break
             points[k] = data
         points = points[:taken + 1]
-        values = surface._function(points[:, 0], points[:, 1])
-    return Trajectory(points=points, values=values, states=states, diverged=bool(message), message=message)
+        values = function(points[:, 0], points[:, 1])
+    return Trajectory(points=points, values=values, states=states, diverged_at=diverged_at, message=message)

@@ -3,11 +3,18 @@
 Each loss is called as `loss_fn(prediction, target) -> float` (the mean over the batch, as
 PyTorch's default reduction="mean" computes it), then `loss_fn.backward()` returns
 dL/d(prediction), with the prediction's shape and dtype. Value and gradient sit side by side.
+
+Targets must be finite (a NaN target is a data error, refused with a message); a prediction that
+is not finite gives a loss that is not finite, which is how training's divergence check sees it.
+At extreme values (logits of 1e308) the results are PyTorch's (inf where it gives inf), without
+numpy overflow warnings.
 """
 
 import numpy as np
 
-from ._checks import as_float_array, check_real, check_same_shape, describe
+from ._checks import as_float_array, check_finite, check_real, check_same_shape, describe
+
+__all__ = ["Loss", "MSELoss", "HuberLoss", "CrossEntropyLoss", "BCEWithLogitsLoss"]
 
 
 class Loss:
@@ -36,6 +43,7 @@ class Loss:
         check_same_shape(prediction, target, where)
         if prediction.size == 0:
             raise ValueError(f"{where}: prediction is empty (shape {prediction.shape})")
+        check_finite(target, "target", where=where)
         return prediction, target
 
 
@@ -47,12 +55,14 @@ class MSELoss(Loss):
 
     def forward(self, prediction, target):
         prediction, target = self._inputs(prediction, target)
-        diff = prediction - target
-        self._cache = (diff,)
-        return float(np.vdot(diff, diff)) / diff.size
+        with np.errstate(over="ignore", invalid="ignore"):       # huge misses: inf, as PyTorch
+            diff = prediction - target
+            self._cache = (diff,)
+            return float(np.vdot(diff, diff)) / diff.size
 
     def _gradient(self, diff):
-        return diff * diff.dtype.type(2 / diff.size)
+        with np.errstate(over="ignore"):
+            return diff * diff.dtype.type(2 / diff.size)
 
 
 class HuberLoss(Loss):
@@ -69,12 +79,15 @@ class HuberLoss(Loss):
 
     def forward(self, prediction, target):
         prediction, target = self._inputs(prediction, target)
-        diff = prediction - target
-        abs_diff = np.abs(diff)
-        small = abs_diff < self.delta
-        losses = np.where(small, 0.5 * diff * diff, self.delta * (abs_diff - 0.5 * self.delta))
-        self._cache = (diff,)
-        return float(losses.mean())
+        # Both branches are computed and one kept, so the unused one may overflow (delta = 1e300:
+        # delta^2 / 2); that value is discarded, so its warning is silenced.
+        with np.errstate(over="ignore", invalid="ignore"):
+            diff = prediction - target
+            abs_diff = np.abs(diff)
+            small = abs_diff < self.delta
+            losses = np.where(small, 0.5 * diff * diff, self.delta * (abs_diff - 0.5 * self.delta))
+            self._cache = (diff,)
+            return float(losses.mean())
 
     def _gradient(self, diff):
         return np.clip(diff, -self.delta, self.delta) / diff.dtype.type(diff.size)
@@ -84,8 +97,13 @@ class HuberLoss(Loss):
 
 
 def _log_softmax(logits):
-    """log softmax along the last axis, via log-sum-exp: subtracting the max keeps exp() <= 1."""
-    shifted = logits - logits.max(axis=1, keepdims=True)
+    """log softmax along the last axis, via log-sum-exp: subtracting the max keeps exp() <= 1.
+
+    Logits 1e308 apart make the shift -inf for the small ones (exp gives 0, log p = -inf, as
+    PyTorch gives); numpy's overflow warning for that subtraction is silenced.
+    """
+    with np.errstate(over="ignore"):
+        shifted = logits - logits.max(axis=1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
@@ -115,6 +133,8 @@ class CrossEntropyLoss(Loss):
                 f"{where}: prediction must be logits of shape (N, C), got shape {logits.shape}"
             )
         n, classes = logits.shape
+        if n == 0:
+            raise ValueError(f"{where}: prediction is empty (shape {logits.shape}): the mean over 0 rows is undefined")
         labels = _class_labels(target, n, classes, where)
         log_p = _log_softmax(logits)                                 # (N, C)
         if self.weight is None:
@@ -150,7 +170,12 @@ def _class_labels(target, n, classes, where):
     """Integer labels of shape (N,) in [0, C); a clear error for anything else."""
     labels = target if isinstance(target, np.ndarray) else np.asarray(target)
     if labels.dtype.kind not in "iu":
-        hint = " (use target.astype(int))" if labels.dtype.kind == "f" else ""
+        hint = ""
+        if labels.dtype.kind in "fb" and labels.shape == (n, classes) and classes > 1:
+            hint = (" (this looks like one-hot or probability targets of shape (N, C); "
+                    "give the class labels: target.argmax(axis=1))")
+        elif labels.dtype.kind == "f":
+            hint = " (use target.astype(int))"
         raise TypeError(f"{where}: target must hold integer class labels, got {describe(labels)}{hint}")
     if labels.shape != (n,):
         raise ValueError(f"{where}: target must have shape ({n},), one label per row of prediction, got {labels.shape}")
@@ -188,7 +213,7 @@ class BCEWithLogitsLoss(Loss):
         self.pos_weight = pos_weight
 
     def forward(self, prediction, target):
-        logits, target = self._inputs(prediction, target)
+        logits, target = self._inputs(prediction, target)            # (NaN targets are refused there)
         if np.any((target < 0) | (target > 1)):
             raise ValueError("BCEWithLogitsLoss: target values must lie in [0, 1]")
         pos_weight = 1
@@ -199,9 +224,10 @@ class BCEWithLogitsLoss(Loss):
                     f"last axis has shape {logits.shape}"
                 )
             pos_weight = self.pos_weight.astype(logits.dtype)
-        losses = pos_weight * target * _softplus(-logits) + (1 - target) * _softplus(logits)
-        self._cache = (logits, target, pos_weight)
-        return float(losses.mean())
+        with np.errstate(over="ignore", invalid="ignore"):        # logits near 1e308: the mean is inf, as PyTorch's
+            losses = pos_weight * target * _softplus(-logits) + (1 - target) * _softplus(logits)
+            self._cache = (logits, target, pos_weight)
+            return float(losses.mean())
 
     def _gradient(self, logits, target, pos_weight):
         s = 0.5 * (1 + np.tanh(0.5 * logits))                      # sigmoid, overflow-free

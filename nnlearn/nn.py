@@ -4,18 +4,47 @@ Each layer caches in `forward` what its `backward` needs, and `backward(grad_out
 chain rule: given dL/d(output) it adds dL/d(parameter) into every parameter's `.grad` and returns
 dL/d(input) for the layer before it. Names and shapes follow PyTorch, except that `Linear.weight`
 is stored as (in_features, out_features) so that the forward pass reads `x @ W + b`.
+
+`backward(grad_output, input_grad=False)` is the same pass for a caller that does not need dL/dx
+(the input is the data, as PyTorch's inputs that do not require grad): it fills every `.grad` and
+may skip the input's gradient, returning None. `train_step` uses it; it saves one matrix product.
+
+`model.train()` / `model.eval()` switch layers such as Dropout between training and evaluation
+behaviour, as in PyTorch; `module.training` says which one is on.
 """
+
+import inspect
 
 import numpy as np
 
 from ._checks import as_float_array, as_rng, check_int, check_real, describe
+
+__all__ = ["Parameter", "Module", "Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Dropout", "Sequential"]
+
+
+def _check_float_dtype(dtype, where):
+    """A float dtype for parameters: float32 or float64 (float16 cannot train: see the message)."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError as error:
+        raise TypeError(f"{where}: dtype must be a floating dtype such as np.float64, got {describe(dtype)}") from error
+    if dtype.kind != "f":
+        raise TypeError(f"{where}: dtype must be a floating dtype such as np.float64, got {dtype}")
+    if dtype.itemsize < 4:
+        raise TypeError(
+            f"{where}: dtype {dtype} is not supported: float16 keeps about 3 significant digits and "
+            "overflows above 65504, too coarse for gradient steps; use np.float32 (fast) or np.float64 (exact)"
+        )
+    return dtype
 
 
 class Parameter:
     """A trainable array and the gradient of the loss with respect to it (same shape and dtype)."""
 
     def __init__(self, data, name=None):
-        self.data = as_float_array(data, "data", where="Parameter")
+        data = as_float_array(data, "data", where="Parameter")
+        _check_float_dtype(data.dtype, "Parameter")
+        self.data = data
         self.grad = np.zeros_like(self.data)
         self.name = name
 
@@ -35,31 +64,74 @@ class Parameter:
         return f"Parameter({name}shape={self.data.shape}, dtype={self.data.dtype})"
 
 
+_INPUT_GRAD_SUPPORT = {}                                     # class -> does its backward take input_grad?
+
+
+def _takes_input_grad(module):
+    """Does module.backward accept input_grad (every nnlearn layer does; a hand-written one may not)?"""
+    cls = type(module)
+    takes = _INPUT_GRAD_SUPPORT.get(cls)
+    if takes is None:
+        try:
+            takes = "input_grad" in inspect.signature(cls.backward).parameters
+        except (TypeError, ValueError):
+            takes = False
+        _INPUT_GRAD_SUPPORT[cls] = takes
+    return takes
+
+
+def backward_without_input_grad(module, grad_output):
+    """module.backward for a caller that does not need dL/dx: fills every .grad.
+
+    Passes input_grad=False when the module's backward accepts it, so the input's gradient is
+    skipped; a backward written as backward(self, grad_output) just runs in full.
+    """
+    if _takes_input_grad(module):
+        module.backward(grad_output, input_grad=False)
+    else:
+        module.backward(grad_output)
+
+
 class Module:
     """Base class: a function with a forward pass, a backward pass and (maybe) parameters.
 
     `parameters()` finds every Parameter held directly or inside child modules, in the order the
     attributes were set, so an optimizer can be built with `optim.SGD(model.parameters(), lr)`.
+    `train()` / `eval()` set `training` on the module and every module inside it (as PyTorch).
     """
 
+    training = True                                              # PyTorch's default: training mode
     _output_shape = None                                         # set by forward; None: not run yet
+    _backward_done = False                                       # set by backward, cleared by forward
 
     def forward(self, x):
         raise NotImplementedError
 
-    def backward(self, grad_output):
+    def backward(self, grad_output, input_grad=True):
         raise NotImplementedError
 
     def __call__(self, x):
         return self.forward(x)
 
     def _backward_to_parameters(self, grad_output):
-        """Backward when dL/dx is not wanted (x is the data): fill the parameters' .grad only.
+        """Old name of backward(grad_output, input_grad=False), kept for older callers."""
+        backward_without_input_grad(self, grad_output)
 
-        `fit` calls this instead of `backward`, which skips the first layer's dL/dx product.
-        By default it is `backward` with the result dropped.
-        """
-        self.backward(grad_output)
+    def children(self):
+        """The modules held directly by this one (attributes, and lists or tuples of modules), in order."""
+        for value in vars(self).values():
+            if isinstance(value, Module):
+                yield value
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    if isinstance(item, Module):
+                        yield item
+
+    def modules(self):
+        """This module and every module inside it, depth first (a module used twice appears twice)."""
+        yield self
+        for child in self.children():
+            yield from child.modules()
 
     def parameters(self):
         found = []
@@ -78,12 +150,35 @@ class Module:
         for parameter in self.parameters():
             parameter.zero_grad()
 
+    def train(self, mode=True):
+        """Training mode (mode=True) or evaluation mode (False) for this module and all inside it; returns self."""
+        if not isinstance(mode, bool):
+            raise TypeError(f"{type(self).__name__}.train: mode must be True or False, got {describe(mode)}")
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self):
+        """Evaluation mode: the same as train(False). Dropout then passes its input through unchanged."""
+        return self.train(False)
+
+    def _forward_done(self, output_shape):
+        """Record what backward checks: the output's shape, and that no backward has used this forward yet."""
+        self._output_shape = output_shape
+        self._backward_done = False
+
     def _check_backward(self, grad_output):
-        """Backward needs the forward's cache, and dL/dy must have the shape of y."""
+        """Backward needs the forward's cache, once, and dL/dy must have the shape of y."""
         if self._output_shape is None:
             raise ValueError(
                 f"{type(self).__name__}.backward was called before forward: "
                 "run the forward pass (call the layer on an input) first"
+            )
+        if self._backward_done:
+            raise ValueError(
+                f"{type(self).__name__}.backward was called twice after one forward pass: the gradients "
+                "would be added into .grad twice. Run the forward pass again before each backward "
+                "(PyTorch raises here too)"
             )
         if type(grad_output) is not np.ndarray or grad_output.dtype.kind != "f":
             grad_output = as_float_array(grad_output, "grad_output", where=f"{type(self).__name__}.backward")
@@ -92,6 +187,7 @@ class Module:
                 f"{type(self).__name__}.backward: grad_output must have the shape of the forward "
                 f"output {self._output_shape}, got {grad_output.shape}"
             )
+        self._backward_done = True
         return grad_output
 
     def __repr__(self):
@@ -103,7 +199,8 @@ class Linear(Module):
 
     Shapes: x (N, in_features), W (in_features, out_features), b (out_features,), y (N, out_features).
 
-    Initialisation, drawn from `rng` (an int seed or a numpy Generator) so that runs repeat:
+    Initialisation, drawn from `rng` so that runs repeat (rng=None: fresh entropy, a different
+    draw every time; an int seed or a numpy Generator: the same draw every time):
     - init="uniform" (default, PyTorch's): W and b ~ U(-1/sqrt(in_features), 1/sqrt(in_features)).
     - init="he": W ~ N(0, 2/in_features), b = 0; keeps the signal's variance through ReLU layers.
     - init="xavier": W ~ U(-a, a) with a = sqrt(6/(in_features + out_features)), b = 0; for tanh
@@ -115,12 +212,10 @@ class Linear(Module):
     def __init__(self, in_features, out_features, bias=True, rng=None, dtype=np.float64, init="uniform"):
         self.in_features = check_int(in_features, "Linear: in_features", low=1)
         self.out_features = check_int(out_features, "Linear: out_features", low=1)
-        self.dtype = np.dtype(dtype)
-        if self.dtype.kind != "f":
-            raise TypeError(f"Linear: dtype must be a floating dtype such as np.float64, got {self.dtype}")
+        self.dtype = _check_float_dtype(dtype, "Linear")
         if init not in self.INITS:
             raise ValueError(f"Linear: init must be one of {self.INITS}, got {init!r}")
-        rng = as_rng(rng)
+        rng = as_rng(rng, "Linear: rng")
         shape = (self.in_features, self.out_features)
         if init == "uniform":
             bound = 1 / np.sqrt(self.in_features)
@@ -136,7 +231,6 @@ class Linear(Module):
         self.weight = Parameter(weight.astype(self.dtype), name="weight")
         self.bias = Parameter(bias_values.astype(self.dtype), name="bias") if bias else None
         self._x = None
-        self._output_shape = None
 
     def forward(self, x):
         x = as_float_array(x, "x", dtype=self.dtype, where=self)
@@ -149,25 +243,21 @@ class Linear(Module):
         y = x @ self.weight.data                                 # (N, out_features)
         if self.bias is not None:
             y += self.bias.data                                  # b is broadcast over the batch
-        self._output_shape = y.shape
+        self._forward_done(y.shape)
         return y
 
-    def backward(self, grad_output):
-        """Given dL/dy (N, out_features), accumulate dL/dW and dL/db; return dL/dx (N, in_features)."""
-        grad_output = self._check_backward(grad_output)
-        self._accumulate(grad_output)
-        return grad_output @ self.weight.data.T                  # dL/dx = dL/dy W^T
+    def backward(self, grad_output, input_grad=True):
+        """Given dL/dy (N, out_features), accumulate dL/dW and dL/db; return dL/dx (N, in_features).
 
-    def _accumulate(self, grad_output):
+        With input_grad=False the dL/dx product is skipped and None is returned.
+        """
+        grad_output = self._check_backward(grad_output)
         self.weight.grad += self._x.T @ grad_output              # dL/dW = x^T dL/dy
         if self.bias is not None:
             self.bias.grad += grad_output.sum(axis=0)            # each b_j was added to every row
-
-    def _backward_to_parameters(self, grad_output):
-        if type(self).backward is not Linear.backward:           # a subclass's own backward rules
-            self.backward(grad_output)
-            return
-        self._accumulate(self._check_backward(grad_output))      # no dL/dx: saves a matrix product
+        if not input_grad:
+            return None
+        return grad_output @ self.weight.data.T                  # dL/dx = dL/dy W^T
 
     def __repr__(self):
         bias = "" if self.bias is not None else ", bias=False"
@@ -176,24 +266,37 @@ class Linear(Module):
 
 
 class _Activation(Module):
-    """An elementwise function y = f(x); backward multiplies by the local derivative f'(x)."""
+    """An elementwise function y = f(x); backward multiplies by the local derivative f'(x).
+
+    `derivative(x)` is f'(x), public so a lesson can plot it; `derivative(x, y)` reuses a known
+    y = f(x) instead of recomputing it.
+    """
 
     def forward(self, x):
         x = as_float_array(x, "x", where=self)
         y = self._function(x)
         self._cache = (x, y)
-        self._output_shape = y.shape
+        self._forward_done(y.shape)
         return y
 
-    def backward(self, grad_output):
+    def backward(self, grad_output, input_grad=True):
         grad_output = self._check_backward(grad_output)
         x, y = self._cache
-        return grad_output * self._derivative(x, y)              # chain rule, elementwise
+        return grad_output * self.derivative(x, y)               # chain rule, elementwise
+
+    def derivative(self, x, y=None):
+        """f'(x), elementwise, of x's shape and dtype. y: f(x) if already known."""
+        x = as_float_array(x, "x", where=f"{type(self).__name__}.derivative")
+        return self._local(x, self._function(x) if y is None else y)
+
+    def _derivative(self, x, y=None):
+        """Old name of derivative(x, y), kept for older callers."""
+        return self.derivative(x, y)
 
     def _function(self, x):
         raise NotImplementedError
 
-    def _derivative(self, x, y):
+    def _local(self, x, y):
         raise NotImplementedError
 
 
@@ -203,8 +306,8 @@ class ReLU(_Activation):
     def _function(self, x):
         return np.maximum(x, 0)
 
-    def _derivative(self, x, y):
-        return x > 0
+    def _local(self, x, y):
+        return (x > 0).astype(x.dtype)
 
 
 class LeakyReLU(_Activation):
@@ -216,7 +319,7 @@ class LeakyReLU(_Activation):
     def _function(self, x):
         return np.where(x > 0, x, x * x.dtype.type(self.negative_slope))
 
-    def _derivative(self, x, y):
+    def _local(self, x, y):
         return np.where(x > 0, x.dtype.type(1), x.dtype.type(self.negative_slope))
 
     def __repr__(self):
@@ -235,7 +338,7 @@ class Sigmoid(_Activation):
         y *= 0.5
         return y
 
-    def _derivative(self, x, y):
+    def _local(self, x, y):
         return y * (1 - y)
 
 
@@ -245,12 +348,56 @@ class Tanh(_Activation):
     def _function(self, x):
         return np.tanh(x)
 
-    def _derivative(self, x, y):
+    def _local(self, x, y):
         return 1 - y * y
 
 
+class Dropout(Module):
+    """Inverted dropout (PyTorch's Dropout): in training, zero each input with probability p.
+
+    In training mode (`model.train()`, the default) each forward pass draws a new mask from `rng`:
+        keep ~ Bernoulli(1 - p) per element,  y = x * keep / (1 - p)
+    so every unit's expected output is unchanged; dy/dx = keep / (1 - p). In evaluation mode
+    (`model.eval()`) y = x: nothing is dropped and nothing rescaled. p = 1 drops everything (y = 0).
+    rng: None (fresh entropy), an int seed or a numpy Generator, for masks that repeat.
+    Shapes: x any shape; y and dL/dx the shape of x.
+    """
+
+    def __init__(self, p=0.5, rng=None):
+        self.p = check_real(p, "Dropout: p", low=0, high=1)
+        self.rng = as_rng(rng, "Dropout: rng")
+        self._mask = None
+
+    def forward(self, x):
+        x = as_float_array(x, "x", where=self)
+        if not self.training or self.p == 0:
+            self._mask = None                                    # identity: dL/dx = dL/dy
+            self._forward_done(x.shape)
+            return x
+        if self.p == 1:
+            self._mask = np.zeros_like(x)
+        else:
+            keep = self.rng.random(x.shape, dtype=x.dtype) >= self.p        # True with probability 1 - p
+            self._mask = keep * x.dtype.type(1 / (1 - self.p))             # keep / (1 - p)
+        self._forward_done(x.shape)
+        return x * self._mask
+
+    def backward(self, grad_output, input_grad=True):
+        grad_output = self._check_backward(grad_output)
+        if self._mask is None:
+            return grad_output
+        return grad_output * self._mask                          # the dropped units pass no gradient
+
+    def __repr__(self):
+        return f"Dropout(p={self.p})"
+
+
 class Sequential(Module):
-    """Layers applied in order; backward runs them in reverse, passing each one's dL/dx back."""
+    """Layers applied in order; backward runs them in reverse, passing each one's dL/dx back.
+
+    Each layer object may appear only once (a layer caches its input for backward, so a second
+    use would overwrite the first's cache), and all parameters must share one dtype.
+    """
 
     def __init__(self, *modules):
         for index, module in enumerate(modules):
@@ -260,29 +407,26 @@ class Sequential(Module):
                     f"got {describe(module)}" + (" (did you forget the parentheses?)" if isinstance(module, type) else "")
                 )
         self.layers = list(modules)
-        self._output_shape = None
+        _check_each_module_once(self)
+        _check_one_dtype(self)
 
     def forward(self, x):
         for layer in self.layers:
             x = layer.forward(x)
-        self._output_shape = x.shape if isinstance(x, np.ndarray) else np.shape(x)   # lets backward check its input
+        self._forward_done(x.shape if isinstance(x, np.ndarray) else np.shape(x))   # lets backward check its input
         return x
 
-    def backward(self, grad_output):
+    def backward(self, grad_output, input_grad=True):
+        """dL/dy through every layer in reverse; with input_grad=False the first layer skips dL/dx."""
         grad_output = self._check_backward(grad_output)
-        for layer in reversed(self.layers):
-            grad_output = layer.backward(grad_output)
-        return grad_output
-
-    def _backward_to_parameters(self, grad_output):
-        if type(self).backward is not Sequential.backward:       # a subclass's own backward rules
-            self.backward(grad_output)
-            return
-        grad_output = self._check_backward(grad_output)
+        if not self.layers:
+            return grad_output if input_grad else None
         for layer in self.layers[:0:-1]:                         # all but the first, in reverse
             grad_output = layer.backward(grad_output)
-        if self.layers:
-            self.layers[0]._backward_to_parameters(grad_output)  # the data's dL/dx is not needed
+        if input_grad:
+            return self.layers[0].backward(grad_output)
+        backward_without_input_grad(self.layers[0], grad_output)   # the data's dL/dx is not needed
+        return None
 
     def __getitem__(self, index):
         if isinstance(index, slice):
@@ -298,3 +442,30 @@ class Sequential(Module):
     def __repr__(self):
         inner = "".join(f"\n  ({i}): {layer!r}" for i, layer in enumerate(self.layers))
         return f"Sequential({inner}\n)"
+
+
+def _check_each_module_once(model):
+    seen = {}
+    for position, module in enumerate(model.modules()):
+        if id(module) in seen and module is not model:
+            raise ValueError(
+                f"Sequential: the same {module!r} object appears twice. A layer caches its input for "
+                "backward, so a second use overwrites the first one's cache and the gradients come out "
+                f"wrong; create a separate layer for each place (e.g. two nl.{type(module).__name__}(...) calls)"
+            )
+        seen[id(module)] = position
+
+
+def _check_one_dtype(model):
+    dtypes = {}
+    for module in model.modules():
+        for param in vars(module).values():
+            if isinstance(param, Parameter):
+                dtypes.setdefault(param.dtype, module)
+    if len(dtypes) > 1:
+        listing = ", ".join(f"{dtype} in {module!r}" for dtype, module in dtypes.items())
+        raise TypeError(
+            f"Sequential: the layers mix parameter dtypes ({listing}); data of one dtype cannot pass "
+            "through all of them. Build every layer with the same dtype, e.g. "
+            "nl.Linear(..., dtype=np.float32) for all of them"
+        )

@@ -4,14 +4,25 @@ The update rules, argument names and defaults are PyTorch's (torch.optim, single
 so the same network, data and hyperparameters give the same weights after any number of steps.
 Per-parameter state lives in `opt.state[p]` under PyTorch's names, readable for plots.
 Hyperparameters live in `opt.param_groups[0]` (e.g. `opt.param_groups[0]["lr"] = 0.1`).
+
+Each `_update` is written as its docstring's formula, line for line, so a lesson can print it.
+Adam and AdamW also have `_update_in_place`, the same arithmetic with no temporary arrays, which
+`step()` runs (it is tested equal to `_update`).
+
+`OPTIMIZERS` is the one list of optimizers the apps, lessons and tests read: display name ->
+OptimizerInfo (how to build it, the state worth plotting, a learning-rate range). Adding an
+optimizer is a class here plus one entry there.
 """
 
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ._checks import check_real, describe
 from .nn import Parameter
+
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adam", "AdamW", "OptimizerInfo", "OPTIMIZERS"]
 
 
 class Optimizer:
@@ -47,12 +58,16 @@ class Optimizer:
 
     def step(self):
         """Update every parameter once from its current gradient."""
+        update = self._update_in_place or self._update
         for group in self.param_groups:
             for param in group["params"]:
-                self._update(param, param.grad, self.state[param], group)
+                update(param, param.grad, self.state[param], group)
 
     def _update(self, param, grad, state, group):
+        """The update rule for one parameter, written as the class docstring's formula."""
         raise NotImplementedError
+
+    _update_in_place = None          # optionally: the same update without temporaries (tested equal)
 
     def __repr__(self):
         settings = ", ".join(f"{key}={value}" for key, value in self.defaults.items())
@@ -108,15 +123,15 @@ class RMSprop(Optimizer):
     For each parameter p with gradient g (PyTorch's rule):
         g = g + weight_decay * p
         v = alpha * v + (1 - alpha) * g^2              state "square_avg"
-        if centered: a = alpha * a + (1 - alpha) * g; v~ = v - a^2, else v~ = v
+        if centered: a = alpha * a + (1 - alpha) * g; v~ = max(v - a^2, 0), else v~ = v
         if momentum > 0: b = momentum * b + g / (sqrt(v~) + eps); p = p - lr * b
         else:            p = p - lr * g / (sqrt(v~) + eps)
     """
 
     def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False):
         lr = check_real(lr, "RMSprop: lr", low=0)
-        alpha = check_real(alpha, "RMSprop: alpha", low=0)
-        eps = check_real(eps, "RMSprop: eps", low=0)
+        alpha = check_real(alpha, "RMSprop: alpha", low=0, high=1)     # alpha > 1 makes v negative
+        eps = check_real(eps, "RMSprop: eps", low=0, low_inclusive=False)   # eps = 0: 0 / 0 for a zero gradient
         weight_decay = check_real(weight_decay, "RMSprop: weight_decay", low=0)
         momentum = check_real(momentum, "RMSprop: momentum", low=0)
         if not isinstance(centered, bool):
@@ -141,7 +156,9 @@ class RMSprop(Optimizer):
         if group["centered"]:
             grad_avg = state["grad_avg"]
             grad_avg += (1 - alpha) * (grad - grad_avg)          # PyTorch's lerp
-            denominator = np.sqrt(square_avg - grad_avg * grad_avg)
+            # v - a^2 is a variance, >= 0 in exact arithmetic; rounding can take it just below 0
+            # (a constant gradient, after ~3,000 steps), so it is clamped (PyTorch would give NaN).
+            denominator = np.sqrt(np.maximum(square_avg - grad_avg * grad_avg, 0))
         else:
             denominator = np.sqrt(square_avg)
         denominator += group["eps"]
@@ -168,7 +185,7 @@ class Adagrad(Optimizer):
         lr_decay = check_real(lr_decay, "Adagrad: lr_decay", low=0)
         weight_decay = check_real(weight_decay, "Adagrad: weight_decay", low=0)
         initial = check_real(initial_accumulator_value, "Adagrad: initial_accumulator_value", low=0)
-        eps = check_real(eps, "Adagrad: eps", low=0)
+        eps = check_real(eps, "Adagrad: eps", low=0, low_inclusive=False)   # eps = 0: 0 / 0 for a zero gradient
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial, eps=eps))
 
@@ -192,17 +209,20 @@ class Adam(Optimizer):
         g = g + weight_decay * p
         m = beta1 * m + (1 - beta1) * g          running mean of g          state "exp_avg"
         v = beta2 * v + (1 - beta2) * g^2       running mean of g^2        state "exp_avg_sq"
-        p = p - lr * (m / (1 - beta1^t)) / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+        m_hat = m / (1 - beta1^t)                bias corrections: m and v start at 0
+        v_hat = v / (1 - beta2^t)
+        p = p - lr * m_hat / (sqrt(v_hat) + eps)
     """
 
     def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0):
-        lr = check_real(lr, "Adam: lr", low=0)
+        name = type(self).__name__
+        lr = check_real(lr, f"{name}: lr", low=0)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise TypeError(f"Adam: betas must be a pair (beta1, beta2), got {describe(betas)}")
-        betas = tuple(check_real(beta, f"Adam: betas[{i}]", low=0, high=1, high_inclusive=False)
+            raise TypeError(f"{name}: betas must be a pair (beta1, beta2), got {describe(betas)}")
+        betas = tuple(check_real(beta, f"{name}: betas[{i}]", low=0, high=1, high_inclusive=False)
                       for i, beta in enumerate(betas))
-        eps = check_real(eps, "Adam: eps", low=0)
-        weight_decay = check_real(weight_decay, "Adam: weight_decay", low=0)
+        eps = check_real(eps, f"{name}: eps", low=0, low_inclusive=False)   # eps = 0: 0 / 0 for a zero gradient
+        weight_decay = check_real(weight_decay, f"{name}: weight_decay", low=0)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
 
     def _update(self, param, grad, state, group):
@@ -211,11 +231,28 @@ class Adam(Optimizer):
             state["exp_avg"] = np.zeros_like(param.data)
             state["exp_avg_sq"] = np.zeros_like(param.data)
         state["step"] += 1
+        t, lr, eps = state["step"], group["lr"], group["eps"]
+        beta1, beta2 = group["betas"]
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        g = grad + group["weight_decay"] * param.data if group["weight_decay"] else grad
+        m[...] = beta1 * m + (1 - beta1) * g                       # running mean of g
+        v[...] = beta2 * v + (1 - beta2) * g**2                    # running mean of g^2
+        m_hat = m / (1 - beta1**t)                                 # bias corrections: m and v
+        v_hat = v / (1 - beta2**t)                                 # start at 0
+        param.data -= lr * m_hat / (np.sqrt(v_hat) + eps)
+
+    def _update_in_place(self, param, grad, state, group):
+        """_update's arithmetic in one scratch array, with no temporary per operation (for speed)."""
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(param.data)
+            state["exp_avg_sq"] = np.zeros_like(param.data)
+        state["step"] += 1
         step = state["step"]
         beta1, beta2 = group["betas"]
-        grad = _weight_decay(param, grad, group["weight_decay"])
+        if group["weight_decay"]:
+            grad = grad + group["weight_decay"] * param.data
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        # The same formulas, computed in place in one scratch array: no temporary per operation.
         scratch = np.subtract(grad, exp_avg)
         scratch *= 1 - beta1
         exp_avg += scratch                                         # m += (1 - beta1)(g - m), PyTorch's lerp
@@ -230,3 +267,86 @@ class Adam(Optimizer):
         np.divide(exp_avg, denominator, out=scratch)               # scratch = m / denominator
         scratch *= step_size
         param.data -= scratch
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019; PyTorch's AdamW).
+
+    At step t, for each parameter p with gradient g (PyTorch's rule):
+        p = p * (1 - lr * weight_decay)          shrink the weight, apart from the gradient
+        then Adam's step with g as it is (no weight_decay * p added to g):
+        m = beta1 * m + (1 - beta1) * g;  v = beta2 * v + (1 - beta2) * g^2
+        p = p - lr * (m / (1 - beta1^t)) / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+    """
+
+    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+
+    def _update(self, param, grad, state, group):
+        param.data *= 1 - group["lr"] * group["weight_decay"]      # decoupled weight decay
+        super()._update(param, grad, state, dict(group, weight_decay=0))   # then Adam, no L2 term
+
+    def _update_in_place(self, param, grad, state, group):
+        param.data *= 1 - group["lr"] * group["weight_decay"]
+        super()._update_in_place(param, grad, state, dict(group, weight_decay=0))
+
+
+@dataclass(frozen=True)
+class OptimizerInfo:
+    """One optimizer as the apps, lessons and tests see it.
+
+    name          display name ("Momentum" is SGD with momentum=0.9)
+    cls, options  the class and the hyperparameters other than lr that `make` passes
+    make(params, lr)  builds it
+    velocity_key  the state key of the running mean of g (None if it keeps none)
+    square_key    the state key of the running mean / sum of g^2 (None if it keeps none)
+    state_keys    the state worth plotting: the keys above that exist
+    lr_range      (low, high) for a learning-rate slider on a network
+    default_lr    a learning rate that trains the lessons' small networks well
+    description   one line for a legend or a menu
+    rule          the update rule in plain text
+    """
+
+    name: str
+    cls: type
+    options: dict = field(default_factory=dict)
+    velocity_key: str = None
+    square_key: str = None
+    lr_range: tuple = (1e-4, 1.0)
+    default_lr: float = 0.01
+    description: str = ""
+    rule: str = ""
+
+    def make(self, params, lr=None):
+        """The optimizer over `params` with learning rate `lr` (default_lr when None)."""
+        return self.cls(params, lr=self.default_lr if lr is None else lr, **self.options)
+
+    @property
+    def state_keys(self):
+        return tuple(key for key in (self.velocity_key, self.square_key) if key is not None)
+
+
+OPTIMIZERS = {info.name: info for info in (
+    OptimizerInfo("SGD", SGD, lr_range=(1e-3, 3.0), default_lr=0.1,
+                  description="plain gradient descent: a step against the gradient",
+                  rule="p = p - lr * g"),
+    OptimizerInfo("Momentum", SGD, dict(momentum=0.9), velocity_key="momentum_buffer",
+                  lr_range=(1e-4, 1.0), default_lr=0.1,
+                  description="SGD with momentum 0.9: a ball that gathers speed downhill",
+                  rule="b = 0.9 * b + g;  p = p - lr * b"),
+    OptimizerInfo("RMSprop", RMSprop, square_key="square_avg", lr_range=(1e-4, 0.3), default_lr=0.01,
+                  description="each weight's step divided by its recent gradient size",
+                  rule="v = 0.99 * v + 0.01 * g^2;  p = p - lr * g / (sqrt(v) + eps)"),
+    OptimizerInfo("Adagrad", Adagrad, square_key="sum", lr_range=(1e-3, 3.0), default_lr=0.1,
+                  description="each weight's step divided by all its past gradients: steps shrink",
+                  rule="s = s + g^2;  p = p - lr * g / (sqrt(s) + eps)"),
+    OptimizerInfo("Adam", Adam, velocity_key="exp_avg", square_key="exp_avg_sq",
+                  lr_range=(1e-4, 0.3), default_lr=0.01,
+                  description="momentum and a per-weight step size, bias-corrected",
+                  rule="m = 0.9 * m + 0.1 * g;  v = 0.999 * v + 0.001 * g^2;  "
+                       "p = p - lr * m_hat / (sqrt(v_hat) + eps)"),
+    OptimizerInfo("AdamW", AdamW, velocity_key="exp_avg", square_key="exp_avg_sq",
+                  lr_range=(1e-4, 0.3), default_lr=0.01,
+                  description="Adam with weight decay applied to the weights, not the gradient",
+                  rule="p = p * (1 - lr * 0.01);  then Adam's step"),
+)}

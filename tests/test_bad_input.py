@@ -8,7 +8,7 @@ import pytest
 
 import nnlearn as nl
 
-OPTIMIZERS = [nl.optim.SGD, nl.optim.RMSprop, nl.optim.Adagrad, nl.optim.Adam]
+OPTIMIZERS = [info.cls for info in nl.optim.OPTIMIZERS.values() if not info.options]
 
 
 def params():
@@ -297,3 +297,268 @@ def test_accuracy_refuses_binary_predictions_and_targets_of_different_shapes():
     # (N, 1) logits against (N,) targets would broadcast to (N, N) comparisons
     with pytest.raises(ValueError, match=r"accuracy: target must be.*\(3,\).*\(3, 1\), got shape \(3,\)"):
         nl.accuracy(np.array([[1.0], [-1.0], [1.0]]), np.array([1, 0, 1]))
+
+
+# --- training that would silently do nothing or compute wrong gradients ---------------------------
+
+def small_classifier(seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    return nl.Sequential(nl.Linear(2, 4, rng=rng, dtype=dtype), nl.Tanh(), nl.Linear(4, 2, rng=rng, dtype=dtype))
+
+
+def classification_data(n=8, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2))
+    return X, (X[:, 0] > 0).astype(int)
+
+
+@pytest.mark.parametrize("run", ["fit", "train_step"])
+def test_an_optimizer_built_on_another_models_parameters_is_refused_before_training(run):
+    model, other = small_classifier(0), small_classifier(1)
+    X, y = classification_data()
+    opt = nl.optim.SGD(other.parameters(), lr=0.1)
+    before = [p.data.copy() for p in model.parameters() + other.parameters()]
+    with pytest.raises(ValueError, match="another model's parameters.*model.parameters()"):
+        if run == "fit":
+            nl.fit(model, nl.CrossEntropyLoss(), opt, X, y, epochs=3)
+        else:
+            nl.train_step(model, nl.CrossEntropyLoss(), opt, X, y)
+    assert all(np.array_equal(p.data, b) for p, b in zip(model.parameters() + other.parameters(), before))
+
+
+def test_an_optimizer_with_some_foreign_parameters_is_refused_and_a_subset_is_allowed():
+    model, other = small_classifier(0), small_classifier(1)
+    X, y = classification_data()
+    mixed = nl.optim.SGD(model.parameters()[:2] + other.parameters()[:1], lr=0.1)
+    with pytest.raises(ValueError, match="1 of the optimizer's 3 parameters are not in this model"):
+        nl.train_step(model, nl.CrossEntropyLoss(), mixed, X, y)
+    last_layer_only = nl.optim.SGD(model[2].parameters(), lr=0.1)     # fine-tuning part of a model is fine
+    nl.train_step(model, nl.CrossEntropyLoss(), last_layer_only, X, y)
+
+
+@pytest.mark.parametrize("build", [
+    lambda layer: nl.Sequential(layer, nl.Tanh(), layer),
+    lambda layer: nl.Sequential(layer, nl.Tanh(), nl.Sequential(layer)),
+], ids=["twice", "nested"])
+def test_the_same_layer_twice_in_a_sequential_is_refused_at_construction(build):
+    with pytest.raises(ValueError, match=r"same Linear\(3, 3\) object appears twice.*nl.Linear"):
+        build(nl.Linear(3, 3, rng=0))
+
+
+def test_the_same_activation_object_twice_is_refused_too():
+    act = nl.ReLU()
+    with pytest.raises(ValueError, match="same ReLU"):
+        nl.Sequential(nl.Linear(2, 2, rng=0), act, nl.Linear(2, 2, rng=1), act)
+
+
+@pytest.mark.parametrize("layer", [nl.Linear(2, 2, rng=0), nl.Tanh(), nl.Dropout(0.5, rng=0), small_classifier()])
+def test_backward_twice_after_one_forward_is_refused_instead_of_doubling_the_gradients(layer):
+    x = np.ones((3, 2))
+    out = layer(x)
+    layer.backward(np.ones_like(out))
+    grads = [p.grad.copy() for p in layer.parameters()]
+    with pytest.raises(ValueError, match="backward was called twice after one forward pass"):
+        layer.backward(np.ones_like(out))
+    assert all(np.array_equal(p.grad, g) for p, g in zip(layer.parameters(), grads))
+    layer(x)
+    layer.backward(np.ones_like(out))                      # a new forward allows a new backward
+
+
+def test_layers_of_float32_and_float64_in_one_sequential_are_refused_at_construction():
+    with pytest.raises(TypeError, match=r"mix parameter dtypes.*float32.*float64.*dtype=np.float32"):
+        nl.Sequential(nl.Linear(2, 3, dtype=np.float32), nl.ReLU(), nl.Linear(3, 1))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: nl.Linear(2, 3, dtype=np.float16),
+    lambda: nl.Parameter(np.ones(3, dtype=np.float16)),
+])
+def test_float16_is_refused_with_the_reason_not_a_learning_rate_hint(make):
+    with pytest.raises(TypeError, match="float16.*np.float32"):
+        make()
+
+
+# --- inputs the losses and metrics did not check ------------------------------------------------
+
+@pytest.mark.parametrize("loss_fn", [nl.MSELoss(), nl.HuberLoss(), nl.BCEWithLogitsLoss()])
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_losses_refuse_nan_or_infinite_targets(loss_fn, bad):
+    target = np.array([[0.0], [1.0], [bad]])
+    with pytest.raises(ValueError, match=r"target contains 1 NaN or infinite"):
+        loss_fn(np.zeros((3, 1)), target)
+
+
+def test_a_nan_prediction_gives_a_nan_loss_for_the_divergence_check_to_see():
+    assert np.isnan(nl.MSELoss()(np.array([np.nan, 1.0]), np.array([0.0, 1.0])))
+
+
+def test_evaluate_refuses_nan_inputs_instead_of_returning_an_accuracy():
+    X, y = classification_data()
+    X[2, 1] = np.nan
+    with pytest.raises(ValueError, match="evaluate: X contains 1 NaN"):
+        nl.evaluate(small_classifier(), nl.CrossEntropyLoss(), X, y)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: nl.CrossEntropyLoss()(np.zeros((0, 3)), np.zeros(0, dtype=int)),
+    lambda: nl.MSELoss()(np.zeros((0, 1)), np.zeros((0, 1))),
+    lambda: nl.accuracy(np.zeros((0, 3)), np.zeros(0, dtype=int)),
+    lambda: nl.evaluate(small_classifier(), nl.CrossEntropyLoss(), np.zeros((0, 2)), np.zeros(0, dtype=int)),
+], ids=["cross-entropy", "mse", "accuracy", "evaluate"])
+def test_zero_rows_are_refused_alike_without_warnings(call):
+    with pytest.raises(ValueError, match="empty|at least one row|0 rows"):
+        with np.errstate(all="raise"):
+            call()
+
+
+def test_one_hot_float_targets_to_cross_entropy_get_the_argmax_hint():
+    one_hot = np.eye(3)[[0, 2, 1, 2]]
+    with pytest.raises(TypeError, match=r"argmax\(axis=1\)"):
+        nl.CrossEntropyLoss()(np.zeros((4, 3)), one_hot)
+    with pytest.raises(TypeError, match=r"astype\(int\)"):                       # float labels: astype
+        nl.CrossEntropyLoss()(np.zeros((4, 3)), np.array([0.0, 2.0, 1.0, 2.0]))
+    with pytest.raises(ValueError, match=r"argmax\(axis=1\)"):
+        nl.accuracy(np.zeros((4, 3)), one_hot[:, :2])
+
+
+def test_accuracy_of_a_diverged_model_is_nan_and_nan_targets_are_refused():
+    assert np.isnan(nl.accuracy(np.array([[np.nan, 0.0], [1.0, 0.0]]), np.array([0, 1])))
+    with pytest.raises(ValueError, match="target contains"):
+        nl.accuracy(np.array([0.5, -0.5]), np.array([1.0, np.nan]))
+
+
+# --- arguments checked before training ----------------------------------------------------------
+
+@pytest.mark.parametrize("callbacks, match", [
+    ([1], r"callbacks\[0\] must be a function.*int 1"),
+    ([print, "stop"], r"callbacks\[1\] must be a function"),
+    (3, "callbacks must be a function or a list of functions"),
+])
+def test_fit_checks_callbacks_before_training_a_single_step(callbacks, match):
+    model = small_classifier()
+    X, y = classification_data()
+    before = [p.data.copy() for p in model.parameters()]
+    with pytest.raises(TypeError, match=match):
+        nl.fit(model, nl.CrossEntropyLoss(), nl.optim.SGD(model.parameters(), lr=0.1), X, y, epochs=2,
+               callbacks=callbacks)
+    assert all(np.array_equal(p.data, b) for p, b in zip(model.parameters(), before))
+
+
+def test_fit_takes_callbacks_none_as_no_callbacks():
+    model = small_classifier()
+    X, y = classification_data()
+    history = nl.fit(model, nl.CrossEntropyLoss(), nl.optim.SGD(model.parameters(), lr=0.1), X, y, epochs=2,
+                     callbacks=None)
+    assert history.epochs == 2
+
+
+def fit_with_rng(rng):
+    model = small_classifier()
+    return nl.fit(model, nl.CrossEntropyLoss(), nl.optim.SGD(model.parameters(), lr=0.1), *classification_data(),
+                  epochs=1, rng=rng)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: nl.Linear(2, 2, rng=-1),
+    lambda: nl.Dropout(0.5, rng=-1),
+    lambda: nl.data.moons(rng=-1),
+    lambda: nl.data.digits(rng=-1),
+    lambda: fit_with_rng(-1),
+], ids=["Linear", "Dropout", "moons", "digits", "fit"])
+def test_a_negative_seed_is_refused_by_nnlearn_not_deep_in_numpy(call):
+    with pytest.raises(ValueError, match=r"rng must be a seed >= 0.*-1"):
+        call()
+
+
+@pytest.mark.parametrize("alpha", [1.5, -0.1])
+def test_rmsprop_refuses_alpha_outside_zero_one(alpha):
+    with pytest.raises(ValueError, match=rf"RMSprop: alpha.*\[0, 1\].*{alpha}"):
+        nl.optim.RMSprop(params(), alpha=alpha)
+
+
+@pytest.mark.parametrize("optimizer_class", [nl.optim.RMSprop, nl.optim.Adagrad, nl.optim.Adam, nl.optim.AdamW])
+def test_eps_zero_is_refused_because_a_zero_gradient_would_make_nan_weights(optimizer_class):
+    with pytest.raises(ValueError, match=rf"{optimizer_class.__name__}: eps.*\(0, inf\].*0.0"):
+        optimizer_class(params(), lr=0.1, eps=0)
+
+
+def test_centered_rmsprop_with_a_constant_gradient_stays_finite():
+    # v - a^2 is 0 in exact arithmetic for a constant gradient; rounding takes it below 0 after
+    # ~3,000 steps, and sqrt of that was NaN.
+    param = nl.Parameter(np.zeros(3))
+    opt = nl.optim.RMSprop([param], lr=1e-3, centered=True)
+    for _ in range(4000):
+        param.grad[...] = [0.1, -1.7, 1e-3]                # 0.1: v - a^2 < 0 from step 3,226 unclamped
+        opt.step()
+    assert np.all(np.isfinite(param.data))
+
+
+# --- Ctrl-C during fit -------------------------------------------------------------------------
+
+class InterruptingAdam(nl.optim.Adam):
+    """Sends Ctrl-C (SIGINT) to this process in the middle of step number `at`, between two parameters."""
+
+    def __init__(self, params, at, **kwargs):
+        super().__init__(params, **kwargs)
+        self.at, self.calls = at, 0
+
+    def _update_in_place(self, param, grad, state, group):
+        import os
+        import signal
+        super()._update_in_place(param, grad, state, group)
+        if param is self.param_groups[0]["params"][0]:
+            self.calls += 1
+            if self.calls == self.at:
+                os.kill(os.getpid(), signal.SIGINT)
+
+
+def test_ctrl_c_in_the_middle_of_an_optimizer_step_finishes_that_step_and_returns_the_history():
+    model = small_classifier()
+    X, y = classification_data(n=16)
+    opt = InterruptingAdam(model.parameters(), at=3, lr=0.01)
+    history = nl.fit(model, nl.CrossEntropyLoss(), opt, X, y, epochs=10, batch_size=4, shuffle=False)
+    assert history.interrupted and history.steps == 3 and not history.diverged
+    assert "Interrupted after step 3" in history.message
+    assert {opt.state[p]["step"] for p in model.parameters()} == {3}     # every parameter got step 3
+
+
+def test_after_fit_ctrl_c_behaves_as_before():
+    import signal
+    before = signal.getsignal(signal.SIGINT)
+    model = small_classifier()
+    nl.fit(model, nl.CrossEntropyLoss(), nl.optim.SGD(model.parameters(), lr=0.1), *classification_data(), epochs=1)
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+# --- warnings at extremes (these run with warnings as errors) ------------------------------------
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("loss_fn, prediction, target, expected", [
+    (nl.CrossEntropyLoss(), [[1e308, -1e308], [-1e308, 1e308]], [0, 1], 0.0),
+    (nl.CrossEntropyLoss(), [[1e308, -1e308], [-1e308, 1e308]], [1, 1], np.inf),
+    (nl.BCEWithLogitsLoss(), [1e308, -1e308, 1e308], [0.0, 1.0, 1.0], np.inf),
+    (nl.BCEWithLogitsLoss(), [1e308, -1e308], [1.0, 0.0], 0.0),
+    (nl.HuberLoss(1e300), [1.0, 2.0, 3.0], [0.0, 0.0, 0.0], 7 / 3),
+    (nl.HuberLoss(), [1e308, -1e308], [-1e308, 1e308], np.inf),
+    (nl.MSELoss(), [1e308, -1e308], [-1e308, 1e308], np.inf),
+], ids=["ce-right", "ce-wrong", "bce-wrong", "bce-right", "huber-huge-delta", "huber-huge-miss", "mse-huge-miss"])
+def test_losses_at_extreme_values_give_pytorchs_values_without_overflow_warnings(loss_fn, prediction, target, expected):
+    value = loss_fn(np.array(prediction), np.array(target))
+    assert value == pytest.approx(expected)
+    loss_fn.backward()
+
+
+# --- gradcheck ---------------------------------------------------------------------------------
+
+def test_gradcheck_exactly_at_a_relu_kink_warns_that_the_inputs_sit_on_it():
+    model = nl.Sequential(nl.Linear(2, 3, rng=0), nl.ReLU(), nl.Linear(3, 1, rng=1))
+    model[0].bias.data[...] = 0                             # x = 0 and b = 0: every ReLU input is exactly 0
+    with pytest.warns(RuntimeWarning, match="sit at its kink"):
+        nl.gradcheck(model, nl.MSELoss(), np.zeros((2, 2)), np.ones((2, 1)))
+
+
+def test_gradcheck_refuses_dropout_in_training_mode():
+    model = nl.Sequential(nl.Linear(2, 3, rng=0), nl.Dropout(0.5), nl.Linear(3, 1, rng=1))
+    with pytest.raises(ValueError, match=r"Dropout in training mode.*model.eval\(\)"):
+        nl.gradcheck(model, nl.MSELoss(), np.ones((2, 2)), np.ones((2, 1)))
+    assert nl.gradcheck(model.eval(), nl.MSELoss(), np.ones((2, 2)), np.ones((2, 1))) < 1e-7

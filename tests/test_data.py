@@ -100,7 +100,7 @@ def test_digits_are_1797_images_of_10_classes_in_unit_range():
 
 
 def test_digits_are_shuffled_by_rng_and_keep_images_with_their_labels():
-    X, y = data.digits()
+    X, y = data.digits(shuffle=False)                     # scikit-learn's order
     Xs, ys = data.digits(rng=0)
     Xs2, _ = data.digits(rng=0)
     np.testing.assert_array_equal(Xs, Xs2)
@@ -109,6 +109,14 @@ def test_digits_are_shuffled_by_rng_and_keep_images_with_their_labels():
     lookup = {row.tobytes(): label for row, label in zip(X, y)}
     assert all(lookup[row.tobytes()] == label for row, label in zip(Xs, ys))
     assert data.digits(dtype=np.float32)[0].dtype == np.float32
+
+
+def test_rng_none_means_fresh_entropy_for_digits_as_for_every_other_loader():
+    # One meaning everywhere: None draws a new order each call; a seed repeats.
+    first, second = data.digits()[1], data.digits()[1]
+    assert not np.array_equal(first, second)
+    assert not np.array_equal(data.moons(rng=None)[0], data.moons(rng=None)[0])
+    np.testing.assert_array_equal(data.digits(shuffle=False)[1], data.digits(shuffle=False)[1])
 
 
 @pytest.mark.parametrize("call, error, match", [

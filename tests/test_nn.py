@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import nnlearn as nl
+from pytorch_reference import import_torch
 from nnlearn.gradcheck import relative_error
 
 TOLERANCE = 1e-7          # largest relative error accepted between backprop and finite differences
@@ -88,6 +89,7 @@ def test_linear_backward_accumulates_gradients_until_they_are_zeroed():
     layer(x)
     layer.backward(grad_output)
     once = layer.weight.grad.copy()
+    layer(x)                                    # each backward needs its own forward pass
     layer.backward(grad_output)
     np.testing.assert_allclose(layer.weight.grad, 2 * once, rtol=1e-15)
     layer.zero_grad()
@@ -179,7 +181,7 @@ def test_sequential_with_cross_entropy_matches_finite_differences():
 # --- against PyTorch ---------------------------------------------------------------------------
 
 def test_layers_match_pytorch_forward_and_backward():
-    torch = pytest.importorskip("torch")
+    torch = import_torch()
     rng = np.random.default_rng(6)
     model = nl.Sequential(nl.Linear(3, 4, rng=rng), nl.LeakyReLU(0.2), nl.Linear(4, 4, rng=rng), nl.Sigmoid(),
                           nl.Linear(4, 3, rng=rng), nl.Tanh(), nl.Linear(3, 2, rng=rng), nl.ReLU())
@@ -226,3 +228,93 @@ def test_float32_layer_accepts_lists_and_integer_arrays_as_float32():
     layer = nl.Linear(2, 1, dtype=np.float32, rng=0)
     assert layer([[1, 2]]).dtype == np.float32
     assert layer(np.array([[1, 2]])).dtype == np.float32
+
+
+# --- Dropout, train() and eval() ---------------------------------------------------------------
+
+def test_dropout_in_training_zeroes_about_p_of_the_inputs_and_scales_the_rest_by_one_over_one_minus_p():
+    drop = nl.Dropout(0.25, rng=0)
+    x = np.ones((200, 50))
+    y = drop(x)
+    kept = y != 0
+    assert abs(kept.mean() - 0.75) < 0.02
+    np.testing.assert_allclose(y[kept], 1 / 0.75, rtol=1e-15)
+    assert abs(y.mean() - 1.0) < 0.03                      # the expected output is unchanged
+
+
+def test_dropout_in_eval_mode_is_the_identity_and_passes_the_gradient_through():
+    drop = nl.Dropout(0.5, rng=0).eval()
+    assert drop.training is False
+    x = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(drop(x), x)
+    g = np.ones((2, 3))
+    np.testing.assert_array_equal(drop.backward(g), g)
+
+
+def test_dropout_backward_uses_the_forward_mask_and_matches_finite_differences_with_a_fixed_mask():
+    x = np.random.default_rng(1).normal(size=(4, 5))
+    g = np.random.default_rng(2).normal(size=(4, 5))
+    drop = nl.Dropout(0.4)
+
+    def with_fixed_mask(_):
+        drop.rng = np.random.default_rng(3)                 # the same mask on every forward pass
+        return float(np.sum(g * drop(x)))
+
+    with_fixed_mask(None)
+    analytic = drop.backward(g)
+    numeric = nl.numerical_gradient(with_fixed_mask, x)
+    assert relative_error(analytic, numeric) < TOLERANCE
+    assert np.any(analytic == 0) and np.any(analytic != 0)
+
+
+def test_dropout_with_the_same_seed_draws_the_same_mask_and_keeps_float32():
+    x = np.ones((3, 4), dtype=np.float32)
+    first, second = nl.Dropout(0.5, rng=7)(x), nl.Dropout(0.5, rng=7)(x)
+    np.testing.assert_array_equal(first, second)
+    assert first.dtype == np.float32
+
+
+def test_dropout_with_p_zero_or_one():
+    x = np.ones((2, 3))
+    np.testing.assert_array_equal(nl.Dropout(0.0)(x), x)
+    np.testing.assert_array_equal(nl.Dropout(1.0)(x), np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize("p", [-0.1, 1.5, float("nan")])
+def test_dropout_refuses_a_probability_outside_zero_one(p):
+    with pytest.raises(ValueError, match="Dropout: p"):
+        nl.Dropout(p)
+
+
+def test_train_and_eval_set_training_on_every_module_inside_and_return_the_model():
+    model = nl.Sequential(nl.Linear(2, 3, rng=0), nl.Dropout(0.5), nl.Sequential(nl.ReLU(), nl.Dropout(0.2)))
+    assert all(m.training for m in model.modules())
+    assert model.eval() is model and not any(m.training for m in model.modules())
+    assert model.train() is model and all(m.training for m in model.modules())
+    with pytest.raises(TypeError, match="mode must be True or False"):
+        model.train("no")
+
+
+def test_evaluate_runs_in_eval_mode_and_restores_training_mode():
+    rng = np.random.default_rng(0)
+    model = nl.Sequential(nl.Linear(3, 4, rng=rng), nl.Dropout(0.5, rng=rng), nl.Linear(4, 2, rng=rng))
+    X, y = rng.normal(size=(6, 3)), np.array([0, 1, 0, 1, 1, 0])
+    loss, _ = nl.evaluate(model, nl.CrossEntropyLoss(), X, y)
+    assert model.training and model[1].training
+    model.eval()
+    assert loss == nl.CrossEntropyLoss()(model(X), y)
+
+
+# --- activation derivatives are public --------------------------------------------------------
+
+@pytest.mark.parametrize("activation, expected", [
+    (nl.ReLU(), [0.0, 0.0, 1.0]),
+    (nl.LeakyReLU(0.1), [0.1, 0.1, 1.0]),
+    (nl.Sigmoid(), [0.25 * 0 + 1 / (1 + np.e) * (1 - 1 / (1 + np.e)), 0.25, 1 / (1 + np.e) * (1 - 1 / (1 + np.e))]),
+    (nl.Tanh(), [1 - np.tanh(1.0) ** 2, 1.0, 1 - np.tanh(1.0) ** 2]),
+])
+def test_activation_derivative_is_public_and_the_old_name_still_works(activation, expected):
+    x = np.array([-1.0, 0.0, 1.0])
+    np.testing.assert_allclose(activation.derivative(x), expected, rtol=1e-12)
+    np.testing.assert_allclose(activation._derivative(x, activation(x)), expected, rtol=1e-12)
+    assert activation.derivative(x).dtype == np.float64

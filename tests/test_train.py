@@ -327,3 +327,127 @@ def test_early_stopping_with_a_validation_loss_that_is_never_finite_stops_withou
     assert history.stopped_early and history.epochs == 2 and history.val_loss == [np.inf, np.inf]
     with pytest.raises(ValueError, match="no epoch has had a finite validation loss"):
         stopper.restore()
+
+
+# --- train_step: the one loop -----------------------------------------------------------------
+
+def test_train_step_is_the_four_step_loop_and_returns_the_loss_before_the_update():
+    model, X, y = classification_problem(n=10)
+    twin, _, _ = classification_problem(n=10)
+    loss_fn, twin_loss = nl.CrossEntropyLoss(), nl.CrossEntropyLoss()
+    opt, twin_opt = nl.optim.Adam(model.parameters(), lr=0.05), nl.optim.Adam(twin.parameters(), lr=0.05)
+    for _ in range(3):
+        expected = twin_loss(twin(X), y)
+        twin_opt.zero_grad()
+        twin.backward(twin_loss.backward())
+        twin_opt.step()
+        assert nl.train_step(model, loss_fn, opt, X, y) == expected
+    for mine, theirs in zip(model.parameters(), twin.parameters()):
+        np.testing.assert_array_equal(mine.data, theirs.data)
+
+
+def test_train_step_can_return_the_prediction_it_made():
+    model, X, y = regression_problem()
+    before = model(X)
+    loss, prediction = nl.train_step(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=0.1), X, y,
+                                     return_prediction=True)
+    np.testing.assert_array_equal(prediction, before)
+    assert loss == nl.MSELoss()(before, y)
+
+
+def test_fit_is_train_step_over_the_batches():
+    model, X, y = classification_problem(n=12)
+    twin, _, _ = classification_problem(n=12)
+    history = nl.fit(model, nl.CrossEntropyLoss(), nl.optim.SGD(model.parameters(), lr=0.3), X, y,
+                     epochs=2, batch_size=5, shuffle=False)
+    opt, losses = nl.optim.SGD(twin.parameters(), lr=0.3), []
+    for _ in range(2):
+        for X_batch, y_batch in nl.data.minibatches(X, y, 5, shuffle=False):
+            losses.append(nl.train_step(twin, nl.CrossEntropyLoss(), opt, X_batch, y_batch))
+    assert history.step_loss == losses
+
+
+def test_fit_calls_no_private_method_of_the_model():
+    import inspect
+    source = inspect.getsource(nl.train.fit) + inspect.getsource(nl.train.train_step)
+    assert "model._" not in source and "_backward_to_parameters" not in source
+
+
+def test_train_step_works_with_a_hand_written_module_whose_backward_has_no_input_grad():
+    class Scale(nl.Module):
+        def __init__(self):
+            self.w = nl.Parameter(np.array([2.0]))
+
+        def forward(self, x):
+            self.x = x
+            return x * self.w.data
+
+        def backward(self, grad_output):
+            self.w.grad += np.sum(grad_output * self.x)
+            return grad_output * self.w.data
+
+    model = Scale()
+    X, y = np.array([[1.0], [2.0]]), np.array([[3.0], [6.0]])
+    opt = nl.optim.SGD(model.parameters(), lr=0.05)
+    for _ in range(50):
+        nl.train_step(model, nl.MSELoss(), opt, X, y)
+    np.testing.assert_allclose(model.w.data, [3.0], rtol=1e-6)
+
+
+# --- has_diverged: the one rule ----------------------------------------------------------------
+
+@pytest.mark.parametrize("loss, first_loss, expected", [
+    (0.5, 0.8, False),
+    (39.0, 0.8, False),                # below 50 x max(0.8, 1) = 50
+    (51.0, 0.8, True),
+    (0.2, 0.001, False),               # small losses are noisy: the floor of 1 keeps this from counting
+    (60.0, 0.001, True),
+    (4000.0, 100.0, False),
+    (6000.0, 100.0, True),
+    (float("nan"), 0.8, True),
+    (float("inf"), 0.8, True),
+    (1.0, float("nan"), True),
+    (np.float32(1e30), 1.0, True),
+])
+def test_has_diverged_is_non_finite_or_fifty_times_the_first_loss_at_least_one(loss, first_loss, expected):
+    assert nl.has_diverged(loss, first_loss) is expected
+
+
+@pytest.mark.parametrize("make", [
+    lambda params: nl.optim.SGD(params, lr=1e10),
+    lambda params: nl.optim.Adam(params, lr=1e10),
+], ids=["SGD", "Adam"])
+def test_a_loss_that_climbs_without_overflowing_is_caught_within_a_few_steps(make):
+    model, X, y = classification_problem(n=40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history = nl.fit(model, nl.CrossEntropyLoss(), make(model.parameters()), X, y, epochs=100, batch_size=8, rng=0)
+    assert history.diverged and history.diverged_at == history.steps <= 10
+    assert nl.has_diverged(history.step_loss[-1], history.step_loss[0])
+    assert not any(nl.has_diverged(loss, history.step_loss[0]) for loss in history.step_loss[:-1])
+    assert f"step {history.diverged_at}" in history.message and "learning rate" in history.message
+
+
+def test_diverged_at_is_none_when_training_goes_well():
+    model, X, y = regression_problem()
+    history = nl.fit(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=0.1), X, y, epochs=10)
+    assert history.diverged_at is None and not history.diverged and not history.interrupted
+
+
+def test_a_first_step_blow_up_from_huge_inputs_points_at_the_data_not_the_learning_rate():
+    model, X, y = regression_problem(n=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history = nl.fit(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=0.01), X * 1e300, y, epochs=5)
+    assert history.diverged_at == 1
+    assert "X reaches" in history.message and "e+300" in history.message and "Standardise" in history.message
+    assert "lower the learning rate" not in history.message
+
+
+def test_large_inputs_are_named_beside_the_learning_rate_when_training_blows_up_later():
+    model, X, y = regression_problem(n=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history = nl.fit(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=1e-4), X * 1e4, y, epochs=50)
+    assert history.diverged_at > 1
+    assert "X reaches" in history.message and "lower the learning rate" in history.message
