@@ -18,9 +18,9 @@ from ..losses import CrossEntropyLoss
 from ..optim import SGD
 from ..plots import label, new_figure
 from ..plots.style import MARKERS, PALETTE
-from ._pending_core import has_diverged, train_step
+from ..train import has_diverged, train_step
 from .app import App, AppMessage
-from .training import BATCH_SIZES, load_dataset, small_network
+from .training_run import BATCH_SIZES, load_dataset, small_network
 
 EPOCHS = 5
 LR_GRID = tuple(float(round(10 ** e, 4)) for e in np.arange(-2.0, 1.51, 0.25))   # 0.01 .. 31.6, 15 values

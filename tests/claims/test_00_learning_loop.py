@@ -60,8 +60,7 @@ def test_rmsprop_diverges_from_0_316_and_is_best_near_0_056_adam_and_adagrad_fro
 def test_rmsprops_first_step_is_ten_times_lr_sign_g_adams_and_adagrads_lr_sign_g(name, factor):
     model = training.small_network(2, rng=0)
     before = [p.data.copy() for p in model.parameters()]
-    opt = nl.optim.OPTIMIZERS[name].make(model.parameters(), 1e-3) if hasattr(nl.optim, "OPTIMIZERS") \
-        else training.OPTIMIZERS[name].make(model.parameters(), 1e-3)
+    opt = nl.optim.OPTIMIZERS[name].make(model.parameters(), 1e-3)
     loss_fn = nl.CrossEntropyLoss()
     loss_fn(model(X), y)
     opt.zero_grad()
