@@ -117,3 +117,11 @@ def test_a_run_that_blows_up_stops_and_ends_at_infinity():
     record = loss_while_training(model, nl.CrossEntropyLoss(), nl.optim.SGD(model.parameters(), lr=1e4),
                                  X, y, batch_size=200, epochs=5)
     assert record["diverged"] and record["loss"][-1] == np.inf and record["updates"] < 5
+
+
+def test_every_batch_size_has_its_race_line_on_both_x_axes(app):
+    ax_race = app.figure.axes[3]
+    for key in ("time", "examples seen"):
+        app.controls["x_axis"].value = key
+        static = [line for line in ax_race.lines if not line.get_animated()]
+        assert len(static) == len(app.best) and all(len(line.get_xdata()) > 1 for line in static)

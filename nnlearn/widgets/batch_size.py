@@ -230,9 +230,8 @@ def batch_size_explorer(batch_size=10, x_axis="examples seen", samples=100):
     ax_lr.set_xlim(lrs[0] / 1.3, lrs[-1] * 1.3)
     ax_lr.set_ylim(low * 0.7, top * 1.2)
     ax_lr.legend(loc="upper left", fontsize="x-small", ncol=2, title="batch size", title_fontsize="x-small")
-    ax_lr.text(0.98, 0.97, "diverged or above 3: drawn at 3", transform=ax_lr.transAxes, ha="right", va="top",
-               fontsize="x-small")
-    label(ax_lr, f"SGD, {EPOCHS} epochs: final loss vs learning rate", "learning rate (log)",
+    label(ax_lr, f"SGD, {EPOCHS} epochs: final loss vs learning rate",
+          "learning rate (log; diverged or above 3: drawn at 3)",
           f"loss on all {n} points (log)")
 
     race_lines = [ax_race.plot([], [], color=shades[i], linewidth=1.0)[0] for i in range(len(sizes))]
@@ -251,7 +250,7 @@ def batch_size_explorer(batch_size=10, x_axis="examples seen", samples=100):
     def draw_race(key):                                                    # static lines: only when the axis changes
         for line, b in zip(race_lines, sizes):
             x, loss = race_x(chosen[b], key)
-        line.set_data(x, np.clip(loss, None, top))
+            line.set_data(x, np.clip(loss, None, top))
         if key == "examples seen":
             ax_race.set_xscale("linear")
             ax_race.set_xlim(0, EPOCHS * n * 1.02)
