@@ -97,4 +97,4 @@ def test_with_batch_size_1_the_last_points_loss_is_tiny_while_the_full_loss_is_n
     one = run(batch_size=1)
     assert one.losses[-1] == pytest.approx(0.055, abs=0.001)
     assert one.full_loss() == pytest.approx(0.49, abs=0.005)
-    assert one.accuracy() == pytest.approx(0.865)                 # printed as 87 %
+    assert one.accuracy() == pytest.approx(0.865)

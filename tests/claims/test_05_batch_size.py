@@ -33,9 +33,8 @@ def test_the_measured_spread_follows_the_formula_and_four_times_the_batch_halves
     for b in (2, 5, 10, 20, 50, 100):
         formula = spread[1] * np.sqrt((200 - b) / (b * 199))
         assert spread[b] == pytest.approx(formula, rel=0.1)
-    _, _, _, four = batch_size.gradient_noise(X, y, [1, 4])
-    assert four[4] / four[1] == pytest.approx(0.50, abs=0.01)
-    assert np.sqrt(196 / (4 * 199)) == pytest.approx(0.50, abs=0.005)
+    assert spread[20] / spread[5] == pytest.approx(0.5, abs=0.05)              # question 1: four times the batch
+    assert np.sqrt((180 / (20 * 199)) / (195 / (5 * 199))) == pytest.approx(0.48, abs=0.005)
     assert spread[200] < 1e-12                                    # the full batch has none
 
 
