@@ -90,3 +90,7 @@ def test_at_their_best_rates_batches_of_50_and_100_climb_above_5_on_the_way(sear
     assert runs[50][best[50]]["loss"][-1] == pytest.approx(0.19, abs=0.005)
     assert runs[100][3.1623]["loss"][-1] == pytest.approx(0.22, abs=0.005)
     assert runs[100][best[100]]["loss"][-1] == pytest.approx(0.20, abs=0.005)
+
+
+def test_a_plateful_of_10_scatters_by_0_38(noise):
+    assert noise[3][10] == pytest.approx(0.38, abs=0.005)
