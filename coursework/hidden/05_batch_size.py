@@ -40,7 +40,7 @@ value = minibatch_noise(np.array([[1.0], [-1.0]]), 1, 50, np.random.default_rng(
 result = (type(value).__name__, value, minibatch_noise(Gs, 10, 20, np.random.default_rng(0)),
           minibatch_noise(Gs, 3, 500, np.random.default_rng(0)), minibatch_noise(Gs, 8, 500, np.random.default_rng(0)))
 """, rtol=1e-8, atol=1e-12)],
-    "predict_noise_ratio": [Probe("result = abs(float(predict_noise_ratio()) - 0.5) < 0.05")],
+    "predict_noise_ratio": [Probe("result = float(predict_noise_ratio())", rtol=0.1)],
     "predict_full_batch_rate": [Probe("result = str(predict_full_batch_rate()).strip().lower()")],
     "predict_per_update_winner": [Probe("result = int(predict_per_update_winner())")],
 }
@@ -72,7 +72,7 @@ G = np.random.default_rng(5).normal(size=(12, 4)).astype(np.float32)
 result = minibatch_noise(G, 4, 30, np.random.default_rng(0))
 """, rtol=1e-5, label="float32"),
     ],
-    "predict_noise_ratio": [Probe("result = abs(float(predict_noise_ratio()) - 0.5) < 0.05")],
+    "predict_noise_ratio": [Probe("result = float(predict_noise_ratio())", rtol=0.1)],
     "predict_full_batch_rate": [Probe("result = str(predict_full_batch_rate()).strip().lower()")],
     "predict_per_update_winner": [Probe("result = int(predict_per_update_winner())")],
 }

@@ -107,8 +107,8 @@ def sgd_update(parameters, lr):
     ],
     "predict_best_sgd_rate": [("def predict_best_sgd_rate():\n    return 10.0", "The largest rate that still settles"),
                               ("def predict_best_sgd_rate():\n    return 0.1", "The largest rate that still settles")],
-    "predict_first_to_diverge": [('def predict_first_to_diverge():\n    return "SGD"', "without bias correction"),
-                                 ('def predict_first_to_diverge():\n    return "Adam"', "without bias correction")],
+    "predict_first_to_diverge": [('def predict_first_to_diverge():\n    return "SGD"', "has no bias correction"),
+                                 ('def predict_first_to_diverge():\n    return "Adam"', "has no bias correction")],
     "predict_circles_accuracy": [('def predict_circles_accuracy():\n    return "a"', "a step overshoots"),
                                  ('def predict_circles_accuracy():\n    return "b"', "a step overshoots")],
 }
