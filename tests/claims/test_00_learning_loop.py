@@ -98,3 +98,10 @@ def test_with_batch_size_1_the_last_points_loss_is_tiny_while_the_full_loss_is_n
     assert one.losses[-1] == pytest.approx(0.055, abs=0.001)
     assert one.full_loss() == pytest.approx(0.49, abs=0.005)
     assert one.accuracy() == pytest.approx(0.865)
+
+
+def test_every_optimizer_in_the_menu_but_sgd_diverges_somewhere_on_the_slider():
+    for name in nl.optim.OPTIMIZERS:
+        rate = training.first_diverging_rate(name)
+        assert (rate is None) == (name == "SGD"), name
+    assert training.first_diverging_rate("Momentum") == pytest.approx(10.0)
