@@ -3,27 +3,21 @@
 `batch_size_explorer()`: how noisy a mini-batch gradient is; the learning rate each batch size
 tolerates (every batch size trained on one stated grid of learning rates); and the loss against
 examples seen and against time, each batch size at its own best learning rate from that grid.
-Training uses `nl.train_step`; a run that blows up is cut by `has_diverged`, the library's rule.
+The training runs behind it (`loss_while_training`, `learning_rate_search`) live in `training_run`.
 """
 
-import functools
-import time
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.ticker import NullLocator
 
-from .. import data as nl_data
 from ..losses import CrossEntropyLoss
-from ..optim import SGD
 from ..plots import label, new_figure
 from ..plots.style import MARKERS, PALETTE
-from ..train import has_diverged, train_step
 from .app import App, AppMessage
-from .training_run import BATCH_SIZES, load_dataset, small_network
+from .training_run import (BATCH_SIZES, EPOCHS, LR_GRID, learning_rate_search, load_dataset,  # noqa: F401
+                           loss_while_training, moons_search, small_network)
 
-EPOCHS = 5
-LR_GRID = tuple(float(round(10 ** e, 4)) for e in np.arange(-2.0, 1.51, 0.25))   # 0.01 .. 31.6, 15 values
 
 
 def _norm(array):
@@ -64,74 +58,6 @@ def minibatch_gradient_samples(gradients, batch_sizes, samples=100, rng=0):
     return result
 
 
-def loss_while_training(model, loss_fn, optimizer, X, y, batch_size, epochs, rng=0, every=20):
-    """Train with mini-batches of `batch_size` (`train_step` on each) and record the loss on ALL
-    of (X, y): before training, whenever about `every` more examples have been used, and at the end.
-
-    Returns a dict: examples (examples seen), time (updates so far x the median time of one update,
-    seconds), loss (full-data), updates, time_per_update, diverged (has_diverged on a batch loss:
-    training stops there, and the final loss counts as inf).
-    """
-    rng = np.random.default_rng(rng)
-    with np.errstate(all="ignore"):
-        examples, losses, at_update = [0], [loss_fn(model(X), y)], [0]
-        durations, first = [], None
-        seen = updates = last_recorded = 0
-        diverged = False
-        for _ in range(epochs):
-            for X_batch, y_batch in nl_data.minibatches(X, y, batch_size, shuffle=True, rng=rng):
-                started = time.perf_counter()
-                loss = train_step(model, loss_fn, optimizer, X_batch, y_batch)
-                durations.append(time.perf_counter() - started)
-                seen += len(X_batch)
-                updates += 1
-                first = loss if first is None else first
-                if has_diverged(loss, first):
-                    diverged = True
-                    break
-                if seen - last_recorded >= every:
-                    examples.append(seen)
-                    at_update.append(updates)
-                    losses.append(loss_fn(model(X), y))
-                    last_recorded = seen
-            if diverged:
-                break
-        if examples[-1] != seen:
-            examples.append(seen)
-            at_update.append(updates)
-            losses.append(np.inf if diverged else loss_fn(model(X), y))
-    # Time = updates x the median time of one update: the typical cost, without the pauses a busy
-    # machine adds now and then.
-    per_update = float(np.median(durations))
-    return {"examples": np.array(examples), "time": np.array(at_update) * per_update,
-            "loss": np.array(losses, dtype=float), "updates": updates, "time_per_update": per_update,
-            "diverged": diverged}
-
-
-def learning_rate_search(X, y, batch_sizes, lrs=LR_GRID, epochs=EPOCHS, seed=0):
-    """SGD on the same starting network for every batch size and every learning rate of one grid.
-
-    Returns (runs, best): runs[b][lr] is loss_while_training's record; best[b] is the learning
-    rate whose final full-data loss after `epochs` epochs is lowest (diverged runs count as inf).
-    """
-    runs, best = {}, {}
-    for b in batch_sizes:
-        runs[b] = {}
-        for lr in lrs:
-            model = small_network(int(y.max()) + 1, rng=seed)
-            runs[b][lr] = loss_while_training(model, CrossEntropyLoss(), SGD(model.parameters(), lr=lr),
-                                              X, y, b, epochs, rng=seed + 1)
-        best[b] = min(lrs, key=lambda lr: runs[b][lr]["loss"][-1])
-    return runs, best
-
-
-@functools.lru_cache(maxsize=1)
-def moons_search():
-    """learning_rate_search on the explorer's 200 moons for every batch size (computed once per kernel)."""
-    X, y = load_dataset("moons")
-    return learning_rate_search(X, y, [b for b in BATCH_SIZES if b <= len(X)])
-
-
 def main_direction(rows, iterations=60):
     """The unit vector along which the rows (M, P) spread most (power iteration on rows^T rows)."""
     covariance = rows.T @ rows
@@ -159,6 +85,135 @@ def gradient_noise(X, y, sizes, samples=100, seed=0):
     return gradients, full, by_size, spread
 
 
+TOP = 3.0                          # losses above this (and diverged runs) are drawn at it
+
+
+class BatchSizeExplorer:
+    """The data, records and artists behind `batch_size_explorer`; `update` redraws one batch size."""
+
+    def __init__(self, batch_size, x_axis, samples):
+        self.X, self.y = load_dataset("moons")
+        self.n = len(self.X)
+        self.sizes = [b for b in BATCH_SIZES if b <= self.n]
+        self.controls = {
+            "batch_size": widgets.SelectionSlider(options=self.sizes, value=batch_size, description="batch size",
+                                                  continuous_update=True),
+            "x_axis": widgets.ToggleButtons(options=["examples seen", "time"], value=x_axis, description="x axis")}
+        gradients, self.full, self.by_size, self.spread = gradient_noise(self.X, self.y, self.sizes, samples)
+        self.along = self.full / _norm(self.full)                          # unit vector of the full gradient
+        noise = gradients - self.full
+        noise -= np.outer(noise @ self.along, self.along)                  # the part across it
+        self.across = main_direction(noise)
+        self.runs, self.best = moons_search()
+        self.chosen = {b: self.runs[b][self.best[b]] for b in self.sizes}
+        self.final = {b: np.array([self.runs[b][lr]["loss"][-1] for lr in LR_GRID]) for b in self.sizes}
+        self.shades = cividis_shades(len(self.sizes))
+        self.figure, ((ax_noise, ax_spread), (ax_lr, ax_race)) = new_figure(width=8.8, height=6.2, ncols=2, nrows=2)
+        self.draw_noise(ax_noise, samples)
+        self.draw_spread(ax_spread, samples)
+        self.draw_rates(ax_lr)
+        self.ax_race = ax_race
+        self.race_lines = [ax_race.plot([], [], color=shade, linewidth=1.0)[0] for shade in self.shades]
+        (self.race_bold,) = ax_race.plot([], [], color="black", linewidth=2.6, animated=True)
+        race_losses = np.concatenate([run["loss"] for run in self.chosen.values()])
+        ax_race.set_ylim(race_losses.min() * 0.85, TOP * 1.2)               # spikes above 3 run off the top
+        ax_race.set_yscale("log")
+        ax_race.yaxis.set_minor_locator(NullLocator())
+        label(ax_race, "Each at its own best learning rate", "examples seen", f"loss on all {self.n} points (log)")
+        self.info = widgets.HTML()
+        self.shown_axis = None
+
+    def project(self, g):
+        return np.column_stack([g @ self.along, g @ self.across])
+
+    def draw_noise(self, ax, samples):
+        one = self.project(self.by_size[1])
+        reach = 1.1 * np.abs(np.vstack([one, self.project(self.full[None])])).max()
+        ax.set_xlim(-reach, reach)
+        ax.set_ylim(-reach, reach)
+        ax.axhline(0, color="grey", linewidth=0.8)
+        ax.axvline(0, color="grey", linewidth=0.8)
+        ax.plot(*self.project(self.full[None]).T, linestyle="none", marker="*", markersize=16, color=PALETTE[5],
+                markeredgecolor="black", zorder=5, label="full-batch gradient")
+        self.dots = ax.scatter(*one.T, s=14, color=PALETTE[4], marker=MARKERS[0], alpha=0.6, animated=True,
+                               label=f"{samples} mini-batch gradients")
+        ax.legend(loc="lower left", fontsize="small")
+        label(ax, "Mini-batch gradients of one network", "along the full gradient", "across it")
+
+    def draw_spread(self, ax, samples):
+        n, spread = self.n, self.spread
+        partial = [b for b in self.sizes if b < n]                         # the full batch has no spread
+        measured = [spread[b] for b in partial]
+        theory = spread[1] * np.sqrt((n - np.array(partial)) / (n - 1) / np.array(partial))
+        ax.plot(partial, measured, marker=MARKERS[1], color=PALETTE[4], label=f"measured ({samples} draws)")
+        ax.plot(partial, theory, linestyle="--", color=PALETTE[0], label="σ₁·√((N−b)/(b(N−1)))")
+        _log_axes(ax)
+        ax.set_xlim(0.8, n * 0.8)
+        ax.set_ylim(min(measured) / 2, max(measured) * 1.6)
+        (self.spread_marker,) = ax.plot([], [], linestyle="none", marker="o", markersize=12, markerfacecolor="none",
+                                        markeredgecolor=PALETTE[5], markeredgewidth=2, animated=True)
+        ax.legend(loc="lower left", fontsize="small")
+        label(ax, "Noise of the gradient", "batch size b (log scale)", "rms distance to full gradient")
+
+    def draw_rates(self, ax):
+        lrs = np.array(LR_GRID)
+        for shade, b in zip(self.shades, self.sizes):
+            ax.plot(lrs, np.clip(self.final[b], None, TOP), color=shade, linewidth=1.0, label=f"b={b}")
+            ax.plot([self.best[b]], [self.final[b][LR_GRID.index(self.best[b])]], linestyle="none", marker="o",
+                    markersize=5, color=shade)
+        (self.lr_bold,) = ax.plot([], [], color="black", linewidth=2.4, animated=True)
+        (self.lr_best,) = ax.plot([], [], linestyle="none", marker="o", markersize=11, markerfacecolor="none",
+                                  markeredgecolor=PALETTE[5], markeredgewidth=2, animated=True)
+        _log_axes(ax)
+        ax.set_xlim(lrs[0] / 1.3, lrs[-1] * 1.3)
+        ax.set_ylim(min(f.min() for f in self.final.values()) * 0.7, TOP * 1.2)
+        ax.legend(loc="upper left", fontsize="x-small", ncol=2, title="batch size", title_fontsize="x-small")
+        label(ax, f"SGD, {EPOCHS} epochs: final loss vs learning rate",
+              "learning rate (log; diverged or above 3: drawn at 3)", f"loss on all {self.n} points (log)")
+
+    def race_data(self, run, key):
+        if key == "examples seen":
+            return run["examples"], np.clip(run["loss"], None, TOP)
+        return run["time"][1:] * 1000, np.clip(run["loss"][1:], None, TOP)   # ms; a log axis has no t = 0
+
+    def draw_race(self, key):
+        """The static race lines for one x axis (a full redraw: only when the toggle moves)."""
+        ax = self.ax_race
+        for line, b in zip(self.race_lines, self.sizes):
+            line.set_data(*self.race_data(self.chosen[b], key))
+        if key == "examples seen":
+            ax.set_xscale("linear")
+            ax.set_xlim(0, EPOCHS * self.n * 1.02)
+            ax.set_xlabel("examples seen")
+        else:
+            ax.set_xscale("log")
+            ax.xaxis.set_minor_locator(NullLocator())
+            times = [self.chosen[b]["time"][1:] * 1000 for b in self.sizes]
+            ax.set_xlim(min(t[0] for t in times) / 2, max(t[-1] for t in times) * 1.5)
+            ax.set_xlabel("updates × time per update (ms, log)")
+        self.shown_axis = key
+
+    def update(self):
+        b = int(self.controls["batch_size"].value)
+        if b not in self.by_size:
+            raise AppMessage(f"The batch size {b} is larger than the data ({self.n} points).")
+        if self.controls["x_axis"].value != self.shown_axis:
+            self.draw_race(self.controls["x_axis"].value)
+        self.dots.set_offsets(self.project(self.by_size[b]))
+        self.spread_marker.set_data([b], [self.spread[b]] if b < self.n else [np.nan])
+        self.lr_bold.set_data(np.array(LR_GRID), np.clip(self.final[b], None, TOP))
+        self.lr_best.set_data([self.best[b]], [self.final[b][LR_GRID.index(self.best[b])]])
+        self.race_bold.set_data(*self.race_data(self.chosen[b], self.shown_axis))
+        self.info.value = explorer_text(b, self.n, self.spread, self.full, self.best, self.chosen[b])
+
+
+def _log_axes(ax):
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_minor_locator(NullLocator())
+
+
 def batch_size_explorer(batch_size=10, x_axis="examples seen", samples=100):
     """What the batch size changes, for one dataset (200 moons) and one network (2-16-2 ReLU).
 
@@ -168,118 +223,10 @@ def batch_size_explorer(batch_size=10, x_axis="examples seen", samples=100):
     Bottom right: each batch size at its own best learning rate, the full-data loss against
     examples seen or training time. Everything is computed on creation; a move only redraws.
     """
-    X, y = load_dataset("moons")
-    n = len(X)
-    sizes = [b for b in BATCH_SIZES if b <= n]
-    controls = {"batch_size": widgets.SelectionSlider(options=sizes, value=batch_size, description="batch size",
-                                                      continuous_update=True),
-                "x_axis": widgets.ToggleButtons(options=["examples seen", "time"], value=x_axis,
-                                                description="x axis")}
-    gradients, full, by_size, spread = gradient_noise(X, y, sizes, samples)
-    along = full / _norm(full)                                             # unit vector of the full gradient
-    noise = gradients - full
-    noise -= np.outer(noise @ along, along)                                # the part across it
-    across = main_direction(noise)
-    project = lambda g: np.column_stack([g @ along, g @ across])          # noqa: E731
-    runs, best = moons_search()
-    chosen = {b: runs[b][best[b]] for b in sizes}
-
-    figure, ((ax_noise, ax_spread), (ax_lr, ax_race)) = new_figure(width=8.8, height=6.2, ncols=2, nrows=2)
-    one = project(by_size[1])
-    reach = 1.1 * np.abs(np.vstack([one, project(full[None])])).max()
-    ax_noise.set_xlim(-reach, reach)
-    ax_noise.set_ylim(-reach, reach)
-    ax_noise.axhline(0, color="grey", linewidth=0.8)
-    ax_noise.axvline(0, color="grey", linewidth=0.8)
-    ax_noise.plot(*project(full[None]).T, linestyle="none", marker="*", markersize=16, color=PALETTE[5],
-                  markeredgecolor="black", zorder=5, label="full-batch gradient")
-    dots = ax_noise.scatter(*one.T, s=14, color=PALETTE[4], marker=MARKERS[0], alpha=0.6, animated=True,
-                            label=f"{samples} mini-batch gradients")
-    ax_noise.legend(loc="lower left", fontsize="small")
-    label(ax_noise, "Mini-batch gradients of one network", "along the full gradient", "across it")
-
-    partial = [b for b in sizes if b < n]                                  # the full batch has no spread
-    measured = [spread[b] for b in partial]
-    theory = spread[1] * np.sqrt((n - np.array(partial)) / (n - 1) / np.array(partial))
-    ax_spread.plot(partial, measured, marker=MARKERS[1], color=PALETTE[4], label=f"measured ({samples} draws)")
-    ax_spread.plot(partial, theory, linestyle="--", color=PALETTE[0], label="σ₁·√((N−b)/(b(N−1)))")
-    for ax in (ax_spread, ax_lr):
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.xaxis.set_minor_locator(NullLocator())
-        ax.yaxis.set_minor_locator(NullLocator())
-    ax_spread.set_xlim(0.8, n * 0.8)
-    ax_spread.set_ylim(min(measured) / 2, max(measured) * 1.6)
-    (spread_marker,) = ax_spread.plot([], [], linestyle="none", marker="o", markersize=12, markerfacecolor="none",
-                                      markeredgecolor=PALETTE[5], markeredgewidth=2, animated=True)
-    ax_spread.legend(loc="lower left", fontsize="small")
-    label(ax_spread, "Noise of the gradient", "batch size b (log scale)", "rms distance to full gradient")
-
-    shades = cividis_shades(len(sizes))
-    lrs = np.array(LR_GRID)
-    final = {b: np.array([runs[b][lr]["loss"][-1] for lr in LR_GRID]) for b in sizes}
-    top = 3.0
-    for index, b in enumerate(sizes):
-        ax_lr.plot(lrs, np.clip(final[b], None, top), color=shades[index], linewidth=1.0, label=f"b={b}")
-        ax_lr.plot([best[b]], [final[b][LR_GRID.index(best[b])]], linestyle="none", marker="o", markersize=5,
-                   color=shades[index])
-    (lr_bold,) = ax_lr.plot([], [], color="black", linewidth=2.4, animated=True)
-    (lr_best,) = ax_lr.plot([], [], linestyle="none", marker="o", markersize=11, markerfacecolor="none",
-                            markeredgecolor=PALETTE[5], markeredgewidth=2, animated=True)
-    low = min(f.min() for f in final.values())
-    ax_lr.set_xlim(lrs[0] / 1.3, lrs[-1] * 1.3)
-    ax_lr.set_ylim(low * 0.7, top * 1.2)
-    ax_lr.legend(loc="upper left", fontsize="x-small", ncol=2, title="batch size", title_fontsize="x-small")
-    label(ax_lr, f"SGD, {EPOCHS} epochs: final loss vs learning rate",
-          "learning rate (log; diverged or above 3: drawn at 3)",
-          f"loss on all {n} points (log)")
-
-    race_lines = [ax_race.plot([], [], color=shades[i], linewidth=1.0)[0] for i in range(len(sizes))]
-    (race_bold,) = ax_race.plot([], [], color="black", linewidth=2.6, animated=True)
-    race_losses = np.concatenate([run["loss"] for run in chosen.values()])
-    ax_race.set_ylim(race_losses.min() * 0.85, top * 1.2)             # spikes above 3 run off the top
-    ax_race.set_yscale("log")
-    ax_race.yaxis.set_minor_locator(NullLocator())
-    label(ax_race, "Each at its own best learning rate", "examples seen", f"loss on all {n} points (log)")
-    info = widgets.HTML()
-    shown = {"x_axis": None}
-
-    def race_x(run, key):
-        return (run["examples"], run["loss"]) if key == "examples seen" else (run["time"][1:] * 1000, run["loss"][1:])
-
-    def draw_race(key):                                                    # static lines: only when the axis changes
-        for line, b in zip(race_lines, sizes):
-            x, loss = race_x(chosen[b], key)
-            line.set_data(x, np.clip(loss, None, top))
-        if key == "examples seen":
-            ax_race.set_xscale("linear")
-            ax_race.set_xlim(0, EPOCHS * n * 1.02)
-            ax_race.set_xlabel("examples seen")
-        else:
-            ax_race.set_xscale("log")
-            ax_race.xaxis.set_minor_locator(NullLocator())
-            times = [chosen[b]["time"][1:] * 1000 for b in sizes]
-            ax_race.set_xlim(min(t[0] for t in times) / 2, max(t[-1] for t in times) * 1.5)
-            ax_race.set_xlabel("updates × time per update (ms, log)")
-        shown["x_axis"] = key
-
-    def update():
-        b = int(controls["batch_size"].value)
-        if b not in by_size:
-            raise AppMessage(f"The batch size {b} is larger than the data ({n} points).")
-        if controls["x_axis"].value != shown["x_axis"]:
-            draw_race(controls["x_axis"].value)
-        dots.set_offsets(project(by_size[b]))
-        spread_marker.set_data([b], [spread[b]] if b < n else [np.nan])
-        lr_bold.set_data(lrs, np.clip(final[b], None, top))
-        lr_best.set_data([best[b]], [final[b][LR_GRID.index(best[b])]])
-        run = chosen[b]
-        x, loss = race_x(run, shown["x_axis"])
-        race_bold.set_data(x, np.clip(loss, None, top))
-        info.value = explorer_text(b, n, spread, full, best, run)
-
-    app = App(controls, figure, update, extra=[info], title="Batch size explorer")
-    app.info, app.runs, app.best, app.spread = info, runs, best, spread
+    explorer = BatchSizeExplorer(batch_size, x_axis, samples)
+    app = App(explorer.controls, explorer.figure, explorer.update, extra=[explorer.info], title="Batch size explorer")
+    app.explorer = explorer
+    app.info, app.runs, app.best, app.spread = explorer.info, explorer.runs, explorer.best, explorer.spread
     return app
 
 

@@ -1,18 +1,23 @@
-"""The model behind lesson 00's training explorer: its datasets, its network, and a training run.
+"""The training behind the apps of lessons 00 and 05: datasets, the network, and training runs.
 
 `TrainingRun` trains the explorer's small network with `nl.train_step` on seeded mini-batches and
 keeps a record of every update (the loss before it, the batch size), from which the app's plots
 and messages are computed. Divergence is `nl.has_diverged`, the library's one rule. The helpers
 at the end (`first_diverging_rate`, `best_rate`) scan the explorer's learning-rate slider, for the
-lesson's claims and prediction questions.
+lesson's claims and prediction questions. `loss_while_training` and `learning_rate_search` are
+lesson 05's runs: the loss on all the data as mini-batch SGD goes, for every batch size and every
+learning rate of one grid.
 """
+
+import functools
+import time
 
 import numpy as np
 
 from .. import data as nl_data
 from ..losses import CrossEntropyLoss, HuberLoss, MSELoss
 from ..nn import Linear, ReLU, Sequential
-from ..optim import OPTIMIZERS
+from ..optim import OPTIMIZERS, SGD
 from ..plots import boundaries
 from ..train import accuracy, has_diverged, train_step
 from .app import AppMessage
@@ -192,3 +197,77 @@ def best_rate(optimizer="SGD", dataset="moons", budget=BUDGET):
         run = TrainingRun(dataset, optimizer=optimizer, lr=lr).train(budget)
         finals[lr] = np.inf if run.diverged_at is not None else run.full_loss()
     return min(finals, key=finals.get)
+
+
+# ---------------------------------------------------------------- lesson 05's runs
+
+EPOCHS = 5
+LR_GRID = tuple(float(round(10 ** e, 4)) for e in np.arange(-2.0, 1.51, 0.25))   # 0.01 .. 31.6, 15 values
+
+
+def loss_while_training(model, loss_fn, optimizer, X, y, batch_size, epochs, rng=0, every=20):
+    """Train with mini-batches of `batch_size` (`train_step` on each) and record the loss on ALL
+    of (X, y): before training, whenever about `every` more examples have been used, and at the end.
+
+    Returns a dict: examples (examples seen), time (updates so far x the median time of one update,
+    seconds), loss (full-data), updates, time_per_update, diverged (has_diverged on a batch loss:
+    training stops there, and the final loss counts as inf).
+    """
+    rng = np.random.default_rng(rng)
+    with np.errstate(all="ignore"):
+        examples, losses, at_update = [0], [loss_fn(model(X), y)], [0]
+        durations, first = [], None
+        seen = updates = last_recorded = 0
+        diverged = False
+        for _ in range(epochs):
+            for X_batch, y_batch in nl_data.minibatches(X, y, batch_size, shuffle=True, rng=rng):
+                started = time.perf_counter()
+                loss = train_step(model, loss_fn, optimizer, X_batch, y_batch)
+                durations.append(time.perf_counter() - started)
+                seen += len(X_batch)
+                updates += 1
+                first = loss if first is None else first
+                if has_diverged(loss, first):
+                    diverged = True
+                    break
+                if seen - last_recorded >= every:
+                    examples.append(seen)
+                    at_update.append(updates)
+                    losses.append(loss_fn(model(X), y))
+                    last_recorded = seen
+            if diverged:
+                break
+        if examples[-1] != seen:
+            examples.append(seen)
+            at_update.append(updates)
+            losses.append(np.inf if diverged else loss_fn(model(X), y))
+    # Time = updates x the median time of one update: the typical cost, without the pauses a busy
+    # machine adds now and then.
+    per_update = float(np.median(durations))
+    return {"examples": np.array(examples), "time": np.array(at_update) * per_update,
+            "loss": np.array(losses, dtype=float), "updates": updates, "time_per_update": per_update,
+            "diverged": diverged}
+
+
+def learning_rate_search(X, y, batch_sizes, lrs=LR_GRID, epochs=EPOCHS, seed=0):
+    """SGD on the same starting network for every batch size and every learning rate of one grid.
+
+    Returns (runs, best): runs[b][lr] is loss_while_training's record; best[b] is the learning
+    rate whose final full-data loss after `epochs` epochs is lowest (diverged runs count as inf).
+    """
+    runs, best = {}, {}
+    for b in batch_sizes:
+        runs[b] = {}
+        for lr in lrs:
+            model = small_network(int(y.max()) + 1, rng=seed)
+            runs[b][lr] = loss_while_training(model, CrossEntropyLoss(), SGD(model.parameters(), lr=lr),
+                                              X, y, b, epochs, rng=seed + 1)
+        best[b] = min(lrs, key=lambda lr: runs[b][lr]["loss"][-1])
+    return runs, best
+
+
+@functools.lru_cache(maxsize=1)
+def moons_search():
+    """learning_rate_search on the explorer's 200 moons for every batch size (computed once per kernel)."""
+    X, y = load_dataset("moons")
+    return learning_rate_search(X, y, [b for b in BATCH_SIZES if b <= len(X)])
