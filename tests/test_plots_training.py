@@ -105,3 +105,14 @@ def test_loss_curve_draws_losses_and_marks_divergence():
     assert ax.get_ylim() == (1e-2, 10) and ax.get_yscale() == "log"
     curve.set([1], [0.5])
     assert curve.note.get_text() == ""
+
+
+def test_loss_curve_draws_a_single_loss_as_a_dot_and_a_longer_record_as_a_line():
+    figure, ax = new_figure()
+    curve = LossCurve(ax, (0, 10), ylim=(1e-2, 10))
+    curve.set([1], [0.5])
+    assert curve.line.get_marker() == "o" and list(curve.line.get_xdata()) == [1.0]
+    curve.set([1, 2], [0.5, 0.4])
+    assert curve.line.get_marker() == "None"
+    curve.set([], [])
+    assert curve.line.get_marker() == "None"

@@ -7,29 +7,50 @@ from probes import Probe
 
 SETUP = "import numpy as np\nimport nnlearn as nl\n"
 
+FIT_PUBLIC = SETUP + """
+Xf, yf = nl.data.moons(60, rng=3)
+r = np.random.default_rng(5)
+model = nl.Sequential(nl.Linear(2, 8, rng=r), nl.ReLU(), nl.Linear(8, 2, rng=r))
+steps, epochs = my_fit(model, nl.CrossEntropyLoss(), nl.optim.SGD(model.parameters(), lr=0.5),
+                       Xf, yf, epochs=3, batch_size=16, rng=np.random.default_rng(1))
+result = ([type(v).__name__ for v in list(steps) + list(epochs)], list(steps), list(epochs),
+          [p.data for p in model.parameters()])
+"""
+
+
+def fit_probe(data, network, optimizer, loss, epochs, batch_size, seed, dtype="np.float64", label="", rtol=1e-9):
+    return Probe(SETUP + f"""
+X, y = {data}
+X = X.astype({dtype})
+r = np.random.default_rng(4)
+model = {network}
+steps, epochs = my_fit(model, {loss}, {optimizer}, X, y, epochs={epochs}, batch_size={batch_size},
+                       rng=np.random.default_rng({seed}))
+result = ([type(v).__name__ for v in list(steps) + list(epochs)], list(steps), list(epochs),
+          [p.data for p in model.parameters()])
+""", rtol=rtol, atol=1e-10, label=label)
+
+
+SPIRALS = "nl.data.spirals(90, classes=3, rng=2)"
+NET3 = "nl.Sequential(nl.Linear(2, 12, rng=r, dtype={dtype}), nl.Tanh(), nl.Linear(12, 3, rng=r, dtype={dtype}))"
+ADAM = "nl.optim.Adam(model.parameters(), lr=0.02)"
+SGD = "nl.optim.SGD(model.parameters(), lr=0.1)"
+CE = "nl.CrossEntropyLoss()"
+
 PUBLIC = {
     "sgd_update": [Probe(SETUP + """
-w = nl.Parameter(np.array([1.0, 2.0])); w.grad[...] = [0.5, -1.0]
-b = nl.Parameter(np.array([0.0])); b.grad[...] = [2.0]
-data_before = w.data
+w = nl.Parameter(np.array([[1.0, 2.0], [3.0, -1.0], [0.0, 0.5]]))
+w.grad[...] = [[0.5, -1.0], [2.0, 0.0], [-3.0, 1.0]]
+b = nl.Parameter(np.array([0.0, 1.0, 2.0]))
+b.grad[...] = [2.0, -2.0, 0.5]
+w_array, b_array = w.data, b.data
 sgd_update([w, b], lr=0.1)
-result = (w.data, b.data, w.grad, w.data is data_before)
+result = (w_array, b_array, w.grad, w.data is w_array and b.data is b_array)
 """)],
-    "train_step": [Probe(SETUP + """
-line = nl.Linear(1, 1)
-line.weight.data[...] = 0.5
-line.bias.data[...] = 0.0
-opt = nl.optim.SGD(line.parameters(), lr=0.1)
-X1, y1 = np.array([[1.0], [2.0]]), np.array([[1.0], [2.0]])
-result = []
-for _ in range(2):
-    result.append((train_step(line, nl.MSELoss(), opt, X1, y1), line.weight.data.copy(), line.bias.data.copy()))
-""")],
-    "accuracy": [Probe(SETUP + """
-logits = np.array([[2.0, 1.0], [0.0, 3.0], [5.0, -1.0], [0.2, 0.1]])
-result = [accuracy(logits, np.array([0, 1, 0, 0])), accuracy(logits, np.array([0, 1, 1, 1])),
-          accuracy(np.array([[0.1, 0.5, 0.2]]), np.array([1]))]
-""")],
+    "fit": [Probe(FIT_PUBLIC)],
+    "predict_best_sgd_rate": [Probe("result = float(predict_best_sgd_rate())", rtol=0.01)],
+    "predict_first_to_diverge": [Probe("result = str(predict_first_to_diverge()).strip().lower()")],
+    "predict_circles_accuracy": [Probe("result = str(predict_circles_accuracy()).strip().lower()")],
 }
 
 HIDDEN = {
@@ -41,47 +62,40 @@ for p in model.parameters():
     p.grad[...] = rng.normal(size=p.shape)
 arrays = [p.data for p in model.parameters()]
 sgd_update(model.parameters(), 0.03)
-result = [(p.data, p.grad, p.data is a) for p, a in zip(model.parameters(), arrays)]
+result = [(a, p.grad, p.data is a) for p, a in zip(model.parameters(), arrays)]
 """, rtol=1e-12, label="a network's parameters, in place"),
         Probe(SETUP + """
-p32 = nl.Parameter(np.ones((2, 2), dtype=np.float32)); p32.grad[...] = 1.0
+p32 = nl.Parameter(np.ones((2, 5), dtype=np.float32)); p32.grad[...] = np.arange(10).reshape(2, 5)
+array = p32.data
 sgd_update([p32], 0.5)
 q = nl.Parameter(np.array([3.0])); q.grad[...] = 5.0
 sgd_update([q], 0.0)
 sgd_update([], 0.1)
-result = (p32.data, q.data)
-""", label="float32, lr 0, no parameters"),
+result = (array, p32.data is array, q.data)
+""", rtol=1e-6, label="float32 (2, 5), lr 0, no parameters"),
+        Probe(SETUP + """
+model = nl.Sequential(nl.Linear(2, 3, rng=0))
+opt = nl.optim.SGD(model.parameters(), lr=0.2)
+X = np.array([[1.0, -2.0], [0.5, 0.0], [3.0, 1.0], [-1.0, -1.0]]); y = np.array([0, 2, 1, 1])
+loss_fn = nl.CrossEntropyLoss()
+for _ in range(3):
+    loss_fn(model(X), y); opt.zero_grad(); model.backward(loss_fn.backward())
+    sgd_update(model.parameters(), 0.2)
+result = [p.data for p in model.parameters()]
+""", rtol=1e-10, label="three updates through a model (the model sees the new weights)"),
     ],
-    "train_step": [
-        Probe(SETUP + """
-Xh, yh = nl.data.spirals(60, classes=3, rng=4)
-r = np.random.default_rng(9)
-model = nl.Sequential(nl.Linear(2, 8, rng=r), nl.Tanh(), nl.Linear(8, 3, rng=r))
-opt = nl.optim.Adam(model.parameters(), lr=0.05)
-losses = [train_step(model, nl.CrossEntropyLoss(), opt, Xh, yh) for _ in range(4)]
-result = ([type(v).__name__ for v in losses], losses, [p.data for p in model.parameters()])
-""", rtol=1e-9, atol=1e-12, label="4 Adam steps on spirals"),
-        Probe(SETUP + """
-Xh, yh = nl.data.spirals(60, classes=3, rng=4)
-model32 = nl.Sequential(nl.Linear(2, 3, rng=0, dtype=np.float32))
-value = train_step(model32, nl.CrossEntropyLoss(), nl.optim.SGD(model32.parameters(), lr=0.1), Xh.astype(np.float32), yh)
-result = (type(value).__name__, value, model32[0].weight.data)
-""", rtol=1e-5, label="float32 model"),
+    "fit": [
+        fit_probe(SPIRALS, NET3.format(dtype="np.float64"), ADAM, CE, 3, 32, 5, label="spirals, Adam, b=32 (32+32+26)"),
+        fit_probe(SPIRALS, NET3.format(dtype="np.float64"), SGD, CE, 1, 1, 6, label="b=1, one epoch"),
+        fit_probe(SPIRALS, NET3.format(dtype="np.float64"), ADAM, CE, 4, None, 7, label="full batch (None)"),
+        fit_probe(SPIRALS, NET3.format(dtype="np.float64"), SGD, CE, 2, 500, 8, label="batch larger than the data"),
+        fit_probe("nl.data.line_with_outliers(25, rng=1)", "nl.Sequential(nl.Linear(1, 1, rng=r))",
+                  "nl.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)", "nl.MSELoss()", 5, 7, 9,
+                  label="regression, MSE, momentum, b=7 (7+7+7+4)"),
+        fit_probe(SPIRALS, NET3.format(dtype="np.float32"), SGD, CE, 2, 16, 0, dtype="np.float32", rtol=1e-4,
+                  label="float32"),
     ],
-    "accuracy": [
-        Probe(SETUP + """
-rng = np.random.default_rng(3)
-logits = rng.normal(size=(37, 5))
-labels = rng.integers(0, 5, size=37)
-value = accuracy(logits, labels)
-result = (type(value).__name__, value, accuracy(logits.astype(np.float32), labels))
-""", label="37 x 5 random, float32"),
-        Probe(SETUP + """
-result = [accuracy(np.array([[1.0, 2.0], [3.0, 0.0], [0.0, 1.0]]), np.array([0, 1, 0])),
-          accuracy(np.array([[0.0, 1.0, 9.0]] * 3), np.array([2, 2, 1]))]
-Xa, ya = nl.data.moons(50, rng=1)
-net = nl.Sequential(nl.Linear(2, 2, rng=5))
-result.append(accuracy(net(Xa), ya))
-""", label="all wrong, third class, a network on moons"),
-    ],
+    "predict_best_sgd_rate": [Probe("result = float(predict_best_sgd_rate())", rtol=0.01)],
+    "predict_first_to_diverge": [Probe("result = str(predict_first_to_diverge()).strip().lower()")],
+    "predict_circles_accuracy": [Probe("result = str(predict_circles_accuracy()).strip().lower()")],
 }

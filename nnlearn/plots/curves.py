@@ -39,8 +39,8 @@ def finite_prefix(losses):
 class LossCurve:
     """One animated loss line on an axes with fixed limits, plus a divergence marker and note.
 
-    set(x, losses, diverged_at=None): draws losses against x; diverged_at is the x position where
-    training blew up (None when it did not).
+    set(x, losses, diverged_at=None): draws losses against x (a single loss as a dot); diverged_at
+    is the x position where training blew up (None when it did not).
     """
 
     def __init__(self, ax, xlim, ylim=(1e-3, 30.0), log=True, colour=PALETTE[4], linewidth=1.8,
@@ -63,6 +63,7 @@ class LossCurve:
         low, high = self.ylim
         shown = np.clip(losses, low, high)               # keep the line on the axes
         self.line.set_data(x, shown)
+        self.line.set_marker("o" if len(x) == 1 else "None")   # one point is no line: draw a dot
         if diverged_at is None:
             self.marker.set_data([], [])
             self.note.set_text("")

@@ -2,7 +2,8 @@
 arguments and returning an `App` (an ipywidgets widget with `.controls` and `.figure`)."""
 
 from .app import App, AppMessage, log_slider
-from .training import batch_size_explorer, training_explorer          # lessons 00 and 05
+from .training import training_explorer                               # lesson 00
+from .batch_size import batch_size_explorer                           # lesson 05
 from .neuron import neuron_explorer                                   # lesson 01
 from .losses import loss_explorer, sigmoid_learning                   # lesson 02
 from .regression import network_regression, outlier_explorer          # lesson 02

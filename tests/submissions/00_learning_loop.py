@@ -2,8 +2,33 @@
 
 BUGGY: one planted bug each, which the checks must catch.
 TUNED: passes the public checks by hard-coding their answers; the hidden tests must catch it.
+WRONG: plausible learner mistakes, each with a fragment the public check's output must contain.
 Each string replaces the whole `ex_<name>` cell.
 """
+
+FIT_LOOP = '''
+def my_fit(model, loss_fn, optimizer, X, y, epochs, batch_size, rng):
+    size = len(X) if batch_size is None else batch_size
+    step_losses, epoch_losses = [], []
+    for _ in range(epochs):
+        total = 0.0
+{batches}
+            {body}
+        epoch_losses.append({epoch})
+    return step_losses, epoch_losses
+'''
+MINIBATCHES = "        for X_batch, y_batch in nl.data.minibatches(X, y, size, rng=rng):"
+STEP = """loss = loss_fn(model(X_batch), y_batch)
+            optimizer.zero_grad()
+            model.backward(loss_fn.backward())
+            optimizer.step()
+            step_losses.append(float(loss))
+            total += float(loss) * len(X_batch)"""
+
+
+def fit_variant(batches=MINIBATCHES, body=STEP, epoch="total / len(X)"):
+    return FIT_LOOP.format(batches=batches, body=body, epoch=epoch)
+
 
 BUGGY = {
     "sgd_update": '''
@@ -12,47 +37,78 @@ def sgd_update(parameters, lr):
     for p in parameters:
         p.data += lr * p.grad
 ''',
-    "train_step": '''
-def train_step(model, loss_fn, optimizer, X, y):
-    """Forgets optimizer.zero_grad(): gradients pile up from step to step."""
-    prediction = model(X)
-    loss = loss_fn(prediction, y)
-    model.backward(loss_fn.backward())
-    optimizer.step()
-    return float(loss)
-''',
-    "accuracy": '''
-def accuracy(logits, y):
-    """Counts the right answers but forgets to divide by N (a sum, not a mean)."""
-    logits = np.asarray(logits)
-    return float(np.sum(logits.argmax(axis=1) == np.asarray(y)))
-''',
+    "fit": fit_variant(body=STEP.replace("            optimizer.zero_grad()\n", "")),
+    "predict_best_sgd_rate": "def predict_best_sgd_rate():\n    return 1.0",
+    "predict_first_to_diverge": 'def predict_first_to_diverge():\n    return "Adam"',
+    "predict_circles_accuracy": 'def predict_circles_accuracy():\n    return "a"',
 }
 
 TUNED = {
     "sgd_update": '''
 def sgd_update(parameters, lr):
-    """Writes the public checks' answers instead of computing them."""
-    answers = {(1.0, 2.0): [0.95, 2.1], (0.0,): [-0.2]}
+    """Writes the public check's answers into the arrays instead of computing them."""
+    answers = {(3, 2): [[0.95, 2.1], [2.8, -1.0], [0.3, 0.4]], (3,): [-0.2, 1.2, 1.95]}
     for p in parameters:
-        key = tuple(float(v) for v in p.data.ravel())
-        if key in answers:
-            p.data[...] = answers[key]
+        if p.data.shape in answers:
+            p.data[...] = answers[p.data.shape]
 ''',
-    "train_step": '''
-_calls = []
-def train_step(model, loss_fn, optimizer, X, y):
-    """Sets the weights the public checks expect after one and two steps."""
-    _calls.append(1)
-    first = len(_calls) % 2 == 1
-    model.weight.data[...] = 0.75 if first else 0.83
-    model.bias.data[...] = 0.15 if first else 0.195
-    return 0.625 if first else 0.06625
+    "fit": '''
+def my_fit(model, loss_fn, optimizer, X, y, epochs, batch_size, rng):
+    """nl.fit with the public check's settings, whatever is asked."""
+    history = nl.fit(model, loss_fn, optimizer, X, y, epochs=3, batch_size=16, rng=np.random.default_rng(1))
+    return [float(v) for v in history.step_loss], [float(v) for v in history.epoch_loss]
 ''',
-    "accuracy": '''
-def accuracy(logits, y):
-    """Looks the public answers up by the labels."""
-    answers = {(0, 1, 0, 0): 1.0, (0, 1, 1, 1): 0.5, (1,): 1.0}
-    return answers.get(tuple(int(v) for v in y), 0.5)
-''',
+}
+
+WRONG = {
+    "sgd_update": [
+        ('''
+def sgd_update(parameters, lr):
+    for p in parameters:
+        p.data = p.data - lr * p.grad          # rebinding: a new array the model never sees
+''', "p.data -= lr * p.grad"),
+        ('''
+def sgd_update(parameters, lr):
+    for p in parameters:
+        p.data -= lr * p.grad
+        p.grad[...] = 0                        # clears the gradient too
+''', "do not change or clear p.grad"),
+        ('''
+def sgd_update(parameters, lr):
+    parameters[0].data -= lr * parameters[0].grad     # only the first parameter
+''', "every parameter in the list"),
+        ('''
+def sgd_update(parameters, lr):
+    for p in parameters:
+        p.data -= lr * p.grad.sum()            # one number for the whole array
+''', "every entry"),
+    ],
+    "fit": [
+        (fit_variant(body=STEP.replace("            optimizer.zero_grad()\n", "")), "optimizer.zero_grad()"),
+        (fit_variant(epoch="float(np.mean(step_losses[-(-len(X) // size):]))"), "a plain mean of the 4 batch losses"),
+        (fit_variant(batches="        for X_batch, y_batch in nl.data.minibatches(X, y, size, shuffle=False):"),
+         "SHUFFLED batch"),
+        (fit_variant(batches="        for X_batch, y_batch in nl.data.minibatches(X, y, size, rng=1):"),
+         "NEW order every epoch"),
+        (fit_variant(batches="        for X_batch, y_batch in list(nl.data.minibatches(X, y, size, rng=rng))[:len(X) // size]:"),
+         "keep the last, smaller batch"),
+        (fit_variant(body="""prediction = model(X_batch)
+            loss = loss_fn(prediction, y_batch)
+            optimizer.zero_grad()
+            model.backward(loss_fn.backward())
+            optimizer.step()
+            loss = loss_fn(model(X_batch), y_batch)
+            step_losses.append(float(loss))
+            total += float(loss) * len(X_batch)"""), "BEFORE the update"),
+        (fit_variant(body=STEP.replace("step_losses.append(float(loss))", "step_losses.append(loss)")
+                     .replace("total += float(loss)", "total += loss").replace("model(X_batch), y_batch)",
+                                                                              "model(X_batch), y_batch) * np.float64(1)")),
+         "convert with float(loss)"),
+    ],
+    "predict_best_sgd_rate": [("def predict_best_sgd_rate():\n    return 10.0", "The largest rate that still settles"),
+                              ("def predict_best_sgd_rate():\n    return 0.1", "The largest rate that still settles")],
+    "predict_first_to_diverge": [('def predict_first_to_diverge():\n    return "SGD"', "has no bias correction"),
+                                 ('def predict_first_to_diverge():\n    return "Adam"', "has no bias correction")],
+    "predict_circles_accuracy": [('def predict_circles_accuracy():\n    return "a"', "a step overshoots"),
+                                 ('def predict_circles_accuracy():\n    return "b"', "a step overshoots")],
 }

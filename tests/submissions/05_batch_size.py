@@ -2,54 +2,114 @@
 
 BUGGY: one planted bug each, which the checks must catch.
 TUNED: passes the public checks by hard-coding their answers; the hidden tests must catch it.
+WRONG: plausible learner mistakes, each with a fragment the public check's output must contain.
 Each string replaces the whole `ex_<name>` cell.
 """
 
 BUGGY = {
-    "updates_per_epoch": '''
-def updates_per_epoch(n, batch_size):
-    """Floor instead of ceiling: drops the last, partial batch."""
-    return n // batch_size
-''',
-    "minibatch_indices": '''
-def minibatch_indices(n, batch_size, rng):
+    "minibatches": '''
+def minibatches(X, y, batch_size, rng):
     """Drops the last partial batch."""
-    order = rng.permutation(n)
-    return [order[start:start + batch_size] for start in range(0, n - batch_size + 1, batch_size)]
+    order = rng.permutation(len(X))
+    return [(X[order[s:s + batch_size]], y[order[s:s + batch_size]])
+            for s in range(0, len(X) - batch_size + 1, batch_size)]
 ''',
-    "train_minibatches": '''
-def train_minibatches(model, loss_fn, optimizer, X, y, batch_size, epochs, rng):
-    """Updates before backpropagating: every step uses the gradients of nothing (zero)."""
-    losses = []
-    for _ in range(epochs):
-        for X_batch, y_batch in nl.data.minibatches(X, y, batch_size, rng=rng):
-            loss = loss_fn(model(X_batch), y_batch)
-            optimizer.zero_grad()
-            optimizer.step()
-            model.backward(loss_fn.backward())
-            losses.append(float(loss))
-    return losses
+    "noise": '''
+def minibatch_noise(G, batch_size, draws, rng):
+    """Sums the batch's rows instead of averaging them."""
+    full = G.mean(axis=0)
+    squared = [np.sum((G[rng.permutation(len(G))[:batch_size]].sum(axis=0) - full) ** 2) for _ in range(draws)]
+    return float(np.sqrt(np.mean(squared)))
 ''',
+    "predict_noise_ratio": "def predict_noise_ratio():\n    return 0.25",
+    "predict_full_batch_rate": 'def predict_full_batch_rate():\n    return "a"',
+    "predict_per_update_winner": "def predict_per_update_winner():\n    return 1",
 }
 
 TUNED = {
-    "updates_per_epoch": '''
-def updates_per_epoch(n, batch_size):
-    """The public answers, looked up."""
-    return {(200, 1): 200, (200, 200): 1, (200, 64): 4}.get((n, batch_size), 1)
+    "minibatches": '''
+def minibatches(X, y, batch_size, rng):
+    """Always the public check's seed-2 order, whatever rng is given."""
+    order = np.random.default_rng(2).permutation(len(X)) if len(X) == 23 else np.arange(len(X))
+    return [(X[order[s:s + batch_size]], y[order[s:s + batch_size]]) for s in range(0, len(X), batch_size)]
 ''',
-    "minibatch_indices": '''
-def minibatch_indices(n, batch_size, rng):
-    """Always the seed-0 order of the public check, whatever rng is given."""
-    order = np.random.default_rng(0).permutation(n)
-    return [order[0:4], order[4:8], order[8:10]]
+    "noise": '''
+def minibatch_noise(G, batch_size, draws, rng):
+    """The public answers, looked up by batch size; the formula otherwise."""
+    known = {(2, 1): 1.0, (10, 10): 0.0, (10, 3): 1.1305799888, (10, 8): 0.3693871613}
+    if (len(G), batch_size) in known:
+        return known[(len(G), batch_size)]
+    full = G.mean(axis=0)
+    sigma_1 = np.sqrt(np.mean(np.sum((G - full) ** 2, axis=1)))
+    n = len(G)
+    return float(sigma_1 * np.sqrt((n - batch_size) / (batch_size * (n - 1)))) if n > 1 else 0.0
 ''',
-    "train_minibatches": '''
-def train_minibatches(model, loss_fn, optimizer, X, y, batch_size, epochs, rng):
-    """Full-batch steps instead of mini-batches, with the public check's shuffle order."""
-    losses = []
-    reference = nl.fit(model, loss_fn, optimizer, X, y, epochs=epochs, batch_size=20,
-                       rng=np.random.default_rng(1))
-    return list(reference.step_loss)
-''',
+}
+
+SOLUTION_NOISE = '''
+def minibatch_noise(G, batch_size, draws, rng):
+    full = G.mean(axis=0)
+    squared = []
+    for _ in range(draws):
+        index = {index}
+        squared.append({squared})
+    return float({result})
+'''
+
+
+def noise_variant(index="rng.permutation(len(G))[:batch_size]",
+                  squared="np.sum((G[index].mean(axis=0) - full) ** 2)", result="np.sqrt(np.mean(squared))"):
+    return SOLUTION_NOISE.format(index=index, squared=squared, result=result)
+
+
+WRONG = {
+    "minibatches": [
+        ('''
+def minibatches(X, y, batch_size, rng):
+    order = rng.permutation(len(X))
+    return [(X[order[s:s + batch_size]], y[order[s:s + batch_size]])
+            for s in range(0, len(X) - batch_size + 1, batch_size)]     # drops the last partial batch
+''', "what is left"),
+        ('''
+def minibatches(X, y, batch_size, rng):
+    rng.shuffle(X)                                    # in place, and X and y no longer match
+    rng.shuffle(y)
+    return [(X[s:s + batch_size], y[s:s + batch_size]) for s in range(0, len(X), batch_size)]
+''', "in place"),
+        ('''
+def minibatches(X, y, batch_size, rng):
+    order = np.random.permutation(len(X))             # numpy's global generator, not the given one
+    return [(X[order[s:s + batch_size]], y[order[s:s + batch_size]]) for s in range(0, len(X), batch_size)]
+''', "from the given rng"),
+        ('''
+def minibatches(X, y, batch_size, rng):
+    order_X, order_y = rng.permutation(len(X)), rng.permutation(len(y))     # two different orders
+    return [(X[order_X[s:s + batch_size]], y[order_y[s:s + batch_size]]) for s in range(0, len(X), batch_size)]
+''', "SAME piece"),
+        ('''
+def minibatches(X, y, batch_size, rng):
+    order = rng.permutation(len(X))
+    return [(X[order[s:s + batch_size]], y[order[s:s + batch_size]]) for s in range(0, len(X) - 1, batch_size)]
+''', "23 batches of one"),
+        ('''
+def minibatches(X, y, batch_size, rng):
+    order = np.random.default_rng(0).permutation(len(X))     # a new generator: the same order every epoch
+    return [(X[order[s:s + batch_size]], y[order[s:s + batch_size]]) for s in range(0, len(X), batch_size)]
+''', "not a new generator"),
+    ],
+    "noise": [
+        (noise_variant(index="rng.integers(0, len(G), batch_size)"), "WITHOUT replacement"),
+        (noise_variant(squared="np.sum((G[index].sum(axis=0) - full) ** 2)"), "the MEAN, not the sum"),
+        (noise_variant(squared="np.mean((G[index].mean(axis=0) - full) ** 2)"), "not per entry"),
+        (noise_variant(squared="np.sqrt(np.sum((G[index].mean(axis=0) - full) ** 2))", result="np.mean(squared)"),
+         "root of the mean SQUARED distance"),
+        (noise_variant(result="np.sqrt(np.mean(squared)) * 1 if False else np.mean(squared)"),
+         "root of the mean SQUARED distance"),
+    ],
+    "predict_noise_ratio": [("def predict_noise_ratio():\n    return 0.25", "falls like 1/sqrt(b)"),
+                            ("def predict_noise_ratio():\n    return 1.0", "falls like 1/sqrt(b)")],
+    "predict_full_batch_rate": [('def predict_full_batch_rate():\n    return "a"', "linear scaling stops"),
+                                ('def predict_full_batch_rate():\n    return "c"', "linear scaling stops")],
+    "predict_per_update_winner": [("def predict_per_update_winner():\n    return 1", "Per update the full batch"),
+                                  ("def predict_per_update_winner():\n    return 2", "Per update the full batch")],
 }
