@@ -122,3 +122,19 @@ def as_rng(rng, name="rng"):
     if isinstance(rng, np.random.Generator):
         return rng
     raise TypeError(f"{name} must be None, an int seed or a numpy.random.Generator, got {describe(rng)}")
+
+
+def check_float_dtype(dtype, where):
+    """A float dtype for parameters: float32 or float64 (float16 cannot train: see the message)."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError as error:
+        raise TypeError(f"{where}: dtype must be a floating dtype such as np.float64, got {describe(dtype)}") from error
+    if dtype.kind != "f":
+        raise TypeError(f"{where}: dtype must be a floating dtype such as np.float64, got {dtype}")
+    if dtype.itemsize < 4:
+        raise TypeError(
+            f"{where}: dtype {dtype} is not supported: float16 keeps about 3 significant digits and "
+            "overflows above 65504, too coarse for gradient steps; use np.float32 (fast) or np.float64 (exact)"
+        )
+    return dtype

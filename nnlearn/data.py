@@ -13,7 +13,7 @@ network trains on them in a few hundred steps with lr ~ 0.1. Every loader takes 
 
 import numpy as np
 
-from ._checks import as_rng, check_int, check_real, describe
+from ._checks import as_rng, check_float_dtype, check_int, check_real, describe
 
 __all__ = ["moons", "circles", "blobs", "spirals", "xor", "line_with_outliers", "digits",
            "minibatches", "train_val_split"]
@@ -27,16 +27,6 @@ def _check_pair(X, y, where):
     if len(X) != len(y):
         raise ValueError(f"{where}: X and y must have the same number of rows, got {len(X)} and {len(y)}")
     return X, y
-
-
-def _check_dtype(dtype, where):
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError as error:
-        raise TypeError(f"{where}: dtype must be a floating dtype such as np.float64, got {describe(dtype)}") from error
-    if dtype.kind != "f":
-        raise TypeError(f"{where}: dtype must be a floating dtype such as np.float64 or np.float32, got {dtype}")
-    return dtype
 
 
 def _seed(rng):
@@ -58,7 +48,7 @@ def moons(n=200, noise=0.2, rng=None, dtype=np.float64):
 
     n = check_int(n, "moons: n", low=2)
     noise = check_real(noise, "moons: noise", low=0)
-    dtype = _check_dtype(dtype, "moons")
+    dtype = check_float_dtype(dtype, "moons")
     X, y = make_moons(n_samples=n, noise=noise, random_state=_seed(rng))
     X = (X - [0.5, 0.25]) * 1.2                 # moons span x in [-1, 2], y in [-0.5, 1]
     return _finish(X, y, dtype)
@@ -75,7 +65,7 @@ def circles(n=200, noise=0.1, factor=0.5, rng=None, dtype=np.float64):
     n = check_int(n, "circles: n", low=2)
     noise = check_real(noise, "circles: noise", low=0)
     factor = check_real(factor, "circles: factor", low=0, high=1, low_inclusive=False, high_inclusive=False)
-    dtype = _check_dtype(dtype, "circles")
+    dtype = check_float_dtype(dtype, "circles")
     X, y = make_circles(n_samples=n, noise=noise, factor=factor, random_state=_seed(rng))
     return _finish(X * 1.5, y, dtype)
 
@@ -93,7 +83,7 @@ def blobs(n=200, centers=3, std=1.0, rng=None, dtype=np.float64):
     n = check_int(n, "blobs: n", low=2)
     centers = check_int(centers, "blobs: centers", low=1)
     std = check_real(std, "blobs: std", low=0)
-    dtype = _check_dtype(dtype, "blobs")
+    dtype = check_float_dtype(dtype, "blobs")
     X, y = make_blobs(n_samples=n, centers=centers, cluster_std=std, center_box=(-5.0, 5.0),
                       random_state=_seed(rng))
     X = X - X.mean(axis=0)
@@ -111,7 +101,7 @@ def spirals(n=300, classes=3, noise=0.2, rng=None, dtype=np.float64):
     n = check_int(n, "spirals: n", low=2)
     classes = check_int(classes, "spirals: classes", low=1)
     noise = check_real(noise, "spirals: noise", low=0)
-    dtype = _check_dtype(dtype, "spirals")
+    dtype = check_float_dtype(dtype, "spirals")
     if n < 2 * classes:
         raise ValueError(f"spirals: n={n} is too small for {classes} arms; use n >= {2 * classes}")
     rng = as_rng(rng)
@@ -134,7 +124,7 @@ def xor(n=200, noise=0.1, rng=None, dtype=np.float64):
     """
     n = check_int(n, "xor: n", low=2)
     noise = check_real(noise, "xor: noise", low=0)
-    dtype = _check_dtype(dtype, "xor")
+    dtype = check_float_dtype(dtype, "xor")
     rng = as_rng(rng)
     X = rng.uniform(-1.8, 1.8, size=(n, 2))
     y = (X[:, 0] * X[:, 1] < 0).astype(np.int64)
@@ -155,7 +145,7 @@ def line_with_outliers(n=30, slope=2.0, intercept=1.0, noise=0.3, n_outliers=3, 
     intercept = check_real(intercept, "line_with_outliers: intercept")
     noise = check_real(noise, "line_with_outliers: noise", low=0)
     n_outliers = check_int(n_outliers, "line_with_outliers: n_outliers", low=0)
-    dtype = _check_dtype(dtype, "line_with_outliers")
+    dtype = check_float_dtype(dtype, "line_with_outliers")
     if n_outliers >= n:
         raise ValueError(f"line_with_outliers: n_outliers={n_outliers} must be smaller than n={n}")
     rng = as_rng(rng)
@@ -177,7 +167,7 @@ def digits(rng=None, dtype=np.float64, shuffle=True):
     """
     from sklearn.datasets import load_digits
 
-    dtype = _check_dtype(dtype, "digits")
+    dtype = check_float_dtype(dtype, "digits")
     if not isinstance(shuffle, bool):
         raise TypeError(f"digits: shuffle must be True or False, got {describe(shuffle)}")
     rng = as_rng(rng, "digits: rng")

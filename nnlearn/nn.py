@@ -17,25 +17,9 @@ import inspect
 
 import numpy as np
 
-from ._checks import as_float_array, as_rng, check_int, check_real, describe
+from ._checks import as_float_array, as_rng, check_float_dtype, check_int, check_real, describe
 
 __all__ = ["Parameter", "Module", "Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Dropout", "Sequential"]
-
-
-def _check_float_dtype(dtype, where):
-    """A float dtype for parameters: float32 or float64 (float16 cannot train: see the message)."""
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError as error:
-        raise TypeError(f"{where}: dtype must be a floating dtype such as np.float64, got {describe(dtype)}") from error
-    if dtype.kind != "f":
-        raise TypeError(f"{where}: dtype must be a floating dtype such as np.float64, got {dtype}")
-    if dtype.itemsize < 4:
-        raise TypeError(
-            f"{where}: dtype {dtype} is not supported: float16 keeps about 3 significant digits and "
-            "overflows above 65504, too coarse for gradient steps; use np.float32 (fast) or np.float64 (exact)"
-        )
-    return dtype
 
 
 class Parameter:
@@ -50,7 +34,7 @@ class Parameter:
 
     def __init__(self, data, name=None):
         data = as_float_array(data, "data", where="Parameter")
-        _check_float_dtype(data.dtype, "Parameter")
+        check_float_dtype(data.dtype, "Parameter")
         self.data = data
         self._grad = np.zeros_like(self.data)
         self._grad_is_zero = False                               # True after zero_grad(), until the next write
@@ -250,7 +234,7 @@ class Linear(Module):
     def __init__(self, in_features, out_features, bias=True, rng=None, dtype=np.float64, init="uniform"):
         self.in_features = check_int(in_features, "Linear: in_features", low=1)
         self.out_features = check_int(out_features, "Linear: out_features", low=1)
-        self.dtype = _check_float_dtype(dtype, "Linear")
+        self.dtype = check_float_dtype(dtype, "Linear")
         if init not in self.INITS:
             raise ValueError(f"Linear: init must be one of {self.INITS}, got {init!r}")
         rng = as_rng(rng, "Linear: rng")

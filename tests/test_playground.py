@@ -218,6 +218,15 @@ def test_bad_data_gets_a_clear_error(X, y, message):
 
 # --- export -----------------------------------------------------------------------------------------
 
+def run_script(source, path):
+    """Run an exported script with a line that prints its loss curves; return (train, test)."""
+    import json
+    path.write_text(source + "\nimport json; print('CURVE', json.dumps([train_loss, test_loss]))\n")
+    result = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.split("CURVE", 1)[1])
+
+
 def _trained(config, epochs=5):
     pg = Playground(config)
     for _ in range(epochs):
@@ -247,12 +256,7 @@ def test_export_then_import_gives_the_same_config_and_weights():
 ], ids=["default", "spiral-L1-adam-cosine", "multigauss-huber-L2-rmsprop", "blobs-mse-dropout"])
 def test_the_exported_script_reproduces_the_apps_loss_curve(config, tmp_path):
     pg = _trained(config, epochs=6)
-    script = tmp_path / "playground.py"
-    script.write_text(export_script(pg) + "\nimport json; print('CURVE', json.dumps([train_loss, test_loss]))\n")
-    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    import json
-    train, test = json.loads(result.stdout.split("CURVE", 1)[1])
+    train, test = run_script(export_script(pg), tmp_path / "playground.py")
     np.testing.assert_allclose(train, pg.record.train_loss, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(test, pg.record.test_loss, rtol=1e-10, atol=1e-12)
 
@@ -266,11 +270,6 @@ def test_the_exported_script_reproduces_the_apps_loss_curve(config, tmp_path):
 def test_the_pytorch_script_trains_the_same_network_to_the_same_losses(config, tmp_path):
     pytest.importorskip("torch")
     pg = _trained(config, epochs=4)
-    script = tmp_path / "playground_torch.py"
-    script.write_text(export_torch_script(pg) + "\nimport json; print('CURVE', json.dumps([train_loss, test_loss]))\n")
-    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    import json
-    train, test = json.loads(result.stdout.split("CURVE", 1)[1])
+    train, test = run_script(export_torch_script(pg), tmp_path / "playground_torch.py")
     np.testing.assert_allclose(train, pg.record.train_loss, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(test, pg.record.test_loss, rtol=1e-8, atol=1e-10)

@@ -18,7 +18,7 @@ from ..optim import SGD
 from ..plots import MARKERS, PALETTE, label, new_figure
 from ..plots.functions import LOSS_STYLE, LOSSES, loss_curves, pointwise_loss
 from .app import App, log_slider
-from .regression import train_step
+from ..train import train_step
 
 MISS_LIMITS = (-4.0, 4.0)
 LOSS_FLOOR, GRADIENT_FLOOR = 6.0, 4.0      # the smallest axis ranges; they grow with the marked values

@@ -190,20 +190,11 @@ class PlaygroundApp(App):
         for _ in range(epochs):
             self.pg.step()
         self.frames += 1
-        self._redraw()
-
-    def _redraw(self):
-        try:
-            self.draw()
-        except AppMessage as note:
-            self.show_message(str(note), kind="warning")
-        else:
-            self.show_message("")
-        self.render()
+        self.refresh()                         # the settings are unchanged: this only draws
 
     def reset(self):
         self.pg.reset()
-        self._redraw()
+        self.refresh()
 
     def _on_play(self, change):
         self.controls["play"].description = "pause" if change.new else "play"

@@ -16,21 +16,11 @@ from ..optim import SGD, Adam
 from ..plots import MARKERS, PALETTE, label, new_figure
 from ..plots.functions import LOSS_STYLE, pointwise_loss
 from .app import App
+from .losses import slider, toggles
 
 from ..train import train_step
 
 LOSS_FUNCTIONS = {"MSE": lambda: MSELoss(), "Huber": lambda: HuberLoss(delta=1.0)}
-
-
-def _slider(description, value, low, high, step, fmt=".1f", width="440px"):
-    return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
-                               continuous_update=True, readout_format=fmt,
-                               style={"description_width": "initial"}, layout=widgets.Layout(width=width))
-
-
-def _toggles(options, value, description, button_width="90px"):
-    return widgets.ToggleButtons(options=list(options), value=value, description=description,
-                                 style={"button_width": button_width, "description_width": "initial"})
 
 
 def line_equation(slope, intercept):
@@ -104,8 +94,8 @@ def outlier_explorer():
     fitters = {"MSE": LineFits(MSELoss(), 0.4, X, y, dragged, base),
                "Huber": LineFits(HuberLoss(delta=1.0), 0.8, X, y, dragged, base)}
     controls = {
-        "outlier": _slider("outlier height", 10.0, 0.0, 20.0, 0.25),
-        "loss": _toggles(["MSE", "Huber"], "MSE", "loss"),
+        "outlier": slider("outlier height", 10.0, 0.0, 20.0, 0.25, fmt=".1f"),
+        "loss": toggles(["MSE", "Huber"], "MSE", "loss", button_width="90px"),
     }
     for height in (0.0, controls["outlier"].value):        # warm starts for the first moves
         for fit in fitters.values():
@@ -238,8 +228,8 @@ def network_regression():
         "outliers": widgets.IntSlider(value=6, min=0, max=10, step=1, description="outliers",
                                       continuous_update=True, style={"description_width": "initial"},
                                       layout=widgets.Layout(width="400px")),
-        "steps": _toggles(["500", "3000"], "500", "updates"),
-        "loss": _toggles(["MSE", "Huber"], "MSE", "loss"),
+        "steps": toggles(["500", "3000"], "500", "updates", button_width="90px"),
+        "loss": toggles(["MSE", "Huber"], "MSE", "loss", button_width="90px"),
     }
     figure, ax = new_figure(7.5, 3.8)
     grid = GRID[:, 0]
