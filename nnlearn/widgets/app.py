@@ -39,7 +39,7 @@ STYLE = f"""<style>
 .{APP_CLASS} .widget-hslider .slider-container {{ min-width: {MIN_TRACK_PX}px; flex: 1 0 {MIN_TRACK_PX}px; }}
 .{APP_CLASS} .widget-readout {{ min-width: max-content; overflow: visible; flex-shrink: 0; }}
 .{APP_CLASS} .widget-toggle-buttons .widget-toggle-button {{ width: auto !important; min-width: max-content; padding: 0 0.8em; }}
-.{APP_CLASS} .widget-toggle-buttons {{ flex-wrap: wrap; }}
+.{APP_CLASS} .widget-toggle-buttons {{ width: auto; min-width: max-content; }}
 .{APP_CLASS} .widget-dropdown, .{APP_CLASS} .widget-text {{ min-width: max-content; }}
 .{APP_CLASS} .widget-dropdown > select {{ min-width: max-content; }}
 .{APP_CLASS} .widget-button {{ width: auto; min-width: max-content; padding: 0 1em; }}
@@ -125,42 +125,54 @@ def nbytes(value, _seen=None):
 # widgets and whatever its update closes over can be freed. Apps are grouped by the cell that built
 # them (IPython's pre_run_cell hook gives the cell's id in JupyterLab and Notebook 7, else its
 # source). Only weak references are kept here.
+_pending_bars = []                                  # progress bars not yet adopted by an App
 _apps_by_cell = {}                                  # cell key -> [weakref to App]
 _current_cell = [None]
 _hook_installed = [False]
 
 
-def _cell_key(info):
+def _cell_keys(info):
+    """The keys a cell's apps are filed under: its id (JupyterLab, Notebook 7) and its source."""
+    keys = [("source", getattr(info, "raw_cell", None))]
     cell_id = getattr(info, "cell_id", None)
-    return ("id", cell_id) if cell_id else ("source", getattr(info, "raw_cell", None))
+    return ([("id", cell_id)] if cell_id else []) + keys
 
 
 def _pre_run_cell(info):
-    key = _cell_key(info)
-    _current_cell[0] = key
-    for reference in _apps_by_cell.pop(key, []):
-        app = reference()
-        if app is not None:
-            app.close()
+    keys = _cell_keys(info)
+    _current_cell[0] = keys[0]
+    for key in keys:
+        for reference in _apps_by_cell.pop(key, []):
+            app = reference()
+            if app is not None:
+                app.close()
 
 
-def _install_cell_hook():
-    """Register the pre_run_cell hook once per IPython shell (no-op outside IPython)."""
-    if _hook_installed[0]:
-        return
+def _shell():
     try:
         from IPython import get_ipython
     except ImportError:
-        return
-    shell = get_ipython()
-    if shell is None:
-        return
+        return None
+    return get_ipython()
+
+
+def _install_cell_hook():
+    """Register the pre_run_cell hook once per IPython shell (no-op outside IPython). Returns
+    True when it was installed just now, in the middle of a cell."""
+    shell = _shell()
+    if _hook_installed[0] or shell is None:
+        return False
     shell.events.register("pre_run_cell", _pre_run_cell)
     _hook_installed[0] = True
+    return True
 
 
 def _register(app):
-    _install_cell_hook()
+    if _install_cell_hook():
+        # The first app of the kernel is built in the cell that imported this module: the hook
+        # missed that cell's start, so file the app under the cell's source (stored in history).
+        history = getattr(getattr(_shell(), "history_manager", None), "input_hist_raw", None)
+        _current_cell[0] = ("source", history[-1]) if history else None
     key = _current_cell[0]
     if key is not None:
         references = [r for r in _apps_by_cell.get(key, []) if r() is not None]
@@ -215,6 +227,8 @@ class App(widgets.VBox):
                               layout=widgets.Layout(flex_flow="row wrap", align_items="center"))]
         super().__init__(header + boxes + list(extra) + [self.image, self.message] + hidden)
         self.add_class(APP_CLASS)
+        self._bars = list(_pending_bars)
+        _pending_bars.clear()
         self._observed = []
         for control in self.controls.values():
             if hasattr(control, "value"):
@@ -299,7 +313,7 @@ class App(widgets.VBox):
                 control.unobserve(self._on_change, names="value")
             except ValueError:
                 pass
-        tree = _widget_tree([self, *self.controls.values()])
+        tree = _widget_tree([self, *self.controls.values(), *(self._bars or ())])
         tree.discard(self)
         _close_widgets(tree)
         figure = self.figure
@@ -318,6 +332,7 @@ class App(widgets.VBox):
                 setattr(self, name, None)
         self.controls, self._observed, self._animated, self.last_timings = {}, [], [], {}
         super().close()
+        self.children = ()
         super().unobserve_all()
         for layout_or_style in (self.layout, getattr(self, "style", None)):
             if isinstance(layout_or_style, widgets.Widget):
@@ -393,6 +408,7 @@ def progress_bar(total, description):
     """An IntProgress for an app that precomputes on creation; shown only inside a notebook."""
     bar = widgets.IntProgress(value=0, min=0, max=total, description=description,
                               style={"description_width": "initial"})
+    _pending_bars.append(bar)                # the next App built adopts it, and closes it with itself
     try:
         from IPython import get_ipython
         from IPython.display import display
@@ -409,3 +425,6 @@ def log_slider(description, value, low_exponent, high_exponent, step=0.25, **kwa
     return widgets.FloatLogSlider(value=value, base=10, min=low_exponent, max=high_exponent, step=step,
                                   description=description, continuous_update=True,
                                   style={"description_width": "initial"}, **kwargs)
+
+
+_install_cell_hook()                 # when imported inside a kernel, before the first app's cell
