@@ -54,8 +54,14 @@ def free_port():
         return sock.getsockname()[1]
 
 
-# Settings every test server gets beyond the learner's command (none so far).
-SERVER_SETTINGS = []
+def server_settings():
+    """binder/jupyter_server_config.json (what Binder and README's command set) as command-line flags,
+    so the test servers run as a learner's does."""
+    config = json.loads((REPO / "binder" / "jupyter_server_config.json").read_text())
+    return [f"--{section}.{name}={value}" for section, values in config.items() for name, value in values.items()]
+
+
+SERVER_SETTINGS = server_settings()
 
 
 def settings_overrides():

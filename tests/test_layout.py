@@ -64,6 +64,12 @@ def check_app(page, app, stem):
         page.set_viewport_size({"width": width, "height": height})
         time.sleep(0.4)                       # let Lab re-lay the notebook out
         problems += [f"at {width}x{height}: {p}" for p in bh.layout_problems(app, MIN_TRACK_PX)]
+        tall = app.bounding_box()["height"]
+        if tall > height - 120:           # not a failure: a note for the app's author
+            print(f"  note: {stem} is {tall:.0f} px tall, more than a {width}x{height} window shows")
+        # A window tall enough for the whole cell, so the screenshot is not clipped by Lab's panel.
+        page.set_viewport_size({"width": width, "height": max(height, int(tall) + 250)})
+        time.sleep(0.3)
         bh.screenshot_cell(app, ARTIFACTS / f"{stem}-{width}.png")
     page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
     time.sleep(0.3)
@@ -78,6 +84,8 @@ def check_app(page, app, stem):
             problems.append(f"{kind} \"{label}\" ({how}): the picture did not change")
         if bh.widget_errors(page):
             problems.append(f"{kind} \"{label}\" ({how}): a widget failed to display")
+    page.set_viewport_size({"width": SIZES[0][0], "height": max(SIZES[0][1], int(app.bounding_box()["height"]) + 250)})
+    time.sleep(0.3)
     bh.screenshot_cell(app, ARTIFACTS / f"{stem}-moved.png")
     return problems
 

@@ -10,8 +10,6 @@ import sys
 
 import pytest
 
-pytestmark = pytest.mark.slow             # starts a Jupyter server (10-30 s on a busy machine)
-
 import browser_helpers as bh
 
 LESSONS = sorted(path.parent.name for path in (bh.REPO / "notebooks").glob("[0-9][0-9]_*/*.ipynb"))
@@ -34,6 +32,7 @@ def test_readme_command_is_parsed_from_the_start_section():
     assert any(arg.endswith("00_learning_loop.ipynb") for arg in args), args
 
 
+@pytest.mark.slow                          # starts a Jupyter server (10-30 s on a busy machine)
 def test_readme_command_serves_every_lesson_and_opens_lesson_00(tmp_path):
     assert len(LESSONS) >= 8, LESSONS
     # `true %s` stands in for the web browser: the server still writes the page it would open.
@@ -55,3 +54,11 @@ def test_readme_command_serves_every_lesson_and_opens_lesson_00(tmp_path):
         assert re.search(r"lab/tree/00_learning_loop/00_learning_loop\.ipynb", page), page[-600:]
     finally:
         server.stop()
+
+
+def test_readme_command_sets_what_binder_sets():
+    """The server settings in binder/jupyter_server_config.json (the kernel websocket protocol, see
+    binder/postBuild) are in README's command too, so a learner's laptop runs as Binder does."""
+    args = learner_command()
+    missing = [flag for flag in bh.SERVER_SETTINGS if flag not in args]
+    assert not missing, f"README's command lacks {missing}"
