@@ -44,6 +44,9 @@ STYLE = f"""<style>
 .{APP_CLASS} .widget-dropdown > select {{ min-width: max-content; }}
 .{APP_CLASS} .widget-button {{ width: auto; min-width: max-content; padding: 0 1em; }}
 .{APP_CLASS} .widget-image {{ max-width: 100%; height: auto; }}
+.{APP_CLASS} .widget-html > .widget-html-content {{ line-height: 1.45; }}
+.{APP_CLASS} .widget-html-content table td, .{APP_CLASS} .widget-html-content table th {{ padding: 1px 6px; }}
+.{APP_CLASS} .widget-html-content table th {{ white-space: nowrap; }}
 </style>"""
 
 # Set NNLEARN_APP_TIMINGS=1 in the kernel's environment to publish every render's timings to the
