@@ -102,7 +102,8 @@ class JupyterServer:
         self.command = [str(python), "-m", module, "--allow-root",
                         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
                         "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
-                        *SERVER_SETTINGS, *own]
+                        *[flag for flag in SERVER_SETTINGS if flag.split("=")[0] not in
+                          {arg.split("=")[0] for arg in own}], *own]
         self.log_path = self.work_dir / f"{kind}-server.log"
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(self.command, env=env, cwd=cwd or self.root_dir, stdout=self._log,

@@ -1,6 +1,9 @@
-"""Lesson 00 in a real browser: JupyterLab and Jupyter Notebook 7, headless Chromium.
+"""Lesson 00 in a real browser: Jupyter Notebook 7 and JupyterLab, headless Chromium.
 
-For each front end: open the learner version of lesson 00, Restart Kernel and Run All, wait for the
+In JupyterLab every app of every lesson is checked by tests/test_layout.py; here Notebook 7 gets
+lesson 00, and JupyterLab 20 fresh page loads (test_widgets_appear_on_every_fresh_page_load).
+
+In Notebook 7: open the learner version of lesson 00, Restart Kernel and Run All, wait for the
 training explorer's picture, move its learning-rate slider and its batch-size control, and check
 that the picture changed after each move, that no widget failed to display, that nothing reached
 stderr but the NotImplementedError of the unanswered exercises' check cells, and that the page
@@ -20,7 +23,8 @@ import browser_helpers as bh
 ARTIFACTS = bh.REPO / "test-artifacts" / "browser"
 
 pytestmark = pytest.mark.slow
-UIS = ["lab", "notebook"]
+UIS = ["lab", "notebook"]                 # servers started
+LESSON_UIS = ["notebook"]                 # lesson 00 in Lab is part of tests/test_layout.py
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +67,7 @@ def raises_exception_cells(notebook_file):
     return sum(1 for cell in cells if "raises-exception" in cell.get("metadata", {}).get("tags", []))
 
 
-@pytest.mark.parametrize("kind", UIS)
+@pytest.mark.parametrize("kind", LESSON_UIS)
 def test_lesson_00_app_in_the_browser(browser, servers, kind):
     server, lesson = servers[kind], bh.LESSON
     notebook_file = server.root_dir / lesson

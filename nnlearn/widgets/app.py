@@ -11,6 +11,18 @@ every slider move are created with `animated=True`; the rest of the figure is dr
 kept as a background, and a move only paints the animated artists over it (blitting). Changing
 anything that is not animated (a limit, a title, a scatter of new data) marks the figure stale,
 and the next render draws it all again. The layout is computed on the first draw, then frozen.
+
+Layout: every app carries a few CSS rules (STYLE, scoped to the app's class) so that whatever a
+module asks for, no label is cut at ipywidgets' 80 px, a slider's track keeps MIN_TRACK_PX to drag
+in, a readout shows its whole value and toggle buttons are as wide as their labels.
+
+Memory: `App.close()` releases the widgets, observers, figure and update function (and so whatever
+the update closes over, such as a cache). Re-running a notebook cell closes the apps that cell
+built before (an IPython pre_run_cell hook; apps are filed by cell id and source, weakly). Caches
+of computed runs go in an `LRUCache(max_bytes=...)`, which forgets the oldest beyond its budget.
+
+Timings: `app.last_timings` says where each render's time went (update, draw, png, send, total in
+ms); with NNLEARN_APP_TIMINGS=1 in the kernel's environment they are published to the page too.
 """
 
 import html
