@@ -338,7 +338,14 @@ class App(widgets.VBox):
                 plt.close(figure)
             except Exception:
                 pass
-            figure.clear()
+            # Empty every artist, so no reference cycle through the figure survives: a cycle
+            # that passes through a numpy object array (plt.subplots' array of axes, kept by an
+            # app) is invisible to Python's garbage collector and would keep it all forever.
+            artists = figure.findobj()
+            canvas = figure.canvas
+            for artist in artists:
+                vars(artist).clear()
+            vars(canvas).clear()
         # Whatever an app function or subclass put on the instance goes too: IPython's output
         # history (Out[n], _) keeps the closed App itself alive, so it must hold nothing big.
         keep = _widget_attribute_names()
