@@ -112,7 +112,8 @@ def bench_lessons(runs):
     try:
         for run in range(1, runs + 1):
             for path in paths:
-                client.execute_interactive(f"import os; os.chdir({str(path.parent)!r})", timeout=60)
+                client.execute_interactive(f"import os; os.chdir({str(path.parent)!r})", timeout=60,
+                                           output_hook=lambda msg: None)
                 start = time.perf_counter()
                 errors = 0
                 for cell in nbformat.read(path, as_version=4).cells:
@@ -120,8 +121,8 @@ def bench_lessons(runs):
                         continue
                     reply = client.execute_interactive(cell.source, timeout=300, output_hook=lambda msg: None)
                     errors += reply["content"]["status"] != "ok"
-                client.execute_interactive("import gc, ctypes; gc.collect(); ctypes.CDLL('libc.so.6').malloc_trim(0)",
-                                           timeout=60)
+                client.execute_interactive("import gc, ctypes; gc.collect(); _ = ctypes.CDLL('libc.so.6').malloc_trim(0)",
+                                           timeout=60, output_hook=lambda msg: None)
                 now = rss_mb(pid)
                 peak = max(peak, now)
                 print(f"  run {run} {path.stem:<22} RSS {now:7.0f} MB   ({time.perf_counter() - start:5.1f} s"

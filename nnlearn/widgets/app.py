@@ -51,7 +51,8 @@ STYLE = f"""<style>
 .{APP_CLASS} .widget-hslider .slider-container {{ min-width: {MIN_TRACK_PX}px; flex: 1 0 {MIN_TRACK_PX}px; }}
 .{APP_CLASS} .widget-readout {{ min-width: max-content; overflow: visible; flex-shrink: 0; }}
 .{APP_CLASS} .widget-toggle-buttons .widget-toggle-button {{ width: auto !important; min-width: max-content; padding: 0 0.8em; }}
-.{APP_CLASS} .widget-toggle-buttons {{ width: auto; min-width: max-content; }}
+.{APP_CLASS} .widget-toggle-buttons {{ display: flex; align-items: center; width: auto; min-width: max-content; }}
+.{APP_CLASS} .widget-toggle-buttons > .widget-label {{ flex-shrink: 0; margin-right: 6px; }}
 .{APP_CLASS} .widget-dropdown, .{APP_CLASS} .widget-text {{ min-width: max-content; }}
 .{APP_CLASS} .widget-dropdown > select {{ min-width: max-content; }}
 .{APP_CLASS} .widget-button {{ width: auto; min-width: max-content; padding: 0 1em; }}
@@ -217,6 +218,7 @@ class App(widgets.VBox):
     """
 
     def __init__(self, controls, figure, update, *, extra=(), title=None):
+        extra = list(extra)
         self.controls = dict(controls)
         self.figure = figure
         self._update = update
@@ -240,7 +242,7 @@ class App(widgets.VBox):
             hidden.append(self._timings_html)
         boxes = [widgets.HBox(list(self.controls.values()),
                               layout=widgets.Layout(flex_flow="row wrap", align_items="center"))]
-        super().__init__(header + boxes + list(extra) + [self.image, self.message] + hidden)
+        super().__init__(header + boxes + extra + [self.image, self.message] + hidden)
         self.add_class(APP_CLASS)
         self._bars = list(_pending_bars)
         _pending_bars.clear()
