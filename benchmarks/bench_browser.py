@@ -144,14 +144,20 @@ def main():
     parser.add_argument("--presses", type=int, default=10)
     parser.add_argument("--lessons", default="", help="comma-separated lesson numbers, e.g. 00,02 (default: all)")
     parser.add_argument("--apps", default="", help="comma-separated app names (default: all)")
+    parser.add_argument("--websocket", choices=["binder", "v1"], default="binder",
+                        help="the kernel websocket protocol: binder's setting (the default JSON protocol, see "
+                             "binder/postBuild) or v1.kernel.websocket.jupyter.org (jupyter_server's default)")
     args = parser.parse_args()
+    if args.websocket == "v1":
+        bh.SERVER_SETTINGS[:] = [flag for flag in bh.SERVER_SETTINGS if "kernel_ws_protocol" not in flag]
     why = bh.missing_browser()
     if why:
         raise SystemExit(f"bench_browser needs Chromium and Playwright: {why}")
     from playwright.sync_api import sync_playwright
 
     with open("/proc/loadavg") as load:
-        print(f"load average {load.read().split()[:3]} on {os.cpu_count()} CPUs (uptime)")
+        print(f"load average {load.read().split()[:3]} on {os.cpu_count()} CPUs (uptime); "
+              f"server flags {bh.SERVER_SETTINGS or ['(none)']}")
     lessons = sorted(p.relative_to(bh.notebooks_dir()) for p in bh.notebooks_dir().glob("[0-9][0-9]_*/*.ipynb"))
     if args.lessons:
         lessons = [l for l in lessons if l.parent.name[:2] in args.lessons.split(",")]
