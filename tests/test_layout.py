@@ -62,7 +62,7 @@ def check_app(page, app, stem):
     problems = []
     for width, height in SIZES:
         page.set_viewport_size({"width": width, "height": height})
-        time.sleep(0.4)                       # let Lab re-lay the notebook out
+        time.sleep(0.25)                      # let Lab re-lay the notebook out
         problems += [f"at {width}x{height}: {p}" for p in bh.layout_problems(app, MIN_TRACK_PX)]
         tall = app.bounding_box()["height"]
         if tall > height - 120:           # not a failure: a note for the app's author
@@ -80,7 +80,7 @@ def check_app(page, app, stem):
         before = bh.picture_src(app)
         row.scroll_into_view_if_needed()
         how = bh.move(page, kind, row)
-        if bh.wait_picture_change(app, before, timeout=30_000) is None:
+        if bh.wait_picture_change(app, before, timeout=30_000, settle=0.3) is None:
             problems.append(f"{kind} \"{label}\" ({how}): the picture did not change")
         if bh.widget_errors(page):
             problems.append(f"{kind} \"{label}\" ({how}): a widget failed to display")

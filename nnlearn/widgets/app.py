@@ -46,6 +46,7 @@ from PIL import Image
 MIN_TRACK_PX = 140
 APP_CLASS = "nnlearn-app"
 STYLE = f"""<style>
+.{APP_CLASS} > .widget-hbox {{ column-gap: 18px; }}
 .{APP_CLASS} .widget-inline-hbox > .widget-label {{ min-width: max-content; overflow: visible; text-overflow: clip; flex-shrink: 0; }}
 .{APP_CLASS} .widget-hslider {{ min-width: max-content; }}
 .{APP_CLASS} .widget-hslider .slider-container {{ min-width: {MIN_TRACK_PX}px; flex: 1 0 {MIN_TRACK_PX}px; }}
