@@ -6,7 +6,8 @@
    closed `--rebuilds` times, as re-running its cell does (re-running a cell closes the app the
    cell built before, see nnlearn/widgets/app.py). Printed: RSS growth per app. Goal < 20 MB.
 2. Moves: every app is built and its value controls (sliders, dropdowns, toggles; not buttons)
-   are set `--moves` times in all, cycling through ~10 values each, as a learner dragging would.
+   are set `--moves` times in all, each move one of ~10 values of a control picked at random (seed 0),
+   so that the moves reach many combinations of settings, as a long session does.
    Printed: RSS growth per app over the moves (after 20 warm-up moves). Goal < 30 MB.
 3. Lessons: every coursework/source lesson runs top to bottom `--lessons` times in ONE kernel, cell
    by cell (a second run is every cell re-run). Printed: the kernel's RSS after each lesson, and
@@ -21,6 +22,7 @@ import argparse
 import ctypes
 import gc
 import os
+import random
 import sys
 import time
 from pathlib import Path
@@ -89,8 +91,9 @@ def bench_moves(apps, total):
             action()
         before = settle()
         start = time.perf_counter()
-        for i in range(total):
-            actions[i % len(actions)]()
+        rng = random.Random(0)                           # random moves reach new combinations of settings
+        for _ in range(total):
+            rng.choice(actions)()
         growth = settle() - before
         worst = max(worst, growth)
         print(f"  {name:<26} {growth:+7.1f} MB   ({1e3 * (time.perf_counter() - start) / total:.0f} ms per move)")
