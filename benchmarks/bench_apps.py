@@ -51,8 +51,8 @@ def discover_apps():
         function = getattr(apps, name, None)
         if name in SKIP or not inspect.isfunction(function):
             continue
-        if not function.__module__.startswith("nnlearn.widgets"):
-            continue
+        if not function.__module__.startswith("nnlearn.widgets") or function.__module__ == "nnlearn.widgets.app":
+            continue                                            # the frame's helpers are not apps
         required = [p for p in inspect.signature(function).parameters.values()
                     if p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         if not required:

@@ -54,6 +54,16 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def server_settings():
+    """binder/jupyter_server_config.json (what Binder and README's command set) as command-line flags,
+    so the test servers run as a learner's does."""
+    config = json.loads((REPO / "binder" / "jupyter_server_config.json").read_text())
+    return [f"--{section}.{name}={value}" for section, values in config.items() for name, value in values.items()]
+
+
+SERVER_SETTINGS = server_settings()
+
+
 def settings_overrides():
     """Binder's JupyterLab defaults (no news toast), plus no autosave for the test copy."""
     overrides = json.loads((REPO / "binder" / "jupyterlab-overrides.json").read_text())
@@ -65,7 +75,9 @@ class JupyterServer:
     """`jupyter lab` or `jupyter notebook` (kind "lab" / "notebook") serving root_dir."""
 
     def __init__(self, kind, root_dir, work_dir, startup_timeout=90, disabled_extensions=("@jupyter/nbgrader",),
-                 python=sys.executable, wait=True):
+                 python=sys.executable, wait=True, args=None, cwd=None, env_extra=None):
+        """args: the server's own arguments (README's command) instead of `--ServerApp.root_dir=root_dir`,
+        run in `cwd`; env_extra: more environment variables for the server and its kernels."""
         self.kind, self.root_dir, self.work_dir = kind, Path(root_dir), Path(work_dir)
         self.port, self.token = free_port(), secrets.token_hex(16)
         self.base = f"http://127.0.0.1:{self.port}"
@@ -83,14 +95,18 @@ class JupyterServer:
         # The kernel imports nnlearn from this tree even where it is not pip-installed.
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
         env.pop("JUPYTER_PATH", None)
+        env.update(env_extra or {})
+        self.runtime_dir = self.work_dir / "runtime"
         module = {"lab": "jupyterlab", "notebook": "notebook"}[kind]
-        self.command = [str(python), "-m", module, "--no-browser", "--allow-root",
+        own = list(args) if args is not None else ["--no-browser", f"--ServerApp.root_dir={self.root_dir}"]
+        self.command = [str(python), "-m", module, "--allow-root",
                         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
                         "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
-                        f"--ServerApp.root_dir={self.root_dir}"]
+                        *[flag for flag in SERVER_SETTINGS if flag.split("=")[0] not in
+                          {arg.split("=")[0] for arg in own}], *own]
         self.log_path = self.work_dir / f"{kind}-server.log"
         self._log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(self.command, env=env, cwd=self.root_dir, stdout=self._log,
+        self.process = subprocess.Popen(self.command, env=env, cwd=cwd or self.root_dir, stdout=self._log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
         self.startup_timeout = startup_timeout
         if wait:
@@ -374,8 +390,9 @@ def stderr_texts(page):
 
 
 def unexpected_stderr(page):
-    """stderr outputs other than the NotImplementedError tracebacks of unanswered exercises."""
-    return [text for text in stderr_texts(page) if "NotImplementedError" not in text]
+    """stderr outputs other than an unanswered exercise's NotImplementedError (or its one-line form)."""
+    return [text for text in stderr_texts(page)
+            if "NotImplementedError" not in text and "not answered yet" not in text]
 
 
 def widget_errors(page):
@@ -389,3 +406,208 @@ def screenshot_cell(area, path):
     target.scroll_into_view_if_needed()
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     target.screenshot(path=str(path))
+
+
+# ------------------------------------------------------------------------------- every app, generically
+APP_SELECTOR = ".nnlearn-app"           # the class nnlearn.widgets.App gives every app's root box
+
+
+def run_all_cells(page, expected, timeout=180_000):
+    """Run > Run All Cells on the kernel the page just started (no restart: a restart reconnects the
+    kernel's websocket, the path where JupyterLab and jupyter_server can race, see test_browser.py),
+    then wait as `run_all` does."""
+    page.get_by_role("menuitem", name="Run", exact=True).first.click(timeout=30_000)
+    item = page.locator("li[data-command='runmenu:run-all']")
+    item.first.wait_for(state="visible", timeout=30_000)
+    item.first.click(timeout=30_000)
+    deadline = time.monotonic() + timeout / 1000
+    calm_since = None
+    while time.monotonic() < deadline:
+        marks = prompts(page)
+        counted = sum(1 for mark in marks if re.search(r"\d", mark))
+        running = any("*" in mark for mark in marks)
+        if counted >= expected and not running and kernel_status(page) == "idle":
+            calm_since = calm_since or time.monotonic()
+            if time.monotonic() - calm_since > 1.0:
+                return
+        else:
+            calm_since = None
+        time.sleep(0.2)
+    raise TimeoutError(f"cells still running after {timeout / 1000:.0f} s: {prompts(page)}")
+
+
+def apps_on_page(page):
+    """Locators of every app's root box, in page order."""
+    apps = page.locator(APP_SELECTOR)
+    return [apps.nth(i) for i in range(apps.count())]
+
+
+def app_name(app):
+    """The app function the cell calls (e.g. 'loss_explorer'), else the app's title."""
+    cell = app.locator("xpath=ancestor::div[contains(concat(' ', @class, ' '), ' jp-CodeCell ')][1]")
+    source = cell.locator(".jp-InputArea .cm-content").first.text_content() if cell.count() else ""
+    found = re.findall(r"widgets\.(\w+)\(", source or "")
+    return found[-1] if found else (app.locator("b").first.text_content() or "app")[:40]
+
+
+def app_picture(app):
+    return app.locator(".widget-image, img.widget-image").first
+
+
+def picture_src(app):
+    return app_picture(app).get_attribute("src") or ""
+
+
+# Measures an app in the page: every problem a learner would see, as text.
+LAYOUT_CHECK = """(app, minTrack) => {
+  const problems = [];
+  const visible = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 &&
+                             getComputedStyle(el).visibility !== 'hidden'; };
+  const name = (el) => (el.textContent || el.value || el.className || '').trim().slice(0, 40);
+  const area = app.closest('.jp-OutputArea-output') || app.parentElement;
+  const box = area.getBoundingClientRect();
+  // 1. slider tracks
+  for (const slider of app.querySelectorAll('.widget-slider')) {
+    if (!visible(slider)) continue;
+    const track = slider.querySelector('.noUi-target') || slider.querySelector('.slider-container');
+    const label = slider.querySelector('.widget-label');
+    const width = track ? track.getBoundingClientRect().width : 0;
+    if (width < minTrack) problems.push(`slider "${label ? name(label) : '?'}": track ${width.toFixed(0)} px wide (< ${minTrack})`);
+    // label, track and readout side by side, not on top of each other
+    const parts = [label, slider.querySelector('.slider-container'), slider.querySelector('.widget-readout')]
+      .filter((el) => el && visible(el));
+    for (let i = 0; i + 1 < parts.length; i++) {
+      const a = parts[i].getBoundingClientRect(), b = parts[i + 1].getBoundingClientRect();
+      if (a.right > b.left + 1 && a.top < b.bottom && b.top < a.bottom)
+        problems.push(`slider "${label ? name(label) : '?'}": ${parts[i].className.split(' ')[0]} overlaps ${parts[i + 1].className.split(' ')[0]} by ${(a.right - b.left).toFixed(0)} px`);
+    }
+  }
+  // 2. truncated text: labels, readouts, buttons, dropdowns
+  for (const el of app.querySelectorAll('.widget-label, .widget-readout, button, .widget-html-content b')) {
+    if (!visible(el) || !(el.textContent || '').trim()) continue;
+    if (el.scrollWidth > el.clientWidth + 1)
+      problems.push(`"${name(el)}" is cut (${el.scrollWidth} px of text in ${el.clientWidth} px)`);
+  }
+  const ctx = document.createElement('canvas').getContext('2d');
+  for (const select of app.querySelectorAll('select')) {
+    if (!visible(select) || select.selectedIndex < 0) continue;
+    ctx.font = getComputedStyle(select).font;
+    const text = select.options[select.selectedIndex].text;
+    const need = ctx.measureText(text).width + 24;          // the arrow and the padding
+    if (need > select.clientWidth + 1) problems.push(`dropdown "${text}" is cut (${need.toFixed(0)} px of text in ${select.clientWidth} px)`);
+  }
+  // 3. neighbouring controls do not overlap
+  const leaves = [...app.querySelectorAll('.widget-slider, .widget-dropdown, .widget-toggle-buttons, .widget-button, .widget-checkbox, .widget-text, .widget-toggle-button, .widget-radio')]
+    .filter((el) => visible(el) && !el.parentElement.closest('.widget-toggle-buttons, .widget-slider, .widget-dropdown'));
+  for (let i = 0; i < leaves.length; i++) for (let j = i + 1; j < leaves.length; j++) {
+    const a = leaves[i].getBoundingClientRect(), b = leaves[j].getBoundingClientRect();
+    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left), h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    if (w > 1 && h > 1) problems.push(`controls "${name(leaves[i])}" and "${name(leaves[j])}" overlap (${w.toFixed(0)} x ${h.toFixed(0)} px)`);
+  }
+  // 4. everything inside the cell's output: controls, text and the figure
+  for (const el of [...leaves, ...app.querySelectorAll('.widget-html, img')]) {
+    if (!visible(el)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.right > box.right + 1 || r.left < box.left - 1)
+      problems.push(`"${name(el) || el.tagName}" sticks out of the cell (${r.left.toFixed(0)}-${r.right.toFixed(0)} px, cell ${box.left.toFixed(0)}-${box.right.toFixed(0)} px)`);
+  }
+  const img = app.querySelector('img');
+  if (!img || !img.complete || !img.naturalWidth) problems.push('no picture');
+  if (area.scrollWidth > area.clientWidth + 1) problems.push(`the output scrolls sideways (${area.scrollWidth} px in ${area.clientWidth} px)`);
+  return problems;
+}"""
+
+
+def layout_problems(app, min_track=120):
+    """What is wrong with the app's layout as the page shows it now (an empty list when nothing)."""
+    app.scroll_into_view_if_needed()
+    return app.evaluate(LAYOUT_CHECK, min_track)
+
+
+def app_controls(app):
+    """Every control of an app a learner can move, as (kind, label, locator), in page order:
+    sliders, dropdowns, toggle-button groups, checkboxes, number boxes, then plain buttons."""
+    found = []
+    sliders = app.locator(".widget-slider")
+    for i in range(sliders.count()):
+        row = sliders.nth(i)
+        found.append(("slider", (row.locator(".widget-label").first.text_content() or "").strip(), row))
+    selects = app.locator(".widget-dropdown")
+    for i in range(selects.count()):
+        row = selects.nth(i)
+        found.append(("dropdown", (row.locator(".widget-label").first.text_content() or "").strip(), row))
+    toggles = app.locator(".widget-toggle-buttons")
+    for i in range(toggles.count()):
+        row = toggles.nth(i)
+        found.append(("toggles", (row.locator(".widget-label").first.text_content() or "").strip(), row))
+    boxes = app.locator(".widget-checkbox")
+    for i in range(boxes.count()):
+        row = boxes.nth(i)
+        found.append(("checkbox", (row.text_content() or "").strip(), row))
+    texts = app.locator(".widget-text")
+    for i in range(texts.count()):
+        row = texts.nth(i)
+        found.append(("number", (row.locator(".widget-label").first.text_content() or "").strip(), row))
+    buttons = app.locator("button.widget-button:not(.widget-toggle-button)")
+    for i in range(buttons.count()):
+        button = buttons.nth(i)
+        found.append(("button", (button.text_content() or "").strip(), button))
+    # A reset-like button goes last, after the others moved something it can undo.
+    return sorted(found, key=lambda item: (item[0] == "button" and re.search(r"reset|restart|clear", item[1], re.I) is not None))
+
+
+def move(page, kind, row):
+    """Move one control one step, as a learner would; returns what was done."""
+    if kind == "slider":
+        handle = row.locator(".noUi-handle").first
+        now, high = (float(handle.get_attribute(name) or 0) for name in ("aria-valuenow", "aria-valuemax"))
+        key = "ArrowLeft" if now >= high else "ArrowRight"
+        handle.focus()
+        page.keyboard.press(key)
+        return key
+    if kind == "dropdown":
+        select = row.locator("select").first
+        options = select.locator("option").all_inner_texts()
+        target = options[(select.evaluate("s => s.selectedIndex") + 1) % len(options)]
+        select.select_option(label=target)
+        return f"-> {target}"
+    if kind == "toggles":
+        buttons = row.locator("button")
+        pressed = [i for i in range(buttons.count()) if "mod-active" in (buttons.nth(i).get_attribute("class") or "")]
+        target = ((pressed[0] + 1) if pressed else 0) % buttons.count()
+        buttons.nth(target).click()
+        return f"-> {(buttons.nth(target).text_content() or '').strip()}"
+    if kind == "checkbox":
+        row.locator("input").first.click()
+        return "click"
+    if kind == "number":
+        box = row.locator("input").first
+        box.focus()
+        page.keyboard.press("ArrowUp")
+        page.keyboard.press("Enter")
+        return "ArrowUp"
+    row.click()
+    return "click"
+
+
+def wait_picture_change(app, before, timeout=30_000, settle=0.5):
+    """Until the app's picture differs from `before` and then stays the same for `settle` s;
+    returns the new src, or None when it never changed."""
+    deadline = time.monotonic() + timeout / 1000
+    last, since = before, time.monotonic()
+    while time.monotonic() < deadline:
+        src = picture_src(app)
+        if src != last:
+            last, since = src, time.monotonic()
+        elif last != before and time.monotonic() - since >= settle:
+            return last
+        time.sleep(0.05)
+    return last if last != before else None
+
+
+def shut_down_kernels(server):
+    for session in server.api("/api/sessions") or []:
+        try:
+            server.api(f"/api/sessions/{session['id']}", method="DELETE", timeout=20)
+        except Exception:
+            pass

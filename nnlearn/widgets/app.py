@@ -11,19 +11,196 @@ every slider move are created with `animated=True`; the rest of the figure is dr
 kept as a background, and a move only paints the animated artists over it (blitting). Changing
 anything that is not animated (a limit, a title, a scatter of new data) marks the figure stale,
 and the next render draws it all again. The layout is computed on the first draw, then frozen.
+
+Layout: every app carries a few CSS rules (STYLE, scoped to the app's class) so that whatever a
+module asks for, no label is cut at ipywidgets' 80 px, a slider's track keeps MIN_TRACK_PX to drag
+in, a readout shows its whole value and toggle buttons are as wide as their labels.
+
+Memory: `App.close()` releases the widgets, observers, figure and update function (and so whatever
+the update closes over, such as a cache). Re-running a notebook cell closes the apps that cell
+built before (an IPython pre_run_cell hook; apps are filed by cell id and source, weakly). Caches
+of computed runs go in an `LRUCache(max_bytes=...)`, which forgets the oldest beyond its budget.
+
+Timings: `app.last_timings` says where each render's time went (update, draw, png, send, total in
+ms); with NNLEARN_APP_TIMINGS=1 in the kernel's environment they are published to the page too.
 """
 
 import html
 import io
+import json
+import os
+import sys
+import time
+import weakref
+from collections import OrderedDict
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget import _instances
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
+
+# Layout every app gets, whatever its module asks for: a label is never cut, a slider's track keeps
+# room to drag, a readout shows its whole value, and toggle buttons are as wide as their labels.
+# Scoped to the app's own class so nothing else in the notebook changes. In a <style> element of a
+# hidden HTML widget, so it travels with the app (JupyterLab, Notebook 7, Voila).
+MIN_TRACK_PX = 140
+APP_CLASS = "nnlearn-app"
+STYLE = f"""<style>
+.{APP_CLASS} > .widget-hbox {{ column-gap: 18px; }}
+.{APP_CLASS} .widget-inline-hbox > .widget-label {{ min-width: max-content; overflow: visible; text-overflow: clip; flex-shrink: 0; }}
+.{APP_CLASS} .widget-hslider {{ min-width: max-content; }}
+.{APP_CLASS} .widget-hslider .slider-container {{ min-width: {MIN_TRACK_PX}px; flex: 1 0 {MIN_TRACK_PX}px; }}
+.{APP_CLASS} .widget-readout {{ min-width: max-content; overflow: visible; flex-shrink: 0; }}
+.{APP_CLASS} .widget-toggle-buttons .widget-toggle-button {{ width: auto !important; min-width: max-content; padding: 0 0.8em; }}
+.{APP_CLASS} .widget-toggle-buttons {{ display: flex; align-items: center; width: auto; min-width: max-content; }}
+.{APP_CLASS} .widget-toggle-buttons > .widget-label {{ flex-shrink: 0; margin-right: 6px; }}
+.{APP_CLASS} .widget-dropdown, .{APP_CLASS} .widget-text {{ min-width: max-content; }}
+.{APP_CLASS} .widget-dropdown > select {{ min-width: max-content; }}
+.{APP_CLASS} .widget-button {{ width: auto; min-width: max-content; padding: 0 1em; }}
+.{APP_CLASS} .widget-image {{ max-width: 100%; height: auto; }}
+.{APP_CLASS} .widget-html > .widget-html-content {{ line-height: 1.45; }}
+.{APP_CLASS} .widget-html-content table td, .{APP_CLASS} .widget-html-content table th {{ padding: 1px 6px; }}
+.{APP_CLASS} .widget-html-content table th {{ white-space: nowrap; }}
+</style>"""
+
+# Set NNLEARN_APP_TIMINGS=1 in the kernel's environment to publish every render's timings to the
+# page (a hidden element, class "nnlearn-timings"): benchmarks/bench_browser.py reads them there.
+PUBLISH_TIMINGS = bool(os.environ.get("NNLEARN_APP_TIMINGS"))
 
 
 class AppMessage(Exception):
     """Raised by an app's update to show a readable note instead of a picture change
     (a learning rate that diverges, a batch larger than the data)."""
+
+
+class LRUCache:
+    """A dict that forgets its least recently used entries once they hold more than `max_bytes`.
+
+    For apps that cache computed runs per setting: a learner can visit thousands of settings, and
+    the kernel (1-2 GB on Binder) must not grow with them. Sizes are estimated by `nbytes`
+    (numpy arrays, bytes, and containers and objects made of them).
+    """
+
+    def __init__(self, max_bytes=20_000_000):
+        self.max_bytes = int(max_bytes)
+        self.bytes = 0
+        self._entries = OrderedDict()              # key -> (value, size)
+
+    def __contains__(self, key):
+        return key in self._entries
+
+    def __len__(self):
+        return len(self._entries)
+
+    def __getitem__(self, key):
+        value, _ = self._entries[key]
+        self._entries.move_to_end(key)
+        return value
+
+    def get(self, key, default=None):
+        return self[key] if key in self._entries else default
+
+    def __setitem__(self, key, value):
+        if key in self._entries:
+            self.bytes -= self._entries.pop(key)[1]
+        size = nbytes(value)
+        self._entries[key] = (value, size)
+        self.bytes += size
+        while self.bytes > self.max_bytes and len(self._entries) > 1:
+            _, (_, dropped) = self._entries.popitem(last=False)
+            self.bytes -= dropped
+
+    def clear(self):
+        self._entries.clear()
+        self.bytes = 0
+
+
+def nbytes(value, _seen=None):
+    """Approximate memory held by `value`: arrays by their buffers, containers and plain objects
+    by their contents (each object counted once)."""
+    seen = set() if _seen is None else _seen
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    size = getattr(value, "nbytes", None)
+    if isinstance(size, int) and not callable(size):
+        return size + 100
+    if isinstance(value, (bytes, bytearray, str)):
+        return len(value) + 50
+    if isinstance(value, dict):
+        return 50 + sum(nbytes(k, seen) + nbytes(v, seen) for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return 50 + sum(nbytes(item, seen) for item in value)
+    attributes = getattr(value, "__dict__", None)
+    if isinstance(attributes, dict):
+        return 50 + sum(nbytes(v, seen) for v in attributes.values())
+    return sys.getsizeof(value)
+
+
+# ------------------------------------------------------------------------------------ live apps
+# A re-run cell builds a new app; the one it displayed before is closed then, so its figure, its
+# widgets and whatever its update closes over can be freed. Apps are grouped by the cell that built
+# them (IPython's pre_run_cell hook gives the cell's id in JupyterLab and Notebook 7, else its
+# source). Only weak references are kept here.
+_pending_bars = []                                  # progress bars not yet adopted by an App
+_apps_by_cell = {}                                  # cell key -> [weakref to App]
+_current_cell = [None]
+_hook_installed = [False]
+
+
+def _cell_keys(info):
+    """The keys a cell's apps are filed under: its id (JupyterLab, Notebook 7) and its source."""
+    keys = [("source", getattr(info, "raw_cell", None))]
+    cell_id = getattr(info, "cell_id", None)
+    return ([("id", cell_id)] if cell_id else []) + keys
+
+
+def _pre_run_cell(info):
+    keys = _cell_keys(info)
+    _current_cell[0] = keys[0]
+    for key in keys:
+        for reference in _apps_by_cell.pop(key, []):
+            app = reference()
+            if app is not None:
+                app.close()
+
+
+def _shell():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
+def _install_cell_hook():
+    """Register the pre_run_cell hook once per IPython shell (no-op outside IPython). Returns
+    True when it was installed just now, in the middle of a cell."""
+    shell = _shell()
+    if _hook_installed[0] or shell is None:
+        return False
+    shell.events.register("pre_run_cell", _pre_run_cell)
+    _hook_installed[0] = True
+    return True
+
+
+def _register(app):
+    if _install_cell_hook():
+        # The first app of the kernel is built in the cell that imported this module: the hook
+        # missed that cell's start, so file the app under the cell's source (stored in history).
+        history = getattr(getattr(_shell(), "history_manager", None), "input_hist_raw", None)
+        _current_cell[0] = ("source", history[-1]) if history else None
+    key = _current_cell[0]
+    if key is not None:
+        references = [r for r in _apps_by_cell.get(key, []) if r() is not None]
+        references.append(weakref.ref(app))
+        _apps_by_cell[key] = references
+
+
+def live_apps():
+    """The apps built in this kernel that are still open (for tests and benchmarks)."""
+    return [app for references in _apps_by_cell.values() for app in (r() for r in references)
+            if app is not None and not app.closed]
 
 
 class App(widgets.VBox):
@@ -32,24 +209,50 @@ class App(widgets.VBox):
     update: a function of no arguments that reads the controls and changes the figure's artists.
     It may raise AppMessage("...") to show a note; any other error is shown as a readable
     message too, and the app keeps working.
+
+    After every render `last_timings` holds where the time went, in ms: `update` (the app's
+    recompute), `draw` (matplotlib), `png` (RGB conversion and PNG encoding), `send` (handing the
+    picture to the widget, which queues it for the browser) and `total`.
+
+    `close()` releases everything the app holds (widgets, observers, figure, the update function
+    and what it closes over); re-running the cell that built an app closes the old one.
     """
 
     def __init__(self, controls, figure, update, *, extra=(), title=None):
+        extra = list(extra)
         self.controls = dict(controls)
         self.figure = figure
         self._update = update
+        self.closed = False
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
         self.message = widgets.HTML()
         self.renders = 0                     # how many times the figure was drawn (for tests)
+        self.last_timings = {}
         self._canvas = FigureCanvasAgg(figure)
         self._background = None
         self._animated = []
+        for widget in _widget_tree([*self.controls.values(), *extra]):
+            fit_control(widget)
         header = [widgets.HTML(f"<b>{html.escape(title)}</b>")] if title else []
-        boxes = [widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))]
-        super().__init__(header + boxes + list(extra) + [self.image, self.message])
+        # Hidden helpers go last, so children keep their places (title, controls, extra, image, message).
+        hidden = [widgets.HTML(STYLE, layout=widgets.Layout(display="none"))]
+        self._timings_html = None
+        if PUBLISH_TIMINGS:
+            self._timings_html = widgets.HTML(layout=widgets.Layout(display="none"))
+            self._timings_html.add_class("nnlearn-timings")
+            hidden.append(self._timings_html)
+        boxes = [widgets.HBox(list(self.controls.values()),
+                              layout=widgets.Layout(flex_flow="row wrap", align_items="center"))]
+        super().__init__(header + boxes + extra + [self.image, self.message] + hidden)
+        self.add_class(APP_CLASS)
+        self._bars = list(_pending_bars)
+        _pending_bars.clear()
+        self._observed = []
         for control in self.controls.values():
             if hasattr(control, "value"):
                 control.observe(self._on_change, names="value")
+                self._observed.append(control)
+        _register(self)
         self.refresh()
 
     def _on_change(self, _change):
@@ -57,6 +260,9 @@ class App(widgets.VBox):
 
     def refresh(self):
         """Recompute from the controls, then redraw; problems become a message, never a traceback."""
+        if self.closed:
+            return
+        start = time.perf_counter()
         try:
             self._update()
         except AppMessage as note:
@@ -65,7 +271,15 @@ class App(widgets.VBox):
             self.show_message(f"{type(error).__name__}: {error}", kind="error")
         else:
             self.show_message("")
+        update_ms = 1e3 * (time.perf_counter() - start)
         self.render()
+        if self.closed:                      # the update closed the app (or a re-run did)
+            return
+        self.last_timings["update"] = update_ms
+        self.last_timings["total"] = update_ms + sum(self.last_timings.get(k, 0.0) for k in ("draw", "png", "send"))
+        if self._timings_html is not None:
+            self._timings_html.value = json.dumps({"renders": self.renders, **{
+                name: round(ms, 2) for name, ms in self.last_timings.items()}})
 
     def show_message(self, text, kind="info"):
         colours = {"info": "#0072B2", "warning": "#D55E00", "error": "#D55E00"}
@@ -76,7 +290,10 @@ class App(widgets.VBox):
 
     def render(self):
         """Draw the figure (in full only when something static changed) to PNG in the Image widget."""
+        if self.closed:
+            return
         figure, canvas = self.figure, self._canvas
+        start = time.perf_counter()
         if self._background is None or figure.stale:
             canvas.draw()                    # skips animated artists
             if figure.get_layout_engine() is not None:
@@ -91,18 +308,132 @@ class App(widgets.VBox):
             if artist.get_visible():
                 figure.draw_artist(artist)
         figure.stale = False
+        drawn = time.perf_counter()
         # RGB, not RGBA: the figure is opaque, and three channels encode about a quarter faster.
         picture = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
         buffer = io.BytesIO()
         picture.save(buffer, format="png", compress_level=1)
+        encoded = time.perf_counter()
         self.image.value = buffer.getvalue()
+        sent = time.perf_counter()
         self.renders += 1
+        self.last_timings = {"draw": 1e3 * (drawn - start), "png": 1e3 * (encoded - drawn),
+                             "send": 1e3 * (sent - encoded)}
+
+    def close(self):
+        """Release the app: unobserve and close every widget in it (with their layouts and styles),
+        close the figure, and drop the update function and everything it closes over."""
+        if self.closed:
+            return
+        self.closed = True
+        for control in self._observed:
+            try:
+                control.unobserve(self._on_change, names="value")
+            except ValueError:
+                pass
+        tree = _widget_tree([self, *self.controls.values(), *(self._bars or ())])
+        tree.discard(self)
+        _close_widgets(tree)
+        figure = self.figure
+        if figure is not None:
+            try:
+                import matplotlib.pyplot as plt
+                plt.close(figure)
+            except Exception:
+                pass
+            # Empty every artist, so no reference cycle through the figure survives: a cycle
+            # that passes through a numpy object array (plt.subplots' array of axes, kept by an
+            # app) is invisible to Python's garbage collector and would keep it all forever.
+            artists = figure.findobj()
+            canvas = figure.canvas
+            for artist in artists:
+                vars(artist).clear()
+            vars(canvas).clear()
+        # Whatever an app function or subclass put on the instance goes too: IPython's output
+        # history (Out[n], _) keeps the closed App itself alive, so it must hold nothing big.
+        keep = _widget_attribute_names()
+        for name in list(vars(self)):
+            if name not in keep and name != "closed":
+                setattr(self, name, None)
+        self.controls, self._observed, self._animated, self.last_timings = {}, [], [], {}
+        super().close()
+        self.children = ()
+        super().unobserve_all()
+        for layout_or_style in (self.layout, getattr(self, "style", None)):
+            if isinstance(layout_or_style, widgets.Widget):
+                layout_or_style.close()
+
+
+def _widget_tree(roots):
+    """Every widget reachable from `roots` through `children`."""
+    found, stack = set(), list(roots)
+    while stack:
+        widget = stack.pop()
+        if not isinstance(widget, widgets.Widget) or widget in found:
+            continue
+        found.add(widget)
+        stack.extend(getattr(widget, "children", ()) or ())
+    return found
+
+
+def _close_widgets(tree):
+    """Close the widgets of `tree`, their observers and click handlers, and the layouts and styles
+    that no widget outside the tree shares."""
+    parts = {}
+    for widget in tree:
+        for name in ("layout", "style"):
+            part = getattr(widget, name, None)
+            if isinstance(part, widgets.Widget):
+                parts[id(part)] = part
+    shared = set()
+    for other in list(_instances.values()):
+        if other in tree:
+            continue
+        for name in ("layout", "style"):
+            part = getattr(other, name, None)
+            if part is not None and id(part) in parts:
+                shared.add(id(part))
+    for widget in tree:
+        handlers = getattr(widget, "_click_handlers", None)
+        if handlers is not None:
+            handlers.callbacks = []
+        widget.close()
+        widget.unobserve_all()
+    for key, part in parts.items():
+        if key not in shared:
+            part.close()
+
+
+_WIDGET_ATTRIBUTES = []
+
+
+def _widget_attribute_names():
+    """The instance attributes every ipywidgets box has (kept when an App is closed)."""
+    if not _WIDGET_ATTRIBUTES:
+        box = widgets.VBox()
+        _WIDGET_ATTRIBUTES.append(set(vars(box)) | {"comm", "_model_id"})
+        box.layout.close()
+        box.close()
+    return _WIDGET_ATTRIBUTES[0]
+
+
+def fit_control(control):
+    """Let a control's description take the room it needs (never cut at ipywidgets' 80 px), and
+    size toggle buttons to their labels. The page-side rules are in STYLE."""
+    style = getattr(control, "style", None)
+    if style is None:
+        return
+    if hasattr(style, "description_width") and style.description_width in ("", None):
+        style.description_width = "initial"
+    if hasattr(style, "button_width"):
+        style.button_width = "auto"
 
 
 def progress_bar(total, description):
     """An IntProgress for an app that precomputes on creation; shown only inside a notebook."""
     bar = widgets.IntProgress(value=0, min=0, max=total, description=description,
                               style={"description_width": "initial"})
+    _pending_bars.append(bar)                # the next App built adopts it, and closes it with itself
     try:
         from IPython import get_ipython
         from IPython.display import display
@@ -119,3 +450,6 @@ def log_slider(description, value, low_exponent, high_exponent, step=0.25, **kwa
     return widgets.FloatLogSlider(value=value, base=10, min=low_exponent, max=high_exponent, step=step,
                                   description=description, continuous_update=True,
                                   style={"description_width": "initial"}, **kwargs)
+
+
+_install_cell_hook()                 # when imported inside a kernel, before the first app's cell
