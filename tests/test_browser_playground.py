@@ -15,6 +15,7 @@ import urllib.request
 
 import pytest
 
+import browser_helpers as bh
 from course import NOTEBOOKS, REPO
 
 pytestmark = pytest.mark.slow
@@ -137,7 +138,7 @@ def test_the_playground_lesson_in_jupyterlab(browser):
     port, token = free_port(), "nnlearn-playground"
     process = start([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
                      f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
-                     f"--ServerApp.root_dir={NOTEBOOKS}"],
+                     f"--ServerApp.root_dir={NOTEBOOKS}", *bh.SERVER_SETTINGS],
                     f"http://127.0.0.1:{port}/api/status?token={token}", "lab-playground.log")
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
