@@ -129,7 +129,8 @@ def restore_cells(submitted, source, log=None):
         gid = grade_id(original)
         cell = found.get(gid)
         if cell is None:
-            cell = _fresh_cell(original, original.source, used_ids)
+            text = released_source(original.source) if is_solution(original) else original.source
+            cell = _fresh_cell(original, text, used_ids)     # never the instructor's solution
             changes.append(f"re-inserted deleted cell {gid!r}")
         else:
             text = cell.get("source", "") if is_solution(original) else original.source
@@ -159,6 +160,20 @@ def restore_cells(submitted, source, log=None):
         for change in changes:
             log.warning("RestoreCells: %s", change)
     return changes
+
+
+def released_source(text):
+    """A solution cell as nbgrader releases it: each solution region becomes NotImplementedError."""
+    kept, inside = [], False
+    for line in text.splitlines():
+        if "BEGIN SOLUTION" in line:
+            inside = True
+            kept.append(line[:len(line) - len(line.lstrip())] + "raise NotImplementedError()")
+        elif "END SOLUTION" in line:
+            inside = False
+        elif not inside:
+            kept.append(line)
+    return "\n".join(kept)
 
 
 def _without_hidden_tests(text):
@@ -329,3 +344,63 @@ def read_scores(db_url, assignment):
                 "score": submission.score, "max_score": submission.max_score,
                 "cells": cells, "flagged": flagged}
     return scores
+
+
+# --- autograding from the trusted verdicts -----------------------------------------------------------
+
+class TrustedVerdicts(NbGraderPreprocessor):
+    """nbgrader's execute step, replaced: no code runs; outputs come from grade.py's verdicts.
+
+    `python grade.py` runs every submission in a sandbox, judges its probe answers against the
+    solutions' and writes a verdicts file (JSON, trusted), then runs `nbgrader autograde` with
+    `--TrustedVerdicts.verdicts=FILE`. This preprocessor fills each code cell with the outputs the
+    student's own code printed, each check_<x> cell with "public checks of x passed" or an error
+    output, each hidden_<x> cell likewise, so nbgrader's own grading (an error output scores 0),
+    SaveAutoGrades, feedback and export see the trusted verdicts. Without a verdicts file it
+    refuses: bare `nbgrader autograde` would have to run student code unsandboxed.
+    """
+
+    verdicts = Unicode("", help="verdicts file written by coursework/grade.py").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        if not self.verdicts or not os.path.exists(self.verdicts):
+            raise RuntimeError("autograde with `python grade.py LESSON` (it runs each submission in a "
+                               "sandbox and passes the verdicts); bare nbgrader autograde is disabled")
+        import json
+        info = resources["nbgrader"]
+        with open(self.verdicts) as handle:
+            table = json.load(handle)
+        try:
+            entry = table[info["assignment"]][info["student"]][info["notebook"]]
+        except KeyError:
+            raise RuntimeError(f"no verdicts for {info['student']} / {info['assignment']} / "
+                               f"{info['notebook']}: grade it with grade.py") from None
+        count = 0
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            gid = grade_id(cell) or ""
+            cell.outputs = []
+            cell.execution_count = None
+            if gid in entry["graded"]:
+                verdict = entry["graded"][gid]
+                cell.outputs = [_verdict_output(verdict)]
+            elif str(index) in entry["outputs"] and entry["sources"].get(str(index)) == _digest(cell.source):
+                cell.outputs = [new_output(**output) for output in entry["outputs"][str(index)]]
+            else:
+                continue
+            count += 1
+            cell.execution_count = count
+        return nb, resources
+
+
+def _digest(text):
+    import hashlib
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _verdict_output(verdict):
+    """A verdict as a cell output: a line on stdout when passed, an error output when failed."""
+    if verdict["passed"]:
+        return new_output("stream", name="stdout", text=verdict["message"] + "\n")
+    return new_output("error", ename=verdict["ename"], evalue=verdict["message"], traceback=[verdict["message"]])
