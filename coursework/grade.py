@@ -134,6 +134,8 @@ def rebuild(path, source):
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
     from robust_grading import restore_cells
 
+    if os.path.islink(path) or not os.path.isfile(path):
+        raise ValueError("it is not a regular file (a link to another file is not a submission)")
     if os.path.getsize(path) > MAX_NOTEBOOK_BYTES:
         raise ValueError(f"it is larger than {MAX_NOTEBOOK_BYTES // 1_000_000} MB")
     with open(path, "rb") as handle:
@@ -375,7 +377,7 @@ def read_scores(root, lesson):
 # --- the whole command ---------------------------------------------------------------------------------
 
 def grade(lessons, root=COURSEWORK, students=None, timeout=CELL_TIMEOUT, budget=STUDENT_BUDGET,
-          feedback=False, workers=1, scheduler=None, use_sandbox=True, log=print):
+          feedback=False, workers=1, scheduler=None, use_sandbox=True, probe_timeout=None, log=print):
     """Grade every submission of `lessons`; returns the report dict (see format_report)."""
     root = os.path.abspath(root)
     log_path = os.path.join(root, "grading.log")
@@ -384,11 +386,17 @@ def grade(lessons, root=COURSEWORK, students=None, timeout=CELL_TIMEOUT, budget=
         raise SystemExit(f"cannot sandbox submissions here: {sandbox.sandbox_status()}")
     started = time.monotonic()
     results, failed = {}, {}
+    timings = {"expected answers": 0.0, "sandboxes": 0.0, "nbgrader autograde": 0.0, "feedback": 0.0}
     for lesson in lessons:
         ensure_generated(root, lesson, log_path, log)
+        mark = time.monotonic()
         info = Lesson(root, lesson)
+        timings["expected answers"] += time.monotonic() - mark
         prepared, tasks = {}, []
         for student, _, folder in find_submissions(root, [lesson], students):
+            if os.path.islink(folder) or os.path.islink(os.path.dirname(folder)):
+                failed[(student, lesson)] = "the submission folder is a link to another folder"
+                continue
             paths = sorted(glob.glob(os.path.join(folder, "*.ipynb")))
             wanted = [p for p in paths if os.path.basename(p) == f"{lesson}.ipynb"]
             if not wanted:
@@ -406,9 +414,12 @@ def grade(lessons, root=COURSEWORK, students=None, timeout=CELL_TIMEOUT, budget=
             tasks.append({"key": student, "notebook_name": f"{lesson}.ipynb",
                           "notebook_text": nbformat.writes(nb), "cells": cells,
                           "probes": [[key, probe.code] for key, probe in info.probes.items()],
-                          "timeout": timeout, "budget": budget, "sandbox": use_sandbox,
+                          "timeout": timeout, "probe_timeout": probe_timeout or timeout,
+                          "budget": budget, "sandbox": use_sandbox,
                           "hide": [root]})
+        mark = time.monotonic()
         ran = run_tasks(tasks, workers, scheduler, log)
+        timings["sandboxes"] += time.monotonic() - mark
         graded = {}
         for student, item in prepared.items():
             result = ran.get(student, {"error": "the worker returned nothing"})
@@ -422,7 +433,9 @@ def grade(lessons, root=COURSEWORK, students=None, timeout=CELL_TIMEOUT, budget=
             item["entry"] = {"graded": verdicts, "outputs": outputs, "sources": sources}
             item["verdicts"], item["result"] = verdicts, result
             graded[student] = item
+        mark = time.monotonic()
         written = write_to_gradebook(root, lesson, graded, log_path) if graded else set()
+        timings["nbgrader autograde"] += time.monotonic() - mark
         scores = read_scores(root, lesson)
         for student, item in graded.items():
             entry = scores.get(student)
@@ -438,12 +451,14 @@ def grade(lessons, root=COURSEWORK, students=None, timeout=CELL_TIMEOUT, budget=
                 "repairs": item["repairs"], "notes": item["result"]["notes"],
                 "reasons": {gid: v["reasons"] for gid, v in item["verdicts"].items() if v["reasons"]},
                 "disagree": disagree, "seconds": item["result"]["seconds"], "runs": item["result"]["runs"]}
-    seconds = time.monotonic() - started
+    mark = time.monotonic()
     if feedback and results:
         for lesson in sorted({lesson for _, lesson in results}):
             if nbgrader(["generate_feedback", lesson, "--force"], root, 600, log_path) != 0:
                 log(f"nbgrader generate_feedback {lesson} reported an error; see {log_path}")
-    report = {"results": results, "failed": failed, "seconds": seconds,
+    timings["feedback"] = time.monotonic() - mark
+    seconds = time.monotonic() - started
+    report = {"results": results, "failed": failed, "seconds": seconds, "timings": timings,
               "seconds_per_submission": seconds / max(1, len(results) + len(failed))}
     log(format_report(report))
     return report
@@ -479,6 +494,7 @@ def format_report(report):
         lines.append(f"{lesson}  {student}: NOT GRADED: {reason}")
     lines.append(f"{len(report['results'])} submissions graded in {report['seconds']:.0f} s "
                  f"({report['seconds_per_submission']:.1f} s each), {len(report['failed'])} not graded.")
+    lines.append("time: " + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in report["timings"].items()))
     return "\n".join(lines)
 
 
@@ -488,6 +504,7 @@ def main(argv=None):
     parser.add_argument("--students", help="comma-separated student ids (default: all)")
     parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT,
                         help=f"seconds per cell and per probe (default {CELL_TIMEOUT})")
+    parser.add_argument("--probe-timeout", type=int, help="seconds per probe (default: --timeout)")
     parser.add_argument("--budget", type=int, default=STUDENT_BUDGET,
                         help=f"seconds per submission in all (default {STUDENT_BUDGET})")
     parser.add_argument("--workers", type=int, default=1, help="local worker processes (Dask LocalCluster)")
@@ -500,7 +517,8 @@ def main(argv=None):
     students = set(args.students.split(",")) if args.students else None
     report = grade(args.lessons, root=args.root, students=students, timeout=args.timeout,
                    budget=args.budget, feedback=args.feedback, workers=args.workers,
-                   scheduler=args.scheduler, use_sandbox=not args.no_sandbox)
+                   scheduler=args.scheduler, use_sandbox=not args.no_sandbox,
+                   probe_timeout=args.probe_timeout)
     return 1 if report["failed"] or any(r["disagree"] for r in report["results"].values()) else 0
 
 

@@ -216,12 +216,14 @@ def run_submission(task):
 
     task: {"key": any, "notebook_name": str, "notebook_text": str,
            "cells": [[index, label, source]], "probes": [[key, code]],
-           "timeout": seconds per cell or probe, "budget": seconds in all, "sandbox": bool,
+           "timeout": seconds per cell, "probe_timeout": per probe (default: timeout),
+           "budget": seconds in all, "sandbox": bool,
            "hide": [more host paths to hide]}. Answers are the raw JSON texts the runner sent;
     faults name the probes that got none (and why). Raises RuntimeError when no sandbox can run.
     """
     started = time.monotonic()
     budget_end = started + task["budget"]
+    probe_timeout = task.get("probe_timeout") or task["timeout"]
     cells = [(int(index), label, source) for index, label, source in task["cells"]]
     labels = {index: label for index, label, _ in cells}
     pending = [(key, code) for key, code in task["probes"]]
@@ -266,8 +268,9 @@ def run_submission(task):
                     if isinstance(message, tuple):           # a fault: blame what was running
                         reason = message[1]
                         if reason == "timeout":
+                            limit = task["timeout"] if current and current[0] == "cell" else probe_timeout
                             reason = ("the submission ran out of time" if state["end"] >= budget_end
-                                      else f"ran out of time ({task['timeout']} s)")
+                                      else f"ran out of time ({limit} s)")
                         if current and current[0] == "cell":
                             skip.add(current[1])
                             notes.append(f"{labels[current[1]]}: {reason}; graded without it")
@@ -275,6 +278,11 @@ def run_submission(task):
                             faults[current[1]] = reason
                             pending = [p for p in pending if p[0] != current[1]]
                             notes.append(f"probe {current[1]}: {reason}")
+                        elif sent:                          # between probes: only tampering
+                            for key, _ in pending:          # with the runner gets here
+                                faults[key] = f"the runner stopped answering ({reason})"
+                            notes.append(f"the runner stopped answering between probes ({reason})")
+                            pending = []
                         elif not spoke:
                             failed_starts += 1
                         break
@@ -289,16 +297,16 @@ def run_submission(task):
                     elif message.get("cells_done") is True and not sent:
                         frozen = sent = True                 # feedback outputs end here, for good
                         run.send({"probes": [[key, code] for key, code in pending]})
-                        state.update(current=None, end=now + task["timeout"])
+                        state.update(current=None, end=now + probe_timeout)
                     elif "probe_start" in message and sent:
                         if any(message["probe_start"] == key for key, _ in pending):
-                            state.update(current=("probe", message["probe_start"]), end=now + task["timeout"])
+                            state.update(current=("probe", message["probe_start"]), end=now + probe_timeout)
                     elif "probe" in message and sent:
                         key = message["probe"]
                         if any(key == k for k, _ in pending) and isinstance(message.get("answer"), str):
                             answers[key] = message["answer"]
                             pending = [p for p in pending if p[0] != key]
-                        state.update(current=None, end=now + task["timeout"])
+                        state.update(current=None, end=now + probe_timeout)
                     elif message.get("done") is True and sent:
                         finished = True
                         break
