@@ -182,6 +182,20 @@ def rebuild(path, source):
     return submitted, repairs
 
 
+def student_view(nb):
+    """The rebuilt notebook as the student may see it (what the sandbox gets): every cell without
+    its hidden-test region, no nbgrader checksums. The cells it runs come separately."""
+    import copy
+    from robust_grading import _without_hidden_tests
+
+    view = copy.deepcopy(nb)
+    for cell in view.cells:
+        if "BEGIN HIDDEN TESTS" in cell.source:
+            cell.source = _without_hidden_tests(cell.source)
+        cell.metadata.get("nbgrader", {}).pop("checksum", None)
+    return view
+
+
 def runnable_cells(nb):
     """[[index, label, source]] of the code cells a sandbox runs."""
     cells = []
@@ -412,7 +426,7 @@ def grade(lessons, root=COURSEWORK, students=None, timeout=CELL_TIMEOUT, budget=
             prepared[student] = {"notebook": nb, "name": f"{lesson}.ipynb", "folder": folder,
                                  "repairs": repairs, "cells": cells}
             tasks.append({"key": student, "notebook_name": f"{lesson}.ipynb",
-                          "notebook_text": nbformat.writes(nb), "cells": cells,
+                          "notebook_text": nbformat.writes(student_view(nb)), "cells": cells,
                           "probes": [[key, probe.code] for key, probe in info.probes.items()],
                           "timeout": timeout, "probe_timeout": probe_timeout or timeout,
                           "budget": budget, "sandbox": use_sandbox,

@@ -27,8 +27,8 @@ from course import COURSEWORK, REPO, SOURCE, grade_id, load, release
 
 LESSON = "00_learning_loop"
 EXERCISES = ("sgd_update", "train_step", "accuracy")
-TIMEOUT = 40                  # seconds per cell in the attack batch (a loaded machine is slow)
-PROBE_TIMEOUT = 10            # seconds per probe (the infinite loop in a function costs 3 of them)
+TIMEOUT = 20                  # seconds per cell in the attack batch (a loaded machine is slow)
+PROBE_TIMEOUT = 8             # seconds per probe (the infinite loop in a function costs 3 of them)
 sys.path.insert(0, str(COURSEWORK))
 import sandbox  # noqa: E402
 
@@ -409,7 +409,7 @@ def test_the_gradebook_and_export_hold_the_verdicts_and_no_extra_credit(attacked
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         for submission in gradebook.assignment_submissions(LESSON):
             key = (submission.student_id, LESSON)
-            assert not submission.extra_credit, submission.student_id
+            assert not getattr(submission, "extra_credit", None), submission.student_id
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
                     assert not grade.extra_credit, (submission.student_id, grade.name)
