@@ -352,9 +352,10 @@ def write_to_gradebook(root, lesson, graded, log_path):
             folder = os.path.join(stage_in, student, lesson)
             os.makedirs(folder)
             nbformat.write(item["notebook"], os.path.join(folder, item["name"]))
-            stamp = os.path.join(item["folder"], "timestamp.txt")
-            if os.path.isfile(stamp) and os.path.getsize(stamp) < 1000:
-                shutil.copy(stamp, folder)
+            for name in ("timestamp.txt", "submission_secret.txt"):     # nbgrader's own files
+                path = os.path.join(item["folder"], name)
+                if os.path.isfile(path) and not os.path.islink(path) and os.path.getsize(path) < 1000:
+                    shutil.copy(path, folder)
             table[lesson][student] = {item["name"][:-len(".ipynb")]: item["entry"]}
         verdicts = os.path.join(work, "verdicts.json")
         with open(verdicts, "w") as handle:

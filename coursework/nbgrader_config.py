@@ -56,3 +56,9 @@ c.GenerateFeedback.preprocessors = [
     HideHiddenTestOutputs,
     ClearHiddenTests,
 ]
+
+# zip_collect (an LMS download in downloaded/<lesson>/archive/): file names as Blackboard-style
+# LMSs write them, `<anything>_<student>_attempt_<timestamp>_<notebook>.ipynb`. Change the pattern
+# for another LMS; the groups student_id and file_id are required, timestamp is optional.
+c.FileNameCollectorPlugin.named_regexp = (
+    r".*_(?P<student_id>\w+)_attempt_(?P<timestamp>[0-9\-]+)_(?P<file_id>\w+\.ipynb)")

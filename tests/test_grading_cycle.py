@@ -50,8 +50,9 @@ def as_user(user, args, cwd):
                *args]
     closed = closed_ancestor(sys.prefix)
     if closed:
+        top = os.path.join(closed, os.path.relpath(os.path.realpath(sys.prefix), closed).split(os.sep)[0])
         command = [sandbox.BWRAP, "--dev-bind", "/", "/", "--tmpfs", closed,
-                   "--ro-bind", os.path.realpath(sys.prefix), os.path.realpath(sys.prefix), "--"] + command
+                   "--ro-bind", top, top, "--"] + command
     env = {"PATH": "/usr/bin:/bin", "HOME": entry.pw_dir, "USER": user, "LANG": "C.UTF-8"}
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, f"{user}: {' '.join(args)}\n{result.stdout}\n{result.stderr}"
@@ -131,7 +132,8 @@ def test_release_fetch_submit_collect_grade_feedback_export_with_separate_users(
         assert f"{LESSON}  nlbo: 0/8" in result.stdout, result.stdout
         assert f"{LESSON}  {ZIPPED}: 0/8" in result.stdout, result.stdout
 
-        instructor(["release_feedback", LESSON], course, exchange)
+        for user in STUDENTS:            # zip_collect students get feedback/ through the LMS
+            instructor(["release_feedback", LESSON, "--student", user], course, exchange)
         for user, kind in STUDENTS.items():
             home = pwd.getpwnam(user).pw_dir
             nbgrader_as(user, ["fetch_feedback", LESSON], exchange, home)
