@@ -6,8 +6,8 @@ coordinator (grade.py) parses and judges it. The sandbox, per run:
 
 - bubblewrap: `--ro-bind / /` with tmpfs over /tmp, /home, /root, /work, /srv, /mnt, /var/tmp, the
   course and this repository (so gradebook.db, source/, nbgrader_config.py, other students and the
-  answer key cannot be read), the interpreter's prefix bound back read-only, a fresh folder holding
-  only the notebook as the one writable place (`/tmp/submission`, also HOME), nnlearn, probes.py and
+  answer key cannot be read), the interpreter's prefix bound back read-only, a fresh 256 MB tmpfs
+  holding only the notebook as the one writable place (`/tmp/submission`, also HOME), nnlearn, probes.py and
   sandbox_runner.py bound read-only in `/tmp/lib` (first on sys.path); no network, own pid, ipc and
   uts namespaces, `--die-with-parent`, `--new-session`, a cleared environment;
 - as root, the runner drops to an unprivileged uid of its own (61000 + a slot locked for the run,
@@ -51,7 +51,8 @@ MAX_STREAM = 200_000_000             # all it may send in one run
 UID_BASE = 61000
 SLOTS = 64
 SLOT_DIR = "/run/lock/nnlearn-sandbox" if os.path.isdir("/run/lock") else "/tmp/nnlearn-sandbox-slots"
-HIDDEN = ("/tmp", "/home", "/root", "/work", "/srv", "/mnt", "/media", "/var/tmp", "/opt/nnlearn")
+HIDDEN = ("/tmp", "/home", "/root", "/work", "/srv", "/mnt", "/media", "/var/tmp", "/run", "/opt/nnlearn")
+WORKDIR_BYTES = 256 * 1024 ** 2      # the submission's folder: a tmpfs of this size
 
 
 def sandbox_status():
@@ -96,8 +97,9 @@ def _limits(cpu_seconds):
     return apply
 
 
-def sandbox_command(workdir, uid, hide=()):
-    """The bwrap command line running the runner on workdir as uid (see the module docstring)."""
+def sandbox_command(notebook_fd, notebook_name, uid, hide=()):
+    """The bwrap command line running the runner as uid, in a fresh size-limited tmpfs holding
+    only the notebook (read from notebook_fd, an open file the child inherits)."""
     prefixes = sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
     command = [BWRAP, "--ro-bind", "/", "/", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/dev/shm",
                "--proc", "/proc"]
@@ -117,7 +119,9 @@ def sandbox_command(workdir, uid, hide=()):
                 "--ro-bind", os.path.realpath(NNLEARN), "/tmp/lib/nnlearn",
                 "--ro-bind", RUNNER, "/tmp/lib/sandbox_runner.py",
                 "--ro-bind", PROBES, "/tmp/lib/probes.py",
-                "--bind", workdir, "/tmp/submission", "--chdir", "/tmp/submission",
+                "--size", str(WORKDIR_BYTES), "--perms", "1777", "--tmpfs", "/tmp/submission",
+                "--perms", "0666", "--file", str(notebook_fd), f"/tmp/submission/{notebook_name}",
+                "--chdir", "/tmp/submission",
                 "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                 "--die-with-parent", "--new-session", "--clearenv"]
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp/submission", "LANG": "C.UTF-8",
@@ -140,13 +144,13 @@ def plain_command(workdir):
 class _Run:
     """One start of the runner: a process, its stream, and what it said."""
 
-    def __init__(self, command, workdir, cpu_seconds, sandboxed):
+    def __init__(self, command, workdir, cpu_seconds, sandboxed, pass_fds=()):
         env = None if sandboxed else {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": workdir,
                                       "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1"}
         self.stderr = tempfile.TemporaryFile()
         self.process = subprocess.Popen(command, cwd=workdir, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=self.stderr, env=env, start_new_session=True,
-                                        preexec_fn=_limits(cpu_seconds))
+                                        preexec_fn=_limits(cpu_seconds), pass_fds=pass_fds)
         self.selector = selectors.DefaultSelector()
         self.selector.register(self.process.stdout, selectors.EVENT_READ)
         self.buffer, self.total = b"", 0
@@ -243,19 +247,21 @@ def run_submission(task):
             break
         runs += 1
         workdir = tempfile.mkdtemp(prefix="nnlearn-sandbox-")
+        name = os.path.basename(task.get("notebook_name", "notebook.ipynb"))
+        notebook = tempfile.TemporaryFile()
         try:
-            with open(os.path.join(workdir, task.get("notebook_name", "notebook.ipynb")), "w") as handle:
-                handle.write(task.get("notebook_text", ""))
+            notebook.write(task.get("notebook_text", "").encode())
+            notebook.flush()
+            notebook.seek(0)
             with (Slot() if sandboxed else _NoSlot()) as slot:
                 if sandboxed:
-                    for path in (workdir, os.path.join(workdir, task.get("notebook_name", "notebook.ipynb"))):
-                        os.chown(path, slot.uid, slot.uid)
-                    os.chmod(workdir, 0o700)
-                    command = sandbox_command(workdir, slot.uid, task.get("hide", ()))
+                    command = sandbox_command(notebook.fileno(), name, slot.uid, task.get("hide", ()))
                 else:
+                    with open(os.path.join(workdir, name), "wb") as handle:
+                        handle.write(notebook.read())
                     command = plain_command(workdir)
                 cpu = int(max(5, budget_end - time.monotonic())) + 1
-                run = _Run(command, workdir, cpu, sandboxed)
+                run = _Run(command, workdir, cpu, sandboxed, (notebook.fileno(),) if sandboxed else ())
                 state = {"current": None, "end": time.monotonic() + task["timeout"] + 20}  # + start-up
 
                 def deadline():
@@ -322,6 +328,7 @@ def run_submission(task):
                     notes.append(f"the sandbox did not start: {why}")
                     pending = []
         finally:
+            notebook.close()
             shutil.rmtree(workdir, ignore_errors=True)
     return {"key": task.get("key"), "outputs": outputs, "answers": answers, "faults": faults,
             "notes": notes, "runs": runs, "seconds": time.monotonic() - started}
