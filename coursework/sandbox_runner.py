@@ -108,7 +108,8 @@ def main():
     import probes                                    # only for KERNEL_SOURCE (to_plain)
     loads = json.loads
     plan = loads(requests.readline())
-    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+    namespace = {"__name__": "__main__", "__builtins__": __builtins__,
+                 "display": lambda *values, **_: [print(repr(value)) for value in values] and None}
     for index, source in plan["cells"]:
         say(start=index)
         say(cell=index, outputs=run_cell(source, namespace, index))
