@@ -14,6 +14,7 @@ shared machine they are upper bounds. Needs root and bubblewrap for the sandboxe
 import argparse
 import copy
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -64,6 +65,16 @@ def tasks_for(course, lesson, use_sandbox):
     return info, tasks
 
 
+def cpu_of_self():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_of_children():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--submissions", type=int, default=100)
@@ -83,17 +94,23 @@ def main(argv=None):
         course = make_course(args.lesson, args.submissions, tmp)
         figures = {}
         print(f"{args.submissions} submissions of {args.lesson}, {os.cpu_count()} cores")
-        print(f"{'sandbox':8} {'workers':>7} {'seconds':>8} {'s/submission':>13} {'load':>6}")
+        print(f"{'sandbox':8} {'workers':>7} {'seconds':>8} {'s/submission':>13} {'CPU s/submission':>17} {'load':>6}")
         for use_sandbox in modes:
             info, tasks = tasks_for(course, args.lesson, use_sandbox)
             for count in workers:
-                started = time.monotonic()
+                started, cpu = time.monotonic(), cpu_of_children()
                 results = grade.run_tasks(tasks, workers=count)
-                seconds = time.monotonic() - started
+                seconds, cpu = time.monotonic() - started, cpu_of_children() - cpu
+                cpu_text = f"{cpu / len(tasks):17.2f}" if count == 1 else f"{'(in workers)':>17}"
                 bad = [key for key, r in results.items() if "error" in r]
                 figures[(use_sandbox, count)] = seconds / len(tasks)
                 print(f"{'yes' if use_sandbox else 'no':8} {count:7d} {seconds:8.1f} {seconds / len(tasks):13.2f} "
-                      f"{os.getloadavg()[0]:6.1f}" + (f"  {len(bad)} failed" if bad else ""))
+                      f"{cpu_text} {os.getloadavg()[0]:6.1f}" + (f"  {len(bad)} failed" if bad else ""))
+                if count == 1:
+                    figures[(use_sandbox, "cpu")] = cpu / len(tasks)
+        if (True, "cpu") in figures:
+            print(f"sandbox overhead in CPU time: {figures[(True, 'cpu')] - figures[(False, 'cpu')]:+.2f} s "
+                  "per submission")
         for count in workers:
             if (True, count) in figures:
                 print(f"sandbox overhead with {count} worker(s): "
@@ -101,15 +118,17 @@ def main(argv=None):
         if not args.no_end_to_end:
             use_sandbox = True in modes
             count = max(workers)
-            started = time.monotonic()
+            started, cpu = time.monotonic(), cpu_of_children() + cpu_of_self()
             report = grade.grade([args.lesson], root=course, workers=count, feedback=True,
                                  use_sandbox=use_sandbox, log=lambda _: None)
             seconds = time.monotonic() - started
+            cpu = cpu_of_children() + cpu_of_self() - cpu
             per = seconds / args.submissions
             print(f"whole grade.py --workers {count} --feedback ({'sandboxed' if use_sandbox else 'no sandbox'}): "
                   f"{seconds:.0f} s, {per:.2f} s per submission ("
                   + ", ".join(f"{k} {v:.0f} s" for k, v in report["timings"].items())
                   + f"); load {os.getloadavg()[0]:.1f}")
+            print(f"  CPU outside the workers (coordinator, nbgrader): {cpu / args.submissions:.2f} s per submission")
             print(f"300 students x one lesson at this rate: {300 * per / 60:.1f} minutes")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

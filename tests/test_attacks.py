@@ -247,6 +247,11 @@ hog = np.ones((1024, 1024, 1024))
 """], None, EXERCISES),
         "huge_output": (dict(sol), ["""
 import os
+try:                                             # fill the disk: the folder is a 256 MB tmpfs
+    for number in range(20):
+        open(f"fill{number}", "wb").write(b"0" * 60_000_000)
+except OSError as error:
+    print("disk full:", error)
 print("x" * 50_000_000)
 for fd in range(1, 30):
     try:
