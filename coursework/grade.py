@@ -336,19 +336,20 @@ def run_tasks(tasks, workers=1, scheduler=None, log=print):
 
 # --- 5. the gradebook, through nbgrader ----------------------------------------------------------------
 
-def write_to_gradebook(root, lesson, graded, log_path):
-    """nbgrader autograde on the rebuilt notebooks with the verdicts; autograded/ swapped in after.
+def write_to_gradebook(root, graded, log_path):
+    """One nbgrader autograde over the rebuilt notebooks with the verdicts; autograded/ swapped in.
 
-    graded: {student: {"notebook": clean notebook, "name": file name, "folder": submitted folder,
-    "entry": verdicts-file entry}}. Returns the students whose autograded notebook was written.
+    graded: {(student, lesson): {"notebook": clean notebook, "name": file name, "folder": the
+    submitted folder, "entry": verdicts-file entry}}. Returns the keys whose autograded notebook
+    was written (an autograded/ folder is replaced only after its new version exists).
     """
     import nbformat
 
     work = tempfile.mkdtemp(prefix="nnlearn-autograde-")
     try:
         stage_in, stage_out = os.path.join(work, "submitted"), os.path.join(work, "autograded")
-        table = {lesson: {}}
-        for student, item in graded.items():
+        table = {}
+        for (student, lesson), item in graded.items():
             folder = os.path.join(stage_in, student, lesson)
             os.makedirs(folder)
             nbformat.write(item["notebook"], os.path.join(folder, item["name"]))
@@ -356,15 +357,16 @@ def write_to_gradebook(root, lesson, graded, log_path):
                 path = os.path.join(item["folder"], name)
                 if os.path.isfile(path) and not os.path.islink(path) and os.path.getsize(path) < 1000:
                     shutil.copy(path, folder)
-            table[lesson][student] = {item["name"][:-len(".ipynb")]: item["entry"]}
+            table.setdefault(lesson, {})[student] = {item["name"][:-len(".ipynb")]: item["entry"]}
         verdicts = os.path.join(work, "verdicts.json")
         with open(verdicts, "w") as handle:
             json.dump(table, handle)
-        nbgrader(["autograde", lesson, "--force", f"--CourseDirectory.submitted_directory={stage_in}",
+        target = next(iter(table)) if len(table) == 1 else "*"
+        nbgrader(["autograde", target, "--force", f"--CourseDirectory.submitted_directory={stage_in}",
                   f"--CourseDirectory.autograded_directory={stage_out}",
-                  f"--TrustedVerdicts.verdicts={verdicts}"], root, 120 + 5 * len(graded), log_path)
+                  f"--TrustedVerdicts.verdicts={verdicts}"], root, 300 + 5 * len(graded), log_path)
         written = set()
-        for student, item in graded.items():
+        for (student, lesson), item in graded.items():
             new = os.path.join(stage_out, student, lesson)
             if not os.path.exists(os.path.join(new, item["name"])):
                 continue
@@ -377,7 +379,7 @@ def write_to_gradebook(root, lesson, graded, log_path):
             shutil.move(new, target)
             if old:
                 shutil.rmtree(old, ignore_errors=True)
-            written.add(student)
+            written.add((student, lesson))
         return written
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -402,12 +404,14 @@ def grade(lessons, root=COURSEWORK, students=None, timeout=CELL_TIMEOUT, budget=
     started = time.monotonic()
     results, failed = {}, {}
     timings = {"expected answers": 0.0, "sandboxes": 0.0, "nbgrader autograde": 0.0, "feedback": 0.0}
+    import nbformat
+
+    infos, prepared, tasks = {}, {}, []
     for lesson in lessons:
         ensure_generated(root, lesson, log_path, log)
         mark = time.monotonic()
-        info = Lesson(root, lesson)
+        info = infos[lesson] = Lesson(root, lesson)
         timings["expected answers"] += time.monotonic() - mark
-        prepared, tasks = {}, []
         for student, _, folder in find_submissions(root, [lesson], students):
             if os.path.islink(folder) or os.path.islink(os.path.dirname(folder)):
                 failed[(student, lesson)] = "the submission folder is a link to another folder"
@@ -422,55 +426,54 @@ def grade(lessons, root=COURSEWORK, students=None, timeout=CELL_TIMEOUT, budget=
             except Exception as error:                     # noqa: BLE001 (reported, others graded)
                 failed[(student, lesson)] = f"{lesson}.ipynb is not a readable notebook: {error}"
                 continue
-            import nbformat
             cells = runnable_cells(nb)
-            prepared[student] = {"notebook": nb, "name": f"{lesson}.ipynb", "folder": folder,
-                                 "repairs": repairs, "cells": cells}
-            tasks.append({"key": student, "notebook_name": f"{lesson}.ipynb",
+            prepared[(student, lesson)] = {"notebook": nb, "name": f"{lesson}.ipynb", "folder": folder,
+                                           "repairs": repairs, "cells": cells}
+            tasks.append({"key": (student, lesson), "notebook_name": f"{lesson}.ipynb",
                           "notebook_text": nbformat.writes(student_view(nb)), "cells": cells,
                           "probes": [[key, probe.code] for key, probe in info.probes.items()],
                           "timeout": timeout, "probe_timeout": probe_timeout or timeout,
-                          "budget": budget, "sandbox": use_sandbox,
-                          "hide": [root]})
-        mark = time.monotonic()
-        ran = run_tasks(tasks, workers, scheduler, log)
-        timings["sandboxes"] += time.monotonic() - mark
-        graded = {}
-        for student, item in prepared.items():
-            result = ran.get(student, {"error": "the worker returned nothing"})
-            if "error" in result:
-                failed[(student, lesson)] = f"could not be run: {result['error']}"
-                continue
-            verdicts = info.verdicts(result)
-            outputs = {str(index): clean_outputs(result["outputs"].get(index, result["outputs"].get(str(index))))
-                       for index, _, _ in item["cells"]}
-            sources = {str(index): hashlib.sha256(source.encode()).hexdigest() for index, _, source in item["cells"]}
-            item["entry"] = {"graded": verdicts, "outputs": outputs, "sources": sources}
-            item["verdicts"], item["result"] = verdicts, result
-            graded[student] = item
-        mark = time.monotonic()
-        written = write_to_gradebook(root, lesson, graded, log_path) if graded else set()
-        timings["nbgrader autograde"] += time.monotonic() - mark
-        scores = read_scores(root, lesson)
-        for student, item in graded.items():
-            entry = scores.get(student)
-            if student not in written or entry is None:
-                failed[(student, lesson)] = f"nbgrader autograde did not record it; see {log_path}"
-                continue
-            cells = {gid: score for gid, (score, _) in entry["cells"].items()}
-            wanted = {gid: v["points"] for gid, v in item["verdicts"].items()}
-            disagree = {gid: (cells.get(gid), points) for gid, points in wanted.items() if cells.get(gid) != points}
-            results[(student, lesson)] = {
-                "score": entry["score"], "max_score": entry["max_score"], "cells": entry["cells"],
-                "exercises": exercise_scores(entry["cells"]), "flagged": entry["flagged"],
-                "repairs": item["repairs"], "notes": item["result"]["notes"],
-                "reasons": {gid: v["reasons"] for gid, v in item["verdicts"].items() if v["reasons"]},
-                "disagree": disagree, "seconds": item["result"]["seconds"], "runs": item["result"]["runs"]}
+                          "budget": budget, "sandbox": use_sandbox, "hide": [root]})
+    mark = time.monotonic()
+    ran = run_tasks(tasks, workers, scheduler, log) if tasks else {}
+    timings["sandboxes"] += time.monotonic() - mark
+    graded = {}
+    for key, item in prepared.items():
+        result = ran.get(key, {"error": "the worker returned nothing"})
+        if "error" in result:
+            failed[key] = f"could not be run: {result['error']}"
+            continue
+        verdicts = infos[key[1]].verdicts(result)
+        outputs = {str(index): clean_outputs(result["outputs"].get(index, result["outputs"].get(str(index))))
+                   for index, _, _ in item["cells"]}
+        sources = {str(index): hashlib.sha256(source.encode()).hexdigest() for index, _, source in item["cells"]}
+        item["entry"] = {"graded": verdicts, "outputs": outputs, "sources": sources}
+        item["verdicts"], item["result"] = verdicts, result
+        graded[key] = item
+    mark = time.monotonic()
+    written = write_to_gradebook(root, graded, log_path) if graded else set()
+    timings["nbgrader autograde"] += time.monotonic() - mark
+    scores = {lesson: read_scores(root, lesson) for lesson in lessons}
+    for (student, lesson), item in graded.items():
+        entry = scores[lesson].get(student)
+        if (student, lesson) not in written or entry is None:
+            failed[(student, lesson)] = f"nbgrader autograde did not record it; see {log_path}"
+            continue
+        cells = {gid: score for gid, (score, _) in entry["cells"].items()}
+        wanted = {gid: v["points"] for gid, v in item["verdicts"].items()}
+        disagree = {gid: (cells.get(gid), points) for gid, points in wanted.items() if cells.get(gid) != points}
+        results[(student, lesson)] = {
+            "score": entry["score"], "max_score": entry["max_score"], "cells": entry["cells"],
+            "exercises": exercise_scores(entry["cells"]), "flagged": entry["flagged"],
+            "repairs": item["repairs"], "notes": item["result"]["notes"],
+            "reasons": {gid: v["reasons"] for gid, v in item["verdicts"].items() if v["reasons"]},
+            "disagree": disagree, "seconds": item["result"]["seconds"], "runs": item["result"]["runs"]}
     mark = time.monotonic()
     if feedback and results:
-        for lesson in sorted({lesson for _, lesson in results}):
-            if nbgrader(["generate_feedback", lesson, "--force"], root, 600, log_path) != 0:
-                log(f"nbgrader generate_feedback {lesson} reported an error; see {log_path}")
+        done = sorted({lesson for _, lesson in results})
+        target = done[0] if len(done) == 1 else "*"
+        if nbgrader(["generate_feedback", target, "--force"], root, 600 + 5 * len(results), log_path) != 0:
+            log(f"nbgrader generate_feedback {target} reported an error; see {log_path}")
     timings["feedback"] = time.monotonic() - mark
     seconds = time.monotonic() - started
     report = {"results": results, "failed": failed, "seconds": seconds, "timings": timings,
