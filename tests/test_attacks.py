@@ -26,7 +26,27 @@ import pytest
 from course import COURSEWORK, REPO, SOURCE, grade_id, load, release
 
 LESSON = "00_learning_loop"
-EXERCISES = ("sgd_update", "train_step", "accuracy")
+SOURCE_NB = nbformat.read(SOURCE / LESSON / f"{LESSON}.ipynb", as_version=4)
+EXERCISES = tuple(grade_id(c)[3:] for c in SOURCE_NB.cells
+                  if grade_id(c).startswith("ex_") and c.metadata["nbgrader"].get("solution"))
+# the roles the attacks play on, whatever lesson 00's exercises are: X1 an update function,
+# X2 the last exercise, X3 another one, T one that trains with nnlearn's losses
+X1 = "sgd_update" if "sgd_update" in EXERCISES else EXERCISES[0]
+X2 = EXERCISES[-1]
+X3 = next(x for x in EXERCISES if x not in (X1, X2))
+T = next((x for x in ("train_step", "fit") if x in EXERCISES), X2)
+ANSWERS = {grade_id(c)[3:]: c.source for c in SOURCE_NB.cells if grade_id(c).startswith("ex_")}
+DEPENDS = {x: {a for a in EXERCISES if a != x and re.search(rf"\b{a}\s*\(", ANSWERS[x])} for x in EXERCISES}
+
+
+def deserved(*correct):
+    """The exercises that earn points when only `correct` are answered right (and what they call)."""
+    right = set(correct)
+    return tuple(x for x in EXERCISES if x in right and not DEPENDS[x] - right)
+
+
+def all_but(*wrong):
+    return deserved(*[x for x in EXERCISES if x not in wrong])
 TIMEOUT = 20                  # seconds per cell in the attack batch (a loaded machine is slow)
 PROBE_TIMEOUT = 8             # seconds per probe (the infinite loop in a function costs 3 of them)
 sys.path.insert(0, str(COURSEWORK))
@@ -38,8 +58,7 @@ if not (COURSEWORK / "hidden" / f"{LESSON}.py").exists():
 
 
 def solution(x):
-    nb = nbformat.read(SOURCE / LESSON / f"{LESSON}.ipynb", as_version=4)
-    return next(c.source for c in nb.cells if grade_id(c) == f"ex_{x}")
+    return ANSWERS[x]
 
 
 def course_paths(course):
@@ -54,36 +73,36 @@ def course_paths(course):
 def attacks(course):
     paths = repr(course_paths(course))
     sol = {x: solution(x) for x in EXERCISES}
-    wrong_sgd = "def sgd_update(parameters, lr):\n    pass\n"
+    wrong_sgd = f"def {X1}(*args, **kwargs):\n    pass\n"
     return {
         "honest": (dict(sol), [], None, EXERCISES),
         "unanswered": ({}, [], None, ()),
-        "patch_allclose": ({"sgd_update": wrong_sgd + """
+        "patch_allclose": ({X1: wrong_sgd + """
 import numpy as np
 np.allclose = lambda *a, **k: True
 np.testing.assert_allclose = lambda *a, **k: None
 np.array_equal = lambda *a, **k: True
 np.isclose = lambda *a, **k: True
 """}, [], None, ()),
-        "patch_checks_exit": ({"accuracy": """
+        "patch_checks_exit": ({X2: f"""
 from nnlearn.selfcheck import Checks
 import nnlearn.selfcheck
 Checks.__exit__ = lambda self, *exc: True
 Checks.close = lambda self, *a, **k: None
-def accuracy(logits, y):
+def {X2}(*args, **kwargs):
     return 0.5
 """}, [], None, ()),
-        "rebind_checks": ({"accuracy": """
+        "rebind_checks": ({X2: f"""
 class Checks:
     def __init__(self, *a, **k): pass
     def __enter__(self): return self
     def __exit__(self, *exc): return True
     def close(self, *a, **k): pass
     def true(self, *a, **k): pass
-def accuracy(logits, y):
+def {X2}(*args, **kwargs):
     return 1.0
-""", "train_step": sol["train_step"]}, [], None, ("train_step",)),
-        "array_reads_expected": ({"accuracy": """
+""", X3: sol[X3]}, [], None, deserved(X3)),
+        "array_reads_expected": ({X2: f"""
 import inspect
 class Sneaky(float):
     def __array__(self, dtype=None, copy=None):
@@ -95,10 +114,10 @@ class Sneaky(float):
         return np.asarray(0.0)
     def __eq__(self, other): return True
     def __float__(self): return 0.75
-def accuracy(logits, y):
+def {X2}(*args, **kwargs):
     return Sneaky(0.0)
-""", "sgd_update": sol["sgd_update"]}, [], None, ("sgd_update",)),
-        "patch_nnlearn": ({"train_step": sol["train_step"] + """
+""", X1: sol[X1]}, [], None, deserved(X1)),
+        "patch_nnlearn": ({T: sol[T] + """
 import nnlearn as nl
 class Zero(nl.MSELoss):
     def __call__(self, prediction, target):
@@ -219,15 +238,15 @@ if os.fork() == 0:
 """], None, ()),
         "duplicate_grade_id": (dict(sol), [], "duplicate", EXERCISES),
         "empty_metadata": (dict(sol), [], "empty_metadata", EXERCISES),
-        "deleted_answer_cell": (dict(sol), [], "delete_answer", ("sgd_update", "train_step")),
-        "kill_parent": (dict(sol, accuracy="""
+        "deleted_answer_cell": (dict(sol), [], "delete_answer", all_but(X2)),
+        "kill_parent": (dict(sol, **{X2: f"""
 import os, signal
-def accuracy(logits, y):
+def {X2}(*args, **kwargs):
     os.kill(os.getppid(), signal.SIGKILL)
     os.kill(1, signal.SIGKILL)
-"""), [], None, ("sgd_update", "train_step")),
-        "os_exit": (dict(sol, sgd_update="import os\ndef sgd_update(parameters, lr):\n    os._exit(1)\n"),
-                    [], None, ("train_step", "accuracy")),
+"""}), [], None, all_but(X2)),
+        "os_exit": (dict(sol, **{X1: f"import os\ndef {X1}(*args, **kwargs):\n    os._exit(1)\n"}),
+                    [], None, all_but(X1)),
         "fork_bomb": (dict(sol), ["""
 import os
 while True:
@@ -259,19 +278,19 @@ for fd in range(1, 30):
     except OSError:
         pass
 """], None, EXERCISES),
-        "infinite_loop": (dict(sol, accuracy="def accuracy(logits, y):\n    while True:\n        pass\n"),
-                          [], None, ("sgd_update", "train_step")),
-        "warning_on_stderr": (dict(sol, accuracy="""
+        "infinite_loop": (dict(sol, **{X2: f"def {X2}(*args, **kwargs):\n    while True:\n        pass\n"}),
+                          [], None, all_but(X2)),
+        "warning_on_stderr": (dict(sol, **{X2: sol[X2] + f"""
 import sys, warnings
 import numpy as np
-def accuracy(logits, y):
+_honest = {X2}
+def {X2}(*args, **kwargs):                       # the correct answer, with noise on stderr
     with np.errstate(divide="warn"):
         np.log(np.zeros(1))                      # RuntimeWarning on stderr
     warnings.warn("just a warning")
     print("debug output", file=sys.stderr)
-    logits = np.asarray(logits)
-    return float(np.mean(logits.argmax(axis=1) == np.asarray(y)))
-"""), [], None, EXERCISES),
+    return _honest(*args, **kwargs)
+"""}), [], None, EXERCISES),
         "json_patch": ({}, ["""
 import json
 json.dumps = lambda *a, **k: '{"result": 1.0}'
@@ -292,14 +311,14 @@ def build_submission(released, answers, extra, edit, folder, course):
     path = folder / f"{LESSON}.ipynb"
     folder.mkdir(parents=True)
     if edit == "duplicate":                        # an honest copy-paste of an answer cell
-        index = next(i for i, c in enumerate(nb.cells) if grade_id(c) == "ex_accuracy")
+        index = next(i for i, c in enumerate(nb.cells) if grade_id(c) == f"ex_{X2}")
         nb.cells.insert(index + 1, copy.deepcopy(nb.cells[index]))
         nb.cells[index + 1]["id"] = "pasted-answer"
     elif edit == "empty_metadata":
         nb.cells.insert(3, nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {}}))
         nb.cells[5].metadata["nbgrader"] = {}
     elif edit == "delete_answer":
-        nb.cells = [c for c in nb.cells if grade_id(c) != "ex_accuracy"]
+        nb.cells = [c for c in nb.cells if grade_id(c) != f"ex_{X2}"]
     elif edit == "nnlearn_folder":
         (folder / "nnlearn").mkdir()
         (folder / "nnlearn" / "__init__.py").write_text(
@@ -458,9 +477,9 @@ def test_feedback_shows_no_solution_no_probe_and_no_instructor_path(attacked):
 def test_feedback_says_which_checks_failed_in_one_line(attacked):
     text = (attacked["course"] / "feedback" / "infinite_loop" / LESSON / f"{LESSON}.html").read_text()
     text = html.unescape(re.sub(r"<[^>]+>", "", text))
-    assert "public checks of accuracy failed" in text
-    assert "Hidden tests of `accuracy` failed: 0 of 1 points" in text
-    assert "public checks of sgd_update passed" in text
+    assert f"public checks of {X2} failed" in text
+    assert f"Hidden tests of `{X2}` failed: 0 of" in text
+    assert f"public checks of {X1} passed" in text or X1 in DEPENDS[X2]
 
 
 def test_a_worker_that_dies_mid_batch_loses_nothing(tmp_path):

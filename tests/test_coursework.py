@@ -103,7 +103,7 @@ class Lesson:
         for gid, points in self.points.items():
             kind, _, x = gid.partition("_")
             state = states.get(x, "correct") if kind in ("check", "hidden") else None
-            if state == "correct" and self.depends.get(x, set()) & broken:
+            if state in ("correct", "tuned") and self.depends.get(x, set()) & broken:
                 continue                              # depends on a wrong exercise: not judged here
             if state is None:
                 expected[gid] = points if default_full else 0.0
