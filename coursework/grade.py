@@ -1,32 +1,37 @@
-"""Autograde submitted lessons robustly; use it instead of bare `nbgrader autograde`.
+"""Autograde submitted lessons: every notebook sandboxed, every verdict made outside it.
 
     cd coursework
-    python grade.py 02_loss_functions                  # every student's submission of a lesson
-    python grade.py 02_loss_functions 03_backpropagation --feedback
+    python grade.py 02_loss_functions                       # every student's submission of a lesson
+    python grade.py 02_loss_functions --workers 2 --feedback
+    python grade.py 02_loss_functions --scheduler tcp://10.0.0.5:8786   # a Dask cluster
     python grade.py 02_loss_functions --students ada,bo --timeout 30
 
-What it adds to `nbgrader autograde LESSON --force`:
-1. Validation: each submitted notebook is read first; one that is not a notebook (invalid JSON,
-   a truncated upload) is reported as failed with the reason, and everyone else is still graded.
-2. Repair, reported per student: deleted check/hidden/read-only cells are re-inserted by grade_id
-   where the source has them, and changed cell types and rewritten cells are restored
-   (`RestoreCells` in robust_grading.py, which nbgrader_config.py installs; this command lists what
-   it will repair).
-3. Bounded time: every cell has a time limit (`--timeout`, default from nbgrader_config.py); a
-   cell that kills the kernel (os._exit) or cannot be interrupted costs only the tests that ran
-   into it (`RestartingExecute`); the whole batch has a time limit, after which the submissions
-   not yet graded are retried one by one, each with its own limit.
-4. A report: score per student and per exercise, and anything that needs a person's look.
-
-The gradebook, autograded/ and feedback/ are nbgrader's as usual (`nbgrader export` afterwards).
+Per lesson, the coordinator (this process, the only one that touches the course):
+1. computes the expected answers of the lesson's probes (coursework/hidden/<lesson>.py) from the
+   source notebook's solutions, once;
+2. reads each submission (submitted/<student>/<lesson>/*.ipynb) and rebuilds it from the source:
+   invalid JSON is reported and skipped; empty or duplicate nbgrader metadata is dropped;
+   deleted, moved, retyped or rewritten cells are restored by grade_id (a deleted answer cell
+   comes back unanswered); the student's answers and own cells are kept, nothing else of theirs;
+3. sends each rebuilt notebook, its code cells and the probes (inputs only) to a worker, which runs
+   it in a bubblewrap sandbox (sandbox.py): `--workers N` local workers, or a Dask cluster;
+   a worker that dies mid-batch has its submissions run again elsewhere;
+4. parses the answers strictly and judges them: a check_<x> cell earns its points iff every PUBLIC
+   probe of x matches the solution's answer, a hidden_<x> cell iff every HIDDEN probe does;
+5. runs `nbgrader autograde` on the rebuilt notebooks with the verdicts (TrustedVerdicts in
+   robust_grading.py fills the cells; nbgrader executes nothing), so the gradebook, autograded/,
+   `nbgrader generate_feedback` and `nbgrader export` work as usual; autograded/ folders are
+   replaced only once their new version is written;
+6. reads the scores back from the gradebook, checks they are the verdicts, and prints a report.
 Exit status: 0 when every submission was graded, 1 when some could not be (they are listed).
 """
 
 import argparse
 import glob
+import hashlib
+import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -35,39 +40,37 @@ import time
 COURSEWORK = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, COURSEWORK)
 
-STUDENT_BUDGET = 300          # seconds one submission may take, kernel restarts included
+import probes  # noqa: E402
+import sandbox  # noqa: E402
+
+STUDENT_BUDGET = 300          # seconds one submission may take, sandbox restarts included
+CELL_TIMEOUT = 60             # seconds per cell and per probe
+SKIPPED = ("demo_", "check_", "hidden_")     # cells not run: demos, and the cells the verdicts fill
+MAX_NOTEBOOK_BYTES = 50_000_000
+
+
+def log_to(path):
+    def write(text):
+        with open(path, "a") as handle:
+            handle.write(text.rstrip("\n") + "\n")
+    return write
 
 
 def nbgrader(args, root, timeout, log_path):
-    """Run `python -m nbgrader ARGS` in root, appending its log; returns (exit code, seconds).
-
-    Exit code None means it ran out of time and was stopped (with the kernels it started).
-    """
-    start = time.monotonic()
+    """Run `python -m nbgrader ARGS` in root, appending to the log; returns its exit code."""
     with open(log_path, "a") as log:
         log.write(f"\n$ nbgrader {' '.join(args)}\n")
         log.flush()
-        offset = log.tell()
-        process = subprocess.Popen([sys.executable, "-m", "nbgrader", *args], cwd=root,
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            code = process.wait(timeout=timeout)
+            return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, stdout=log,
+                                  stderr=subprocess.STDOUT, timeout=timeout).returncode
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)        # its own session: nbgrader and kernels
-            process.wait()
-            log.write(f"\n[grade.py] stopped after {timeout:.0f} s\n")
-            code = None
-    with open(log_path) as log:
-        log.seek(offset)
-        if "Exception while loading config file" in log.read():
-            # nbgrader carries on with its defaults: no repairs, no restarts, hidden tests shown
-            raise SystemExit(f"nbgrader could not load {os.path.join(root, 'nbgrader_config.py')}; "
-                             f"nothing it did can be trusted. See {log_path}")
-    return code, time.monotonic() - start
+            log.write(f"\n[grade.py] nbgrader stopped after {timeout:.0f} s\n")
+            return None
 
 
 def check_config(root):
-    """Load nbgrader_config.py as nbgrader will, so a broken one stops us before grading."""
+    """Load nbgrader_config.py as nbgrader will; it must install TrustedVerdicts."""
     from traitlets.config.loader import PyFileConfigLoader
 
     try:
@@ -75,43 +78,8 @@ def check_config(root):
     except Exception as error:                            # noqa: BLE001 (report any reason)
         raise SystemExit(f"{os.path.join(root, 'nbgrader_config.py')} does not load: {error!r}")
     names = [getattr(p, "__name__", str(p)) for p in config.Autograde.get("autograde_preprocessors", [])]
-    if "RestartingExecute" not in names:
-        raise SystemExit(f"{os.path.join(root, 'nbgrader_config.py')} does not install the robust "
-                         "preprocessors (RestartingExecute, RestoreCells, HideHiddenTestOutputs)")
-
-
-def find_submissions(root, lessons, students=None):
-    """[(student, lesson, [notebook paths])] under root/submitted, sorted."""
-    found = []
-    for lesson in lessons:
-        for folder in sorted(glob.glob(os.path.join(root, "submitted", "*", lesson))):
-            student = os.path.basename(os.path.dirname(folder))
-            if students and student not in students:
-                continue
-            found.append((student, lesson, sorted(glob.glob(os.path.join(folder, "*.ipynb")))))
-    return found
-
-
-def check_submission(paths, source_path):
-    """(error or None, repairs): read each notebook; list what RestoreCells will undo."""
-    import nbformat
-    from robust_grading import restore_cells
-
-    repairs = []
-    if not paths:
-        return "no notebook in the submission folder", repairs
-    for path in paths:
-        try:
-            nb = nbformat.read(path, as_version=4)
-            if not isinstance(nb.get("cells"), list):
-                raise ValueError("it has no list of cells")
-        except Exception as error:                       # noqa: BLE001 (report any reason)
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            return (f"{os.path.basename(path)} is not a readable notebook "
-                    f"({type(error).__name__}: {reason[:200]})"), repairs
-        if os.path.basename(path) == os.path.basename(source_path) and os.path.exists(source_path):
-            repairs += restore_cells(nb, nbformat.read(source_path, as_version=4))
-    return None, repairs
+    if "TrustedVerdicts" not in names:
+        raise SystemExit(f"{os.path.join(root, 'nbgrader_config.py')} does not install TrustedVerdicts")
 
 
 def ensure_generated(root, lesson, log_path, log):
@@ -129,72 +97,389 @@ def ensure_generated(root, lesson, log_path, log):
             try:
                 stored = {cell.name: cell.source
                           for cell in gradebook.find_notebook(lesson, lesson).source_cells}
-                current = {cell.metadata["nbgrader"]["grade_id"]: cell.source   # the stored
-                           for cell in nbformat.read(source_path, as_version=4).cells  # solutions
-                           if cell.metadata.get("nbgrader", {}).get("grade_id")        # are stubs
+                current = {cell.metadata["nbgrader"]["grade_id"]: cell.source
+                           for cell in nbformat.read(source_path, as_version=4).cells
+                           if cell.metadata.get("nbgrader", {}).get("grade_id")
                            and not cell.metadata["nbgrader"].get("solution")}
                 stale = any(stored.get(gid, source) != source for gid, source in current.items())
             except MissingEntry:
                 stale = True
     if stale:
-        log(f"{lesson}: not in the gradebook or its source changed: "
-            f"running nbgrader generate_assignment {lesson} --force")
-        code, _ = nbgrader(["generate_assignment", lesson, "--force"], root, 600, log_path)
-        if code != 0:
+        log(f"{lesson}: running nbgrader generate_assignment {lesson} --force (new or changed source)")
+        if nbgrader(["generate_assignment", lesson, "--force"], root, 600, log_path) != 0:
             raise SystemExit(f"nbgrader generate_assignment {lesson} failed; see {log_path}")
 
 
-def stage(root, batch, directory):
-    """Copy the submissions of `batch` into directory/<student>/<lesson>/ for one nbgrader run.
+def find_submissions(root, lessons, students=None):
+    """[(student, lesson, folder)] under root/submitted, sorted."""
+    found = []
+    for lesson in lessons:
+        for folder in sorted(glob.glob(os.path.join(root, "submitted", "*", lesson))):
+            student = os.path.basename(os.path.dirname(folder))
+            if os.path.isdir(folder) and (not students or student in students):
+                found.append((student, lesson, folder))
+    return found
 
-    nbgrader grades whatever its submitted folder holds, so the staging folder holds exactly the
-    readable submissions of this run; submitted/ itself is never changed.
+
+# --- 2. reading and rebuilding a submission ---------------------------------------------------------
+
+def rebuild(path, source):
+    """(clean notebook, repairs) from a submitted file, or raise ValueError with the reason.
+
+    The clean notebook is made by trusted code from the source: its cells, in its order, with the
+    student's text only in solution cells and in cells the student added (no outputs,
+    attachments or metadata of theirs).
     """
-    shutil.rmtree(directory, ignore_errors=True)
-    for student, lesson, _ in batch:
-        shutil.copytree(os.path.join(root, "submitted", student, lesson),
-                        os.path.join(directory, student, lesson))
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
+    from robust_grading import restore_cells
 
-
-def autograde(root, batch, timeout, budget, log_path, log):
-    """Grade `batch` in one nbgrader run; retry one by one what it did not finish."""
-    staging = tempfile.mkdtemp(prefix="nnlearn-grade-")
-    extra = ["--force", f"--CourseDirectory.submitted_directory={staging}"]
-    if timeout:
-        extra.append(f"--Execute.timeout={timeout}")
+    if os.path.islink(path) or not os.path.isfile(path):
+        raise ValueError("it is not a regular file (a link to another file is not a submission)")
+    if os.path.getsize(path) > MAX_NOTEBOOK_BYTES:
+        raise ValueError(f"it is larger than {MAX_NOTEBOOK_BYTES // 1_000_000} MB")
+    with open(path, "rb") as handle:
+        raw = handle.read()
     try:
-        for student, lesson, _ in batch:          # --force would do it too, one at a time
-            shutil.rmtree(os.path.join(root, "autograded", student, lesson), ignore_errors=True)
-        stage(root, batch, staging)
-        code, seconds = nbgrader(["autograde", "*", *extra], root, budget * len(batch) + 60, log_path)
-        if code is None:
-            log(f"the batch ran out of time after {seconds:.0f} s; grading the rest one by one")
-        left = [item for item in batch if not graded(root, item)]
-        if code is None:
-            for item in left:
-                stage(root, [item], staging)
-                _, more = nbgrader(["autograde", "*", *extra], root, budget, log_path)
-                seconds += more
-        return seconds
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise ValueError(f"not valid JSON ({type(error).__name__}: {str(error)[:120]})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        raise ValueError("it has no list of cells")
+    repairs, cells = [], []
+    for number, cell in enumerate(data["cells"]):
+        if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
+            repairs.append(f"dropped cell {number + 1}: not a notebook cell")
+            continue
+        text = cell.get("source", "")
+        if isinstance(text, list) and all(isinstance(part, str) for part in text):
+            text = "".join(text)
+        if not isinstance(text, str):
+            repairs.append(f"dropped cell {number + 1}: its source is not text")
+            continue
+        metadata = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
+        grading = metadata.get("nbgrader")
+        node = {"code": new_code_cell, "markdown": new_markdown_cell, "raw": new_raw_cell}[cell["cell_type"]](text)
+        if isinstance(grading, dict) and isinstance(grading.get("grade_id"), str) and grading["grade_id"]:
+            node.metadata["nbgrader"] = {key: value for key, value in grading.items()
+                                         if key in ("grade", "solution", "locked", "points", "grade_id",
+                                                    "task", "schema_version", "checksum")}
+        elif "nbgrader" in metadata:
+            repairs.append(f"dropped nbgrader metadata without a grade_id from cell {number + 1}")
+        cells.append(node)
+    submitted = new_notebook(cells=cells, metadata=source.metadata)
+    repairs += restore_cells(submitted, source)
+    used = set()
+    for number, cell in enumerate(submitted.cells):         # fresh, unique, stable cell ids
+        gid = probes.grade_id(cell)
+        cell_id = gid or f"student-{number}"
+        while cell_id in used:
+            cell_id += "-x"
+        used.add(cell_id)
+        cell["id"] = cell_id
+        cell.pop("outputs", None) if cell.cell_type != "code" else cell.update(outputs=[], execution_count=None)
+    nbformat.validate(submitted)
+    return submitted, repairs
+
+
+def student_view(nb):
+    """The rebuilt notebook as the student may see it (what the sandbox gets): every cell without
+    its hidden-test region, no nbgrader checksums. The cells it runs come separately."""
+    import copy
+    from robust_grading import _without_hidden_tests
+
+    view = copy.deepcopy(nb)
+    for cell in view.cells:
+        if "BEGIN HIDDEN TESTS" in cell.source:
+            cell.source = _without_hidden_tests(cell.source)
+        cell.metadata.get("nbgrader", {}).pop("checksum", None)
+    return view
+
+
+def runnable_cells(nb):
+    """[[index, label, source]] of the code cells a sandbox runs."""
+    cells = []
+    for index, cell in enumerate(nb.cells):
+        gid = probes.grade_id(cell)
+        if cell.cell_type == "code" and not gid.startswith(SKIPPED):
+            cells.append([index, gid or f"your cell {index + 1}", cell.source])
+    return cells
+
+
+# --- 4. judging ------------------------------------------------------------------------------------
+
+class Lesson:
+    """A lesson's source, probes, graded cells and the solutions' answers (trusted)."""
+
+    def __init__(self, root, name):
+        import nbformat
+        self.name = name
+        self.source_path = os.path.join(root, "source", name, name + ".ipynb")
+        self.source = nbformat.read(self.source_path, as_version=4)
+        if not os.path.exists(os.path.join(COURSEWORK, "hidden", f"{name}.py")):
+            raise SystemExit(f"{name} has no probes (coursework/hidden/{name}.py): its hidden tests "
+                             "must be converted to probes before it can be graded safely")
+        self.public, self.hidden = probes.load_probes(name)
+        self.points = {probes.grade_id(c): float(c.metadata["nbgrader"].get("points", 0))
+                       for c in self.source.cells if c.metadata.get("nbgrader", {}).get("grade")}
+        self.probes = {}
+        for kind, table in (("public", self.public), ("hidden", self.hidden)):
+            for exercise, items in table.items():
+                for number, probe in enumerate(items):
+                    self.probes[f"{kind}/{exercise}/{number}"] = probe
+        unjudged = [gid for gid in self.points if gid.startswith(("check_", "hidden_")) and not
+                    (self.public if gid.startswith("check_") else self.hidden).get(gid.split("_", 1)[1])]
+        if unjudged:
+            raise SystemExit(f"{name}: graded cells without probes in coursework/hidden/{name}.py: {unjudged}")
+        expected = probes.expected_answers(name)
+        self.expected = {f"{kind}/{exercise}/{number}": answer
+                         for (kind, exercise), answers in expected.items()
+                         for number, answer in enumerate(answers)}
+        broken = {key: a.error for key, a in self.expected.items() if a.error}
+        if broken:
+            raise SystemExit(f"{name}: probes fail on the solutions: {broken}")
+
+    def verdicts(self, result):
+        """{grade_id: verdict} from a sandbox result; verdict: passed, points, message, reasons."""
+        reasons = {}
+        for key, probe in self.probes.items():
+            if key in result["answers"]:
+                try:
+                    answer = probes.parse_answer(result["answers"][key])
+                except probes.PlainDataError as error:
+                    reasons[key] = f"answer not accepted: {error}"
+                    continue
+                reason = probes.judge(answer, self.expected[key], probe)
+            else:
+                reason = result["faults"].get(key, "no answer")
+            if reason:
+                reasons[key] = reason
+        verdicts = {}
+        for gid, points in self.points.items():
+            kind, _, exercise = gid.partition("_")
+            if kind not in ("check", "hidden"):
+                continue
+            prefix = f"{'public' if kind == 'check' else 'hidden'}/{exercise}/"
+            failing = {key: reason for key, reason in reasons.items() if key.startswith(prefix)}
+            total = sum(key.startswith(prefix) for key in self.probes)
+            if kind == "check":
+                first = next(iter(failing.values()), "")
+                message = (f"public checks of {exercise} passed" if not failing else
+                           f"public checks of {exercise} failed: {len(failing)} of {total} cases "
+                           f"({first[:200]})")
+                ename = "PublicChecksFailed"
+            else:
+                message = (f"Hidden tests of `{exercise}` passed" if not failing else
+                           f"Hidden tests of `{exercise}` failed")
+                ename = "HiddenTestsFailed"
+            verdicts[gid] = {"passed": not failing, "points": points if not failing else 0.0,
+                             "message": message, "ename": ename, "reasons": failing, "probes": total}
+        return verdicts
+
+
+def clean_outputs(outputs):
+    """The student's outputs as they came from the sandbox, kept only in known, bounded forms."""
+    kept = []
+    for output in outputs if isinstance(outputs, list) else []:
+        if not isinstance(output, dict):
+            continue
+        kind = output.get("output_type")
+        if kind == "stream" and output.get("name") in ("stdout", "stderr") and isinstance(output.get("text"), str):
+            kept.append({"output_type": "stream", "name": output["name"], "text": output["text"][:25_000]})
+        elif kind == "execute_result" and isinstance(output.get("data", {}).get("text/plain"), str):
+            kept.append({"output_type": "execute_result", "execution_count": None, "metadata": {},
+                         "data": {"text/plain": output["data"]["text/plain"][:5_000]}})
+        elif kind == "error":
+            trace = output.get("traceback") if isinstance(output.get("traceback"), list) else []
+            kept.append({"output_type": "error", "ename": str(output.get("ename", "Error"))[:100],
+                         "evalue": str(output.get("evalue", ""))[:2_000],
+                         "traceback": [str(line)[:2_000] for line in trace[:20]]})
+    return kept[:20]
+
+
+# --- 3. running the batch ----------------------------------------------------------------------------
+
+def run_tasks(tasks, workers=1, scheduler=None, log=print):
+    """{task key: sandbox result or {"error": reason}}; on N local workers or a Dask cluster."""
+    results = {}
+    if workers <= 1 and not scheduler:
+        for task in tasks:
+            try:
+                results[task["key"]] = sandbox.run_submission(task)
+            except Exception as error:                     # noqa: BLE001 (reported per submission)
+                results[task["key"]] = {"error": f"{type(error).__name__}: {error}"}
+        return results
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if not scheduler:
+        paths = os.environ.get("PYTHONPATH", "")
+        os.environ["PYTHONPATH"] = COURSEWORK + (os.pathsep + paths if paths else "")
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, host="127.0.0.1", silence_logs=40)
+    client = Client(scheduler or cluster)
+    try:
+        futures = {client.submit(sandbox.run_submission, task, key=f"grade-{n}-{time.time_ns()}",
+                                 pure=False, retries=2): task["key"] for n, task in enumerate(tasks)}
+        for future in as_completed(futures):
+            key = futures[future]
+            try:
+                results[key] = future.result()
+            except Exception as error:                     # noqa: BLE001 (reported per submission)
+                results[key] = {"error": f"{type(error).__name__}: {error}"}
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return results
 
 
-def graded(root, item):
-    """Whether every notebook of the submission went through execution (nbgrader writes a
-    sanitised copy, without execution counts, before it executes)."""
+# --- 5. the gradebook, through nbgrader ----------------------------------------------------------------
+
+def write_to_gradebook(root, graded, log_path):
+    """One nbgrader autograde over the rebuilt notebooks with the verdicts; autograded/ swapped in.
+
+    graded: {(student, lesson): {"notebook": clean notebook, "name": file name, "folder": the
+    submitted folder, "entry": verdicts-file entry}}. Returns the keys whose autograded notebook
+    was written (an autograded/ folder is replaced only after its new version exists).
+    """
     import nbformat
 
-    student, lesson, paths = item
-    for path in paths:
-        target = os.path.join(root, "autograded", student, lesson, os.path.basename(path))
-        try:
-            cells = nbformat.read(target, as_version=4).cells
-        except Exception:                                 # noqa: BLE001 (missing or partial)
-            return False
-        if not any(cell.get("execution_count") for cell in cells if cell.cell_type == "code"):
-            return False
-    return True
+    work = tempfile.mkdtemp(prefix="nnlearn-autograde-")
+    try:
+        stage_in, stage_out = os.path.join(work, "submitted"), os.path.join(work, "autograded")
+        table = {}
+        for (student, lesson), item in graded.items():
+            folder = os.path.join(stage_in, student, lesson)
+            os.makedirs(folder)
+            nbformat.write(item["notebook"], os.path.join(folder, item["name"]))
+            for name in ("timestamp.txt", "submission_secret.txt"):     # nbgrader's own files
+                path = os.path.join(item["folder"], name)
+                if os.path.isfile(path) and not os.path.islink(path) and os.path.getsize(path) < 1000:
+                    shutil.copy(path, folder)
+            table.setdefault(lesson, {})[student] = {item["name"][:-len(".ipynb")]: item["entry"]}
+        verdicts = os.path.join(work, "verdicts.json")
+        with open(verdicts, "w") as handle:
+            json.dump(table, handle)
+        target = next(iter(table)) if len(table) == 1 else "*"
+        nbgrader(["autograde", target, "--force", f"--CourseDirectory.submitted_directory={stage_in}",
+                  f"--CourseDirectory.autograded_directory={stage_out}",
+                  f"--TrustedVerdicts.verdicts={verdicts}"], root, 300 + 5 * len(graded), log_path)
+        written = set()
+        for (student, lesson), item in graded.items():
+            new = os.path.join(stage_out, student, lesson)
+            if not os.path.exists(os.path.join(new, item["name"])):
+                continue
+            target = os.path.join(root, "autograded", student, lesson)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            old = None
+            if os.path.exists(target):
+                old = target + f".old-{os.getpid()}"
+                os.rename(target, old)
+            shutil.move(new, target)
+            if old:
+                shutil.rmtree(old, ignore_errors=True)
+            written.add((student, lesson))
+        return written
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def read_scores(root, lesson):
+    from robust_grading import read_scores as read
+    db = os.path.join(root, "gradebook.db")
+    return read("sqlite:///" + db, lesson) if os.path.exists(db) else {}
+
+
+# --- the whole command ---------------------------------------------------------------------------------
+
+def grade(lessons, root=COURSEWORK, students=None, timeout=CELL_TIMEOUT, budget=STUDENT_BUDGET,
+          feedback=False, workers=1, scheduler=None, use_sandbox=True, probe_timeout=None, log=print):
+    """Grade every submission of `lessons`; returns the report dict (see format_report)."""
+    root = os.path.abspath(root)
+    log_path = os.path.join(root, "grading.log")
+    check_config(root)
+    if use_sandbox and sandbox.sandbox_status():
+        raise SystemExit(f"cannot sandbox submissions here: {sandbox.sandbox_status()}")
+    started = time.monotonic()
+    results, failed = {}, {}
+    timings = {"expected answers": 0.0, "sandboxes": 0.0, "nbgrader autograde": 0.0, "feedback": 0.0}
+    import nbformat
+
+    infos, prepared, tasks = {}, {}, []
+    for lesson in lessons:
+        ensure_generated(root, lesson, log_path, log)
+        mark = time.monotonic()
+        info = infos[lesson] = Lesson(root, lesson)
+        timings["expected answers"] += time.monotonic() - mark
+        for student, _, folder in find_submissions(root, [lesson], students):
+            if os.path.islink(folder) or os.path.islink(os.path.dirname(folder)):
+                failed[(student, lesson)] = "the submission folder is a link to another folder"
+                continue
+            paths = sorted(glob.glob(os.path.join(folder, "*.ipynb")))
+            wanted = [p for p in paths if os.path.basename(p) == f"{lesson}.ipynb"]
+            if not wanted:
+                failed[(student, lesson)] = f"no {lesson}.ipynb in the submission folder"
+                continue
+            try:
+                nb, repairs = rebuild(wanted[0], info.source)
+            except Exception as error:                     # noqa: BLE001 (reported, others graded)
+                failed[(student, lesson)] = f"{lesson}.ipynb is not a readable notebook: {error}"
+                continue
+            cells = runnable_cells(nb)
+            prepared[(student, lesson)] = {"notebook": nb, "name": f"{lesson}.ipynb", "folder": folder,
+                                           "repairs": repairs, "cells": cells}
+            tasks.append({"key": (student, lesson), "notebook_name": f"{lesson}.ipynb",
+                          "notebook_text": nbformat.writes(student_view(nb)), "cells": cells,
+                          "probes": [[key, probe.code] for key, probe in info.probes.items()],
+                          "timeout": timeout, "probe_timeout": probe_timeout or timeout,
+                          "budget": budget, "sandbox": use_sandbox, "hide": [root]})
+    mark = time.monotonic()
+    ran = run_tasks(tasks, workers, scheduler, log) if tasks else {}
+    timings["sandboxes"] += time.monotonic() - mark
+    graded = {}
+    for key, item in prepared.items():
+        result = ran.get(key, {"error": "the worker returned nothing"})
+        if "error" in result:
+            failed[key] = f"could not be run: {result['error']}"
+            continue
+        verdicts = infos[key[1]].verdicts(result)
+        outputs = {str(index): clean_outputs(result["outputs"].get(index, result["outputs"].get(str(index))))
+                   for index, _, _ in item["cells"]}
+        sources = {str(index): hashlib.sha256(source.encode()).hexdigest() for index, _, source in item["cells"]}
+        item["entry"] = {"graded": verdicts, "outputs": outputs, "sources": sources}
+        item["verdicts"], item["result"] = verdicts, result
+        graded[key] = item
+    mark = time.monotonic()
+    written = write_to_gradebook(root, graded, log_path) if graded else set()
+    timings["nbgrader autograde"] += time.monotonic() - mark
+    scores = {lesson: read_scores(root, lesson) for lesson in lessons}
+    for (student, lesson), item in graded.items():
+        entry = scores[lesson].get(student)
+        if (student, lesson) not in written or entry is None:
+            failed[(student, lesson)] = f"nbgrader autograde did not record it; see {log_path}"
+            continue
+        cells = {gid: score for gid, (score, _) in entry["cells"].items()}
+        wanted = {gid: v["points"] for gid, v in item["verdicts"].items()}
+        disagree = {gid: (cells.get(gid), points) for gid, points in wanted.items() if cells.get(gid) != points}
+        results[(student, lesson)] = {
+            "score": entry["score"], "max_score": entry["max_score"], "cells": entry["cells"],
+            "exercises": exercise_scores(entry["cells"]), "flagged": entry["flagged"],
+            "repairs": item["repairs"], "notes": item["result"]["notes"],
+            "reasons": {gid: v["reasons"] for gid, v in item["verdicts"].items() if v["reasons"]},
+            "disagree": disagree, "seconds": item["result"]["seconds"], "runs": item["result"]["runs"]}
+    mark = time.monotonic()
+    if feedback and results:
+        done = sorted({lesson for _, lesson in results})
+        target = done[0] if len(done) == 1 else "*"
+        if nbgrader(["generate_feedback", target, "--force"], root, 600 + 5 * len(results), log_path) != 0:
+            log(f"nbgrader generate_feedback {target} reported an error; see {log_path}")
+    timings["feedback"] = time.monotonic() - mark
+    seconds = time.monotonic() - started
+    report = {"results": results, "failed": failed, "seconds": seconds, "timings": timings,
+              "seconds_per_submission": seconds / max(1, len(results) + len(failed))}
+    log(format_report(report))
+    return report
 
 
 def exercise_scores(cells):
@@ -207,74 +492,6 @@ def exercise_scores(cells):
     return totals
 
 
-def kernel_notes(root, student, lesson):
-    """Cells of the autograded notebook that timed out or stopped the kernel."""
-    import nbformat
-
-    notes = []
-    for path in sorted(glob.glob(os.path.join(root, "autograded", student, lesson, "*.ipynb"))):
-        for cell in nbformat.read(path, as_version=4).cells:
-            gid = cell.metadata.get("nbgrader", {}).get("grade_id", "a cell")
-            for output in cell.get("outputs", []):
-                if output.get("output_type") != "error":
-                    continue
-                if output.get("ename") == "KernelDied":
-                    notes.append(f"{gid} stopped the kernel")
-                elif output.get("ename") == "KernelStuck":
-                    notes.append(f"{gid} could not be interrupted")
-                elif output.get("ename") == "CellTimeoutError":
-                    notes.append(f"{gid} ran out of time")
-    return sorted(set(notes))
-
-
-def grade(lessons, root=COURSEWORK, students=None, timeout=None, budget=STUDENT_BUDGET,
-          feedback=False, log=print):
-    """Grade every submission of `lessons`; returns a report dict (see the end of this function)."""
-    from robust_grading import read_scores
-
-    root = os.path.abspath(root)
-    log_path = os.path.join(root, "grading.log")
-    check_config(root)
-    for lesson in lessons:
-        ensure_generated(root, lesson, log_path, log)
-    batch, failed, repairs = [], {}, {}
-    for student, lesson, paths in find_submissions(root, lessons, students):
-        source_path = os.path.join(root, "source", lesson, lesson + ".ipynb")
-        error, changes = check_submission(paths, source_path)
-        if error:
-            failed[(student, lesson)] = error
-        else:
-            batch.append((student, lesson, paths))
-            repairs[(student, lesson)] = changes
-    seconds = autograde(root, batch, timeout, budget, log_path, log) if batch else 0.0
-    results = {}
-    for lesson in lessons:
-        scores = read_scores("sqlite:///" + os.path.join(root, "gradebook.db"), lesson)
-        for item in batch:
-            student, item_lesson, _ = item
-            if item_lesson != lesson:
-                continue
-            if not graded(root, item):
-                failed[(student, lesson)] = (f"nbgrader could not grade it within {budget} s; "
-                                             f"see {log_path}")
-                continue
-            entry = scores[student]
-            results[(student, lesson)] = {
-                "score": entry["score"], "max_score": entry["max_score"], "cells": entry["cells"],
-                "exercises": exercise_scores(entry["cells"]), "flagged": entry["flagged"],
-                "repairs": repairs[(student, lesson)], "notes": kernel_notes(root, student, lesson)}
-    if feedback and results:
-        graded_lessons = sorted({lesson for _, lesson in results})
-        target = graded_lessons[0] if len(graded_lessons) == 1 else "*"
-        code, _ = nbgrader(["generate_feedback", target, "--force"], root, 600, log_path)
-        if code != 0:
-            log(f"nbgrader generate_feedback {target} reported an error; see {log_path}")
-    report = {"results": results, "failed": failed, "seconds": seconds,
-              "seconds_per_submission": seconds / len(batch) if batch else 0.0}
-    log(format_report(report))
-    return report
-
-
 def format_report(report):
     lines = []
     for (student, lesson), result in sorted(report["results"].items()):
@@ -285,13 +502,17 @@ def format_report(report):
             lines.append(f"    repaired: {change}")
         for note in result["notes"]:
             lines.append(f"    note: {note}")
+        for gid, reasons in sorted(result["reasons"].items()):
+            lines.append(f"    {gid}: " + "; ".join(f"{key}: {why}" for key, why in list(reasons.items())[:3]))
+        if result["disagree"]:
+            lines.append(f"    GRADEBOOK DISAGREES WITH THE VERDICTS (gradebook, verdict): {result['disagree']}")
         if result["flagged"]:
             lines.append(f"    needs manual grading: {', '.join(result['flagged'])}")
     for (student, lesson), reason in sorted(report["failed"].items()):
         lines.append(f"{lesson}  {student}: NOT GRADED: {reason}")
-    graded_count = len(report["results"])
-    lines.append(f"{graded_count} submissions graded in {report['seconds']:.0f} s "
+    lines.append(f"{len(report['results'])} submissions graded in {report['seconds']:.0f} s "
                  f"({report['seconds_per_submission']:.1f} s each), {len(report['failed'])} not graded.")
+    lines.append("time: " + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in report["timings"].items()))
     return "\n".join(lines)
 
 
@@ -299,16 +520,24 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("lessons", nargs="+", help="lesson names, e.g. 02_loss_functions")
     parser.add_argument("--students", help="comma-separated student ids (default: all)")
-    parser.add_argument("--timeout", type=int, help="seconds per cell (default: nbgrader_config.py)")
+    parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT,
+                        help=f"seconds per cell and per probe (default {CELL_TIMEOUT})")
+    parser.add_argument("--probe-timeout", type=int, help="seconds per probe (default: --timeout)")
     parser.add_argument("--budget", type=int, default=STUDENT_BUDGET,
                         help=f"seconds per submission in all (default {STUDENT_BUDGET})")
+    parser.add_argument("--workers", type=int, default=1, help="local worker processes (Dask LocalCluster)")
+    parser.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--feedback", action="store_true", help="then run nbgrader generate_feedback")
     parser.add_argument("--root", default=COURSEWORK, help="course folder (default: this folder)")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="run submissions without the sandbox (benchmarks only: NOT SAFE)")
     args = parser.parse_args(argv)
     students = set(args.students.split(",")) if args.students else None
     report = grade(args.lessons, root=args.root, students=students, timeout=args.timeout,
-                   budget=args.budget, feedback=args.feedback)
-    return 1 if report["failed"] else 0
+                   budget=args.budget, feedback=args.feedback, workers=args.workers,
+                   scheduler=args.scheduler, use_sandbox=not args.no_sandbox,
+                   probe_timeout=args.probe_timeout)
+    return 1 if report["failed"] or any(r["disagree"] for r in report["results"].values()) else 0
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearOutput, DeduplicateIds,
     GetGrades, IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
-from robust_grading import HideHiddenTestOutputs, RestartingExecute, RestoreCells, SkipDemoCells  # noqa: E402
+from robust_grading import HideHiddenTestOutputs, RestoreCells, SkipDemoCells, TrustedVerdicts  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -27,12 +27,9 @@ c.LockCells.lock_grade_cells = True
 c.LockCells.lock_readonly_cells = False
 c.LockCells.lock_all_cells = False
 
-# Autograding: every cell has a time limit; an infinite loop is interrupted and only the tests
-# that depend on it lose points. A kernel that dies or cannot be interrupted is restarted.
-c.Execute.timeout = 60                 # seconds per cell (a whole lesson runs in < 30 s)
-c.Execute.startup_timeout = 60         # seconds for a kernel to start
-c.Execute.interrupt_on_timeout = True
-c.Execute.iopub_timeout = 10           # seconds to wait for the last output after a reply
+# Autograding: `python grade.py LESSON` runs each submission in a sandbox, judges its answers
+# outside it and hands nbgrader the verdicts; nbgrader itself runs no student code
+# (TrustedVerdicts replaces its Execute step, and refuses without grade.py's verdicts file).
 c.Autograde.sanitize_preprocessors = [
     ClearOutput,
     DeduplicateIds,
@@ -43,7 +40,7 @@ c.Autograde.sanitize_preprocessors = [
     CheckCellMetadata,
 ]
 c.Autograde.autograde_preprocessors = [
-    RestartingExecute,       # nbgrader's Execute, surviving os._exit and unkillable loops
+    TrustedVerdicts,         # outputs and verdicts from grade.py's sandboxed run, no execution
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,
@@ -59,3 +56,9 @@ c.GenerateFeedback.preprocessors = [
     HideHiddenTestOutputs,
     ClearHiddenTests,
 ]
+
+# zip_collect (an LMS download in downloaded/<lesson>/archive/): file names as Blackboard-style
+# LMSs write them, `<anything>_<student>_attempt_<timestamp>_<notebook>.ipynb`. Change the pattern
+# for another LMS; the groups student_id and file_id are required, timestamp is optional.
+c.FileNameCollectorPlugin.named_regexp = (
+    r".*_(?P<student_id>\w+)_attempt_(?P<timestamp>[0-9\-]+)_(?P<file_id>\w+\.ipynb)")

@@ -201,8 +201,10 @@ def compare(actual, expected, rtol=1e-7, atol=1e-10, where="result"):
             return f"{where}: expected a number, got a {type(actual).__name__}"
         if isinstance(expected, int) and isinstance(actual, int):
             return "" if actual == expected else f"{where}: numbers differ"
-        if math.isnan(expected) and math.isnan(actual):
+        if math.isnan(expected) and math.isnan(actual) or actual == expected:   # NaN, inf
             return ""
+        if not (math.isfinite(expected) and math.isfinite(actual)):    # inf - inf, 1 - inf
+            return f"{where}: numbers differ"
         ok = abs(actual - expected) <= atol + rtol * abs(expected)
         return "" if ok else f"{where}: numbers differ"
     if isinstance(expected, (list, tuple)):

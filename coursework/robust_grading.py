@@ -1,44 +1,34 @@
-"""nbgrader preprocessors that make autograding trustworthy; `nbgrader_config.py` installs them.
-
-Bare nbgrader 0.9 grades nothing in a notebook whose kernel dies, leaves a deleted test cell
-ungraded (flagged for manual grading), and shows a failing hidden test's assert line in the
-feedback traceback. The three preprocessors here close those gaps:
+"""nbgrader preprocessors of the course; `nbgrader_config.py` installs them.
 
 - `RestoreCells` (sanitising step of `nbgrader autograde`): puts every cell of the source
-  notebook back that the submission lost — by `grade_id`, at its place in the source — resets
-  the nbgrader metadata and cell type of every known cell, the source of every cell that is not
-  a solution cell too, and the source's cell order (the learner's own cells travel with the cell
-  they followed). `OverwriteCells`, which runs next, then finds nothing to object to.
-- `RestartingExecute` (executing step of `nbgrader autograde`): when a cell kills the kernel
-  (`os._exit`, a segfault) or cannot be interrupted after its timeout, that cell gets an error
-  output, the kernel is restarted, the cells before it are replayed silently (except cells that
-  killed the kernel or timed out), and grading goes on. Only the tests that ran into the broken
-  code lose points.
-- `SkipDemoCells` (sanitising step, after the cells are restored): a demo cell (read-only,
-  `grade_id` starting with `demo_`, one call into `nnlearn.widgets`) is only there to be looked
-  at, and no test depends on it, so grading does not spend seconds building its app.
+  notebook back that the submission lost, by `grade_id`, at its place in the source (a deleted
+  answer cell comes back unanswered, never with the solution); resets the nbgrader metadata and
+  cell type of every known cell, the source of every cell that is not a solution cell too, and
+  the source's cell order (the learner's own cells travel with the cell they followed).
+  grade.py runs the same repair (`restore_cells`) before anything else.
+- `SkipDemoCells` (sanitising step): a demo cell (read-only, `grade_id` `demo_*`) is only there
+  to be looked at; its code is replaced by a note in the graded copy.
+- `TrustedVerdicts` (nbgrader's execute step, replaced): runs nothing; fills every cell from the
+  verdicts file grade.py wrote after running the submission in a sandbox and judging it outside.
 - `HideHiddenTestOutputs` (`nbgrader generate_feedback`): replaces the outputs of every hidden
-  test cell with one line ("hidden tests of `mse` failed: 0 of 2 points"), so neither the hidden
-  source nor a traceback quoting it reaches a student. `ClearHiddenTests` runs after it and blanks
-  the source.
+  test cell with one line ("Hidden tests of `mse` failed: 0 of 2 points"). `ClearHiddenTests`
+  runs after it and blanks the source.
 
-Importing this module also applies the nbclient stall workaround (`patch_zmq_polling`) and reads
-the gradebook schema version without a subprocess (`patch_alembic_head`).
+Importing this module also applies the nbclient stall workaround (`patch_zmq_polling`, for
+nbgrader commands that start kernels) and reads the gradebook schema version without a
+subprocess (`patch_alembic_head`).
 """
 
-import asyncio
 import copy
 import os
 
 import nbformat
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_output, new_raw_cell
 from traitlets import Unicode
 
 from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from nbgrader.preprocessors.execute import UnresponsiveKernelError
+from nbgrader.preprocessors import NbGraderPreprocessor
 
 from kernel_polling import patch_zmq_polling
 
@@ -129,7 +119,8 @@ def restore_cells(submitted, source, log=None):
         gid = grade_id(original)
         cell = found.get(gid)
         if cell is None:
-            cell = _fresh_cell(original, original.source, used_ids)
+            text = released_source(original.source) if is_solution(original) else original.source
+            cell = _fresh_cell(original, text, used_ids)     # never the instructor's solution
             changes.append(f"re-inserted deleted cell {gid!r}")
         else:
             text = cell.get("source", "") if is_solution(original) else original.source
@@ -159,6 +150,20 @@ def restore_cells(submitted, source, log=None):
         for change in changes:
             log.warning("RestoreCells: %s", change)
     return changes
+
+
+def released_source(text):
+    """A solution cell as nbgrader releases it: each solution region becomes NotImplementedError."""
+    kept, inside = [], False
+    for line in text.splitlines():
+        if "BEGIN SOLUTION" in line:
+            inside = True
+            kept.append(line[:len(line) - len(line.lstrip())] + "raise NotImplementedError()")
+        elif "END SOLUTION" in line:
+            inside = False
+        elif not inside:
+            kept.append(line)
+    return "\n".join(kept)
 
 
 def _without_hidden_tests(text):
@@ -212,65 +217,6 @@ class SkipDemoCells(NbGraderPreprocessor):
                 and meta.get("locked") and not meta.get("grade") and not meta.get("solution")):
             cell.source = "# An interactive demo: not run while grading."
         return cell, resources
-
-
-# --- execution that survives a dead kernel ------------------------------------------------------
-
-KERNEL_DIED = ("The kernel stopped while running this cell (for example os._exit, or a crash). "
-               "It was restarted and grading went on without this cell.")
-KERNEL_STUCK = ("This cell ran past the time limit and could not be interrupted. The kernel was "
-                "restarted and grading went on without this cell.")
-
-
-class RestartingExecute(Execute):
-    """nbgrader's Execute, but a dead or stuck kernel costs only the cells that hit it."""
-
-    def preprocess(self, nb, resources=None, km=None):
-        self._skip_on_replay = set()          # cells that killed the kernel or timed out
-        return super().preprocess(nb, resources, km)
-
-    def preprocess_cell(self, cell, resources, index):
-        try:
-            cell, resources = super().preprocess_cell(cell, resources, index)
-        except (DeadKernelError, CellTimeoutError) as error:
-            stuck = isinstance(error, CellTimeoutError)
-            self.log.warning("Cell %d %s; restarting the kernel and replaying cells 0-%d",
-                             index, "could not be interrupted" if stuck else "killed the kernel",
-                             index - 1)
-            self._skip_on_replay.add(index)
-            cell.outputs = [new_output(
-                "error", ename="KernelStuck" if stuck else "KernelDied",
-                evalue=KERNEL_STUCK if stuck else KERNEL_DIED,
-                traceback=[KERNEL_STUCK if stuck else KERNEL_DIED])]
-            cell.execution_count = None
-            try:
-                self._restart_and_replay(index)
-            except Exception as replay_error:
-                raise UnresponsiveKernelError(
-                    f"could not restart the kernel after cell {index}: {replay_error!r}") from error
-            return cell, self.resources
-        if any(output.get("ename") in ("CellTimeoutError", "KeyboardInterrupt")
-               for output in cell.get("outputs", []) if output.output_type == "error"):
-            self._skip_on_replay.add(index)   # an interrupted infinite loop: never run it again
-        return cell, resources
-
-    def _restart_and_replay(self, upto):
-        from jupyter_core.utils import run_sync
-        run_sync(self._async_restart_and_replay)(upto)
-
-    async def _async_restart_and_replay(self, upto):
-        await _maybe_await(self.km.restart_kernel(now=True))
-        await _maybe_await(self.kc.wait_for_ready(timeout=self.startup_timeout))
-        for index, cell in enumerate(self.nb.cells[:upto]):
-            if cell.cell_type != "code" or index in self._skip_on_replay:
-                continue
-            await self.async_execute_cell(copy.deepcopy(cell), index, store_history=False)
-
-
-async def _maybe_await(value):
-    if asyncio.iscoroutine(value) or isinstance(value, asyncio.Future):
-        return await value
-    return value
 
 
 # --- feedback without hidden tests ---------------------------------------------------------------
@@ -329,3 +275,63 @@ def read_scores(db_url, assignment):
                 "score": submission.score, "max_score": submission.max_score,
                 "cells": cells, "flagged": flagged}
     return scores
+
+
+# --- autograding from the trusted verdicts -----------------------------------------------------------
+
+class TrustedVerdicts(NbGraderPreprocessor):
+    """nbgrader's execute step, replaced: no code runs; outputs come from grade.py's verdicts.
+
+    `python grade.py` runs every submission in a sandbox, judges its probe answers against the
+    solutions' and writes a verdicts file (JSON, trusted), then runs `nbgrader autograde` with
+    `--TrustedVerdicts.verdicts=FILE`. This preprocessor fills each code cell with the outputs the
+    student's own code printed, each check_<x> cell with "public checks of x passed" or an error
+    output, each hidden_<x> cell likewise, so nbgrader's own grading (an error output scores 0),
+    SaveAutoGrades, feedback and export see the trusted verdicts. Without a verdicts file it
+    refuses: bare `nbgrader autograde` would have to run student code unsandboxed.
+    """
+
+    verdicts = Unicode("", help="verdicts file written by coursework/grade.py").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        if not self.verdicts or not os.path.exists(self.verdicts):
+            raise RuntimeError("autograde with `python grade.py LESSON` (it runs each submission in a "
+                               "sandbox and passes the verdicts); bare nbgrader autograde is disabled")
+        import json
+        info = resources["nbgrader"]
+        with open(self.verdicts) as handle:
+            table = json.load(handle)
+        try:
+            entry = table[info["assignment"]][info["student"]][info["notebook"]]
+        except KeyError:
+            raise RuntimeError(f"no verdicts for {info['student']} / {info['assignment']} / "
+                               f"{info['notebook']}: grade it with grade.py") from None
+        count = 0
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            gid = grade_id(cell) or ""
+            cell.outputs = []
+            cell.execution_count = None
+            if gid in entry["graded"]:
+                verdict = entry["graded"][gid]
+                cell.outputs = [_verdict_output(verdict)]
+            elif str(index) in entry["outputs"] and entry["sources"].get(str(index)) == _digest(cell.source):
+                cell.outputs = [new_output(**output) for output in entry["outputs"][str(index)]]
+            else:
+                continue
+            count += 1
+            cell.execution_count = count
+        return nb, resources
+
+
+def _digest(text):
+    import hashlib
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _verdict_output(verdict):
+    """A verdict as a cell output: a line on stdout when passed, an error output when failed."""
+    if verdict["passed"]:
+        return new_output("stream", name="stdout", text=verdict["message"] + "\n")
+    return new_output("error", ename=verdict["ename"], evalue=verdict["message"], traceback=[verdict["message"]])

@@ -1,7 +1,9 @@
-"""The coursework grades what it should: released with nbgrader, autograded with coursework/grade.py.
+"""The coursework grades what it should: released with nbgrader, graded with coursework/grade.py.
 
-Every lesson in coursework/source is released and graded on a temporary copy of the course, with
-one student per kind of submission, all students of a lesson in one `nbgrader autograde` batch:
+Every lesson in coursework/source is released on a temporary copy of the course; every lesson
+that has probes (coursework/hidden/<lesson>.py) is graded there, all in one `grade.py --workers 2`
+batch (in the sandbox when this machine can run it, as in CI; without it elsewhere: the verdicts
+are the same), one student per kind of submission:
 
 - `solutions`  the source's solution cells                 -> full marks
 - `unanswered` the release as it is                         -> zero on every autograded cell
@@ -9,11 +11,10 @@ one student per kind of submission, all students of a lesson in one `nbgrader au
 - `tuned`      every TUNED answer                           -> loses the hidden-test points
 and tampering, riding on those: `buggy_<first exercise>` also has its tests rewritten to
 `assert True`, `tuned` also has a check cell deleted and one turned into markdown; all get the
-grade the real tests give. On one lesson only, also `killer` (os._exit in an exercise), `loop` (an infinite loop) and
-`invalid` (not JSON): graded or reported in bounded time, the others in the batch still graded.
+grade the real tests give. A check_<x> cell's points come from the PUBLIC probes of x, a
+hidden_<x> cell's from the HIDDEN ones. Attacks on the grader are in tests/test_attacks.py.
 
-The scores and the autograde time per student are printed and saved to
-test-artifacts/coursework-scores.txt.
+The scores and the grading time are printed and saved to test-artifacts/coursework-scores.txt.
 """
 
 import copy
@@ -21,10 +22,8 @@ import html
 import json
 import os
 import re
-import resource
-import shutil
+import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
 import pytest
@@ -33,8 +32,12 @@ from course import COURSEWORK, LESSONS, REPO, SOURCE, grade_id, load, release
 
 SUBMISSIONS = REPO / "tests" / "submissions"
 ARTIFACT = REPO / "test-artifacts" / "coursework-scores.txt"
-LOOP_TIMEOUT = 20            # seconds per cell in the batch holding the infinite loop
-WORKERS = 2                  # parallel nbgrader batches (the machines have 2 cores)
+WORKERS = 2                  # grading workers (the machines have 2 cores)
+sys.path.insert(0, str(COURSEWORK))
+import sandbox  # noqa: E402
+
+SANDBOXED = not sandbox.sandbox_status()
+GRADED = [name for name in LESSONS if (COURSEWORK / "hidden" / f"{name}.py").exists()]
 
 
 # --- what a lesson is made of ----------------------------------------------------------------
@@ -55,6 +58,11 @@ class Lesson:
         self.points = {grade_id(c): float(c.metadata["nbgrader"]["points"])
                        for c in self.source.cells
                        if grade_id(c) and c.metadata["nbgrader"].get("grade")}
+        # an exercise whose solution calls another exercise's function depends on it: when that
+        # one is wrong, what the dependent scores is not this test's business (it is left out)
+        texts = {x: find_cell(self.source, f"ex_{x}").source for x in self.exercises}
+        self.depends = {x: {a for a in self.exercises if a != x and re.search(rf"\b{a}\s*\(", texts[x])}
+                        for x in self.exercises}
         self.buggy, self.tuned, self.problem = {}, {}, None
         path = SUBMISSIONS / f"{name}.py"
         if not path.exists():
@@ -64,8 +72,14 @@ class Lesson:
         module = load(f"nnlearn_submissions_{name}", path)
         self.buggy = dict(getattr(module, "BUGGY", {}))
         self.tuned = dict(getattr(module, "TUNED", {}))
+        for x, wrongs in getattr(module, "WRONG", {}).items():   # a learner's mistake is a bug too
+            if x not in self.buggy and wrongs:
+                self.buggy[x] = wrongs[0][0]
         missing = [f"BUGGY[{x!r}]" for x in self.exercises if x not in self.buggy]
-        missing += [f"TUNED[{x!r}]" for x in self.exercises if x not in self.tuned]
+        # TUNED may leave out an exercise whose public check cannot be tuned against (a
+        # prediction the learner states); BUGGY may not
+        if not self.tuned:
+            missing.append("TUNED (empty)")
         unknown = sorted((set(self.buggy) | set(self.tuned)) - set(self.exercises))
         if missing or unknown:
             self.problem = (f"tests/submissions/{name}.py: missing {', '.join(missing) or 'nothing'}; "
@@ -85,9 +99,12 @@ class Lesson:
         correct: both cells full; wrong: both zero; tuned: the check full, the hidden tests zero.
         """
         expected = {}
+        broken = {x for x, state in states.items() if state != "correct"}
         for gid, points in self.points.items():
             kind, _, x = gid.partition("_")
             state = states.get(x, "correct") if kind in ("check", "hidden") else None
+            if state in ("correct", "tuned") and self.depends.get(x, set()) & broken:
+                continue                              # depends on a wrong exercise: not judged here
             if state is None:
                 expected[gid] = points if default_full else 0.0
             elif state == "correct" or (state == "tuned" and kind == "check"):
@@ -102,12 +119,6 @@ class Lesson:
 
 
 LESSON_INFO = {name: Lesson(name) for name in LESSONS}
-
-
-def robustness_lesson():
-    """The lesson that also gets the killer, loop and invalid-JSON students."""
-    with_two = [n for n in LESSONS if len(LESSON_INFO[n].exercises) >= 2]
-    return (with_two or [n for n in LESSONS if LESSON_INFO[n].exercises] or [None])[0]
 
 
 # --- submissions -----------------------------------------------------------------------------
@@ -129,8 +140,9 @@ def submission(lesson, released, answers=None, edit=None):
 
 def rewrite_to_assert_true(nb, x):
     """Tampering: the tests of exercise x rewritten to pass whatever the answer."""
-    find_cell(nb, f"check_{x}").source = "assert True"
-    find_cell(nb, f"hidden_{x}").source = "assert True"
+    for cell in nb.cells:
+        if grade_id(cell) in (f"check_{x}", f"hidden_{x}"):
+            cell.source = "assert True"
     return f"restored the source of cell 'check_{x}'"
 
 
@@ -149,7 +161,7 @@ def make_markdown(nb, gid):
     return f"changed cell '{gid}' back from markdown to code"
 
 
-def students_for(lesson, released, robust):
+def students_for(lesson, released):
     """{student: (notebook or raw text, expected {grade_id: score} or None, expected repairs)}.
 
     The tampering rides on students graded anyway, where undoing it changes the score:
@@ -180,14 +192,6 @@ def students_for(lesson, released, robust):
         nb = submission(lesson, released, {first: None})
         students["tampered_tests"] = (nb, lesson.expected({first: "wrong"}),
                                       [rewrite_to_assert_true(nb, first)])
-    if robust:
-        killer = f"import os\n\n\ndef {first}(*args, **kwargs):\n    os._exit(1)\n"
-        students["killer"] = (submission(lesson, released, {first: killer}),
-                              lesson.expected({first: "wrong"}), [])
-        students["loop"] = (submission(lesson, released, {first: "while True:\n    pass\n"}),
-                            lesson.expected({first: "wrong"}), [])
-        text = nbformat.writes(submission(lesson, released))
-        students["invalid"] = (text[: len(text) // 2], None, [])   # a truncated upload
     return students
 
 
@@ -205,44 +209,14 @@ def _say(request, text):
         reporter.write_line(text)
 
 
-def grade_group(index, lessons, released_course, robust_name):
-    """Grade `lessons` on their own copy of the released course; returns what happened."""
-    grader = load(f"nnlearn_coursework_grade_{index}", COURSEWORK / "grade.py")
-    course = released_course.parent / f"course{index}"
-    shutil.copytree(released_course, course)
-    expected, repairs = {}, {}
-    for name in lessons:
-        lesson = LESSON_INFO[name]
-        released = nbformat.read(course / "release" / name / f"{name}.ipynb", as_version=4)
-        for student, (nb, cells, fixes) in students_for(lesson, released, name == robust_name).items():
-            folder = course / "submitted" / student / name
-            folder.mkdir(parents=True)
-            text = nb if isinstance(nb, str) else nbformat.writes(nb)
-            (folder / f"{name}.ipynb").write_text(text)
-            expected[(student, name)] = cells
-            repairs[(student, name)] = fixes
-    lines = []
-    timeout = LOOP_TIMEOUT if robust_name in lessons else None
-    started = time.monotonic()
-    report = grader.grade(lessons, root=str(course), timeout=timeout, feedback=True,
-                          log=lines.append)
-    return {"course": course, "report": report, "expected": expected, "repairs": repairs,
-            "log": "\n".join(lines), "grade_seconds": time.monotonic() - started,
-            "lessons": lessons}
-
-
 def selected_lessons(request):
-    """The lessons the selected tests need (all by default; `-k 02_loss` grades just that one),
-    and the lesson for the killer/loop/invalid students (None when that test is deselected)."""
+    """The lessons with probes that the selected tests need (all by default; `-k 02_loss` grades
+    just that one)."""
     here = [item for item in request.session.items
             if getattr(getattr(item, "module", None), "__name__", None) == __name__]
     lessons = {item.callspec.params["lesson"] for item in here
                if hasattr(item, "callspec") and "lesson" in item.callspec.params}
-    robust = None
-    if any(item.name.startswith("test_broken_submissions") for item in here):
-        robust = robustness_lesson()
-        lessons.add(robust)
-    return [name for name in LESSONS if name in lessons], robust
+    return [name for name in GRADED if name in lessons]
 
 
 @pytest.fixture(scope="module")
@@ -250,44 +224,39 @@ def graded(tmp_path_factory, request):
     if not LESSONS:
         pytest.skip("no lessons in coursework/source yet")
     tmp = tmp_path_factory.mktemp("coursework")
-    lessons, robust_name = selected_lessons(request)
-    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    lessons = selected_lessons(request)
     started = time.monotonic()
-    released_course = tmp / "released"
-    files = release.build(str(SOURCE), workdir=str(released_course))   # generate_assignment "*"
+    course = tmp / "course"
+    files = release.build(str(SOURCE), workdir=str(course))   # generate_assignment "*"
     release_seconds = time.monotonic() - started
-    groups = [lessons[i::WORKERS] for i in range(WORKERS) if lessons[i::WORKERS]]
-    with ThreadPoolExecutor(len(groups)) as pool:
-        outcomes = list(pool.map(lambda args: grade_group(*args, released_course, robust_name),
-                                 enumerate(groups)))
+    expected, repairs = {}, {}
+    for name in lessons:
+        lesson = LESSON_INFO[name]
+        released = nbformat.read(course / "release" / name / f"{name}.ipynb", as_version=4)
+        for student, (nb, cells, fixes) in students_for(lesson, released).items():
+            folder = course / "submitted" / student / name
+            folder.mkdir(parents=True)
+            (folder / f"{name}.ipynb").write_text(nbformat.writes(nb))
+            expected[(student, name)] = cells
+            repairs[(student, name)] = fixes
+    report = {"results": {}, "failed": {}, "seconds": 0.0, "timings": {}}
+    lines = []
+    if lessons:
+        grader = load("nnlearn_coursework_grade", COURSEWORK / "grade.py")
+        report = grader.grade(lessons, root=str(course), feedback=True, workers=WORKERS,
+                              use_sandbox=SANDBOXED, log=lines.append)
     total = time.monotonic() - started
-    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
-    results, failed, expected, repairs = {}, {}, {}, {}
-    for outcome in outcomes:
-        results.update(outcome["report"]["results"])
-        failed.update(outcome["report"]["failed"])
-        expected.update(outcome["expected"])
-        repairs.update(outcome["repairs"])
-    summary = [f"coursework grading: {len(lessons)} lessons, {len(expected)} submissions, "
-               f"{len(groups)} parallel batches, {total:.0f} s in all; "
-               f"release (generate_assignment + learner versions) {release_seconds:.0f} s"]
-    for outcome in outcomes:
-        report = outcome["report"]
-        summary.append(f"  batch {', '.join(outcome['lessons'])}: "
-                       f"grade.py {outcome['grade_seconds']:.0f} s, nbgrader autograde "
-                       f"{report['seconds']:.0f} s for {len(report['results'])} students = "
-                       f"{report['seconds_per_submission']:.1f} s per student")
-    summary.append(f"  CPU time of nbgrader and its kernels: {cpu:.0f} s, "
-                   f"{cpu / max(1, len(expected)):.1f} s per submission (load average now "
-                   f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    results, failed = report["results"], report["failed"]
+    summary = [f"coursework grading: {len(lessons)} lessons with probes, {len(expected)} submissions, "
+               f"{'sandboxed' if SANDBOXED else 'NOT sandboxed (' + sandbox.sandbox_status() + ')'}, "
+               f"{WORKERS} workers, {total:.0f} s in all; release {release_seconds:.0f} s; grade.py "
+               f"{report['seconds']:.0f} s (" + ", ".join(f"{k} {v:.0f} s" for k, v in report["timings"].items())
+               + f"); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"]
     summary.append(f"  {'lesson':24} {'student':36} {'score':>9} {'expected':>9}")
     for (student, name), cells in sorted(expected.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        want = "reported" if cells is None else f"{sum(cells.values()):g}"
-        if (student, name) in results:
-            got = f"{results[(student, name)]['score']:g}/{results[(student, name)]['max_score']:g}"
-        else:
-            got = "NOT GRADED"
+        want = f"{sum(cells.values()):g}"
+        got = (f"{results[(student, name)]['score']:g}/{results[(student, name)]['max_score']:g}"
+               if (student, name) in results else "NOT GRADED")
         summary.append(f"  {name:24} {student:36} {got:>9} {want:>9}")
         if (student, name) in results:
             for line in results[(student, name)]["repairs"] + results[(student, name)]["notes"]:
@@ -296,12 +265,15 @@ def graded(tmp_path_factory, request):
         summary.append(f"  not graded: {name} {student}: {reason}")
     text = "\n".join(summary)
     ARTIFACT.parent.mkdir(exist_ok=True)
-    ARTIFACT.write_text(text + "\n")
+    ARTIFACT.write_text(text + "\n" + "\n".join(lines) + "\n")
     _say(request, "\n" + text)
-    return {"outcomes": outcomes, "results": results, "failed": failed, "expected": expected,
-            "repairs": repairs, "files": files, "robust": robust_name,
-            "course": {name: o["course"] for o in outcomes for name in o["lessons"]},
-            "seconds": total}
+    return {"results": results, "failed": failed, "expected": expected, "repairs": repairs,
+            "files": files, "course": {name: course for name in LESSONS}, "seconds": total}
+
+
+def needs_probes(lesson):
+    if lesson not in GRADED:
+        pytest.skip(f"{lesson} has no probes yet (coursework/hidden/{lesson}.py): it cannot be graded safely")
 
 
 def feedback_text(graded, student, lesson):
@@ -330,7 +302,7 @@ def test_every_lesson_has_planted_bug_and_tuned_submissions(lesson):
     assert info.problem is None, info.problem
     for x in info.exercises:
         assert f"check_{x}" in info.points, f"{lesson}: exercise {x} has no graded check_{x} cell"
-        assert f"hidden_{x}" in info.points, f"{lesson}: exercise {x} has no graded hidden_{x} cell"
+        # a hidden_<x> cell is optional (a prediction question may have only its check cell)
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -355,6 +327,7 @@ def test_release_contains_no_solution_or_hidden_test_code(graded, lesson):
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_source_solutions_score_full_marks(graded, lesson):
+    needs_probes(lesson)
     got = cell_scores(graded, "solutions", lesson)
     assert not differences(got, graded["expected"][("solutions", lesson)]), (
         f"cells that lost points (got, max): {differences(got, graded['expected'][('solutions', lesson)])}")
@@ -363,6 +336,7 @@ def test_source_solutions_score_full_marks(graded, lesson):
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_unanswered_release_scores_zero_on_every_autograded_cell(graded, lesson):
+    needs_probes(lesson)
     got = cell_scores(graded, "unanswered", lesson)
     assert set(got) == set(LESSON_INFO[lesson].points)
     assert all(score == 0 for score in got.values()), f"unanswered but scored: {got}"
@@ -370,6 +344,7 @@ def test_unanswered_release_scores_zero_on_every_autograded_cell(graded, lesson)
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_each_planted_bug_loses_exactly_its_exercise_points_and_feedback_names_it(graded, lesson):
+    needs_probes(lesson)
     info = LESSON_INFO[lesson]
     assert info.buggy, info.problem or f"tests/submissions/{lesson}.py has an empty BUGGY"
     for x in info.buggy:
@@ -386,6 +361,7 @@ def test_each_planted_bug_loses_exactly_its_exercise_points_and_feedback_names_i
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_tuned_submission_loses_the_hidden_test_points(graded, lesson):
+    needs_probes(lesson)
     info = LESSON_INFO[lesson]
     assert info.tuned, info.problem or f"tests/submissions/{lesson}.py has an empty TUNED"
     got = cell_scores(graded, "tuned", lesson)
@@ -398,6 +374,7 @@ def test_tuned_submission_loses_the_hidden_test_points(graded, lesson):
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_tampered_cells_get_the_grade_the_real_tests_give(graded, lesson):
+    needs_probes(lesson)
     students = sorted(s for (s, name), fixes in graded["repairs"].items() if name == lesson and fixes)
     kinds = " ".join(fix for s in students for fix in graded["repairs"][(s, lesson)])
     for kind in ("restored the source", "re-inserted deleted cell", "back from markdown to code"):
@@ -412,35 +389,16 @@ def test_tampered_cells_get_the_grade_the_real_tests_give(graded, lesson):
         assert not graded["results"][(student, lesson)]["flagged"], "nothing left for manual grading"
 
 
-def test_broken_submissions_are_graded_or_reported_in_bounded_time(graded):
-    lesson = graded["robust"]
-    if lesson is None:
-        pytest.skip("no lesson with exercises")
-    outcome = next(o for o in graded["outcomes"] if lesson in o["lessons"])
-    assert ("invalid", lesson) in graded["failed"], "the invalid notebook should be reported"
-    assert "not a readable notebook" in graded["failed"][("invalid", lesson)]
-    for student in ("killer", "loop", "solutions", "unanswered"):
-        got = cell_scores(graded, student, lesson)
-        wrong = differences(got, graded["expected"][(student, lesson)])
-        assert not wrong, f"{student}: cells off (got, expected): {wrong}"
-    x = LESSON_INFO[lesson].exercises[0]
-    assert graded["results"][("killer", lesson)]["score"] == (
-        LESSON_INFO[lesson].max_score - LESSON_INFO[lesson].exercise_points(x)), \
-        "the kernel-killer's correct exercises should earn their points"
-    assert any("stopped the kernel" in n for n in graded["results"][("killer", lesson)]["notes"])
-    assert any("ran out of time" in n for n in graded["results"][("loop", lesson)]["notes"])
-    students = len(outcome["report"]["results"]) + len(outcome["report"]["failed"])
-    assert outcome["grade_seconds"] < 120 + students * 60, "grading took longer than its bounds"
-
-
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_feedback_never_shows_hidden_tests(graded, lesson):
+    needs_probes(lesson)
     # a hidden-test line that is also public text (the learner notebook, the package, the
     # student's own code) may show up legitimately; every other one must not
     learner = nbformat.reads(graded["files"][f"{lesson}/{lesson}.ipynb"].decode(), as_version=4)
     public = "\n".join(cell.source for cell in learner.cells) + "\n".join(
         path.read_text() for path in sorted((REPO / "nnlearn").rglob("*.py")))
-    hidden = {line for line in LESSON_INFO[lesson].secret_lines(regions=("HIDDEN TESTS",))
+    probe_lines = {line.strip() for line in (COURSEWORK / "hidden" / f"{lesson}.py").read_text().splitlines()}
+    hidden = {line for line in LESSON_INFO[lesson].secret_lines(regions=("HIDDEN TESTS",)) | probe_lines
               if len(line) >= 6 and line not in public}          # not `])` and the like
     students = sorted(s for (s, name) in graded["results"] if name == lesson)
     assert students
