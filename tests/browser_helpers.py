@@ -526,7 +526,12 @@ def layout_problems(app, min_track=120):
 
 def app_controls(app):
     """Every control of an app a learner can move, as (kind, label, locator), in page order:
-    sliders, dropdowns, toggle-button groups, checkboxes, number boxes, then plain buttons."""
+    sliders, dropdowns, toggle-button groups, checkboxes, number boxes, then plain buttons.
+
+    Left out: controls not shown (display: none, e.g. the playground's buttons for layers it does
+    not have) and controls an app marks with the class `nnlearn-not-moved` because they change no
+    picture by design (the playground's export and state box; its own browser test covers them).
+    """
     found = []
     sliders = app.locator(".widget-slider")
     for i in range(sliders.count()):
@@ -552,6 +557,8 @@ def app_controls(app):
     for i in range(buttons.count()):
         button = buttons.nth(i)
         found.append(("button", (button.text_content() or "").strip(), button))
+    found = [(kind, label, row) for kind, label, row in found
+             if row.is_visible() and not row.evaluate("e => !!e.closest('.nnlearn-not-moved')")]
     # A reset-like button goes last, after the others moved something it can undo.
     return sorted(found, key=lambda item: (item[0] == "button" and re.search(r"reset|restart|clear", item[1], re.I) is not None))
 

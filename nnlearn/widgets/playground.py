@@ -85,6 +85,8 @@ class PlaygroundApp(App):
         self.epoch_label = widgets.HTML()
         self.downloads = widgets.HTML()
         self.state_box = widgets.Text(description="state", style=_WIDE, layout=widgets.Layout(width="420px"))
+        for widget in (self.buttons["export"], self.buttons["load"], self.state_box):
+            widget.add_class("nnlearn-not-moved")     # no picture change by design (tests/browser_helpers.py)
         self.frames = 0
         self._task = None
         super().__init__(controls, self.view.figure, self._refresh_from_controls, title="Playground")
