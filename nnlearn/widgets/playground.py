@@ -206,7 +206,7 @@ class PlaygroundApp(App):
 
     async def _play(self):
         """Train and draw one epoch a frame until pause; each await lets the kernel handle the controls."""
-        while self.controls["play"].value and self.comm is not None:      # closed (a re-run cell): stop
+        while self.comm is not None and getattr(self.controls.get("play"), "value", False):   # closed: stop
             start = time.perf_counter()
             self.step()
             if self.pg.record.diverged_at is not None:
