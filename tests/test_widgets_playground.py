@@ -22,7 +22,7 @@ def app():
 
 
 def test_the_playground_builds_with_no_arguments_and_names_its_controls(app):
-    for name in ("dataset", "noise", "train_percent", "show_test", "discretize", "activation", "regularization",
+    for name in ("problem", "dataset", "noise", "train_percent", "show_test", "discretize", "activation", "regularization",
                  "reg_rate", "learning_rate", "batch_size", "loss", "optimizer", "dropout", "schedule", "play"):
         assert name in app.controls, name
     assert all(f"feature {name}" in app.controls for name in FEATURES)
@@ -71,9 +71,19 @@ def test_every_setting_control_restarts_training_with_the_new_config_and_redraws
         assert not app.message.value, f"{name} = {value!r}: {app.message.value}"
 
 
-def test_regression_datasets_need_a_regression_loss_and_say_so():
+def test_the_problem_type_switches_the_datasets_and_the_loss():
     app = nl.widgets.playground()
-    app.controls["dataset"].value = "plane"
+    app.controls["problem"].value = "regression"
+    assert app.controls["dataset"].options == ("plane", "multigauss")
+    assert app.pg.problem == "regression" and app.pg.config.loss == "mse" and not app.message.value
+    app.controls["problem"].value = "classification"
+    assert "circle" in app.controls["dataset"].options and app.pg.config.loss == "cross-entropy"
+    assert app.pg.problem == "classification" and not app.message.value
+
+
+def test_regression_datasets_need_a_regression_loss_and_say_so():
+    app = nl.widgets.playground(dataset="plane", loss="mse")
+    app.controls["loss"].value = "cross-entropy"
     assert "Regression needs mse or huber" in app.message.value
     app.controls["loss"].value = "mse"
     assert app.pg.problem == "regression" and not app.message.value

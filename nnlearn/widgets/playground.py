@@ -40,6 +40,10 @@ def _slider(kind, name, value, low, high, step):
                 continuous_update=False, layout=widgets.Layout(width="320px"))
 
 
+def _datasets(problem):
+    return [name for name, (_generate, kind) in DATASETS.items() if kind == problem]
+
+
 def _button(text, tip=""):
     return widgets.Button(description=text, tooltip=tip, layout=widgets.Layout(width="auto"))
 
@@ -54,8 +58,11 @@ class PlaygroundApp(App):
         self.view = PlaygroundFigure()
         self.view.set_data(self.pg)
         c = config
-        datasets = ["yours"] if data is not None else list(DATASETS)
+        problem = self.pg.problem
+        datasets = ["yours"] if data is not None else _datasets(problem)
         controls = {
+            "problem": widgets.ToggleButtons(options=["classification", "regression"], value=problem,
+                                             description="problem", style=_WIDE, disabled=data is not None),
             "dataset": _dropdown("data", datasets, "yours" if data is not None else c.dataset),
             "noise": _slider(widgets.IntSlider, "noise %", c.noise, 0, 50, 5),
             "train_percent": _slider(widgets.IntSlider, "training data %", c.train_percent, 10, 90, 10),
@@ -103,7 +110,7 @@ class PlaygroundApp(App):
         neurons = row(widgets.Label("neurons per layer:"), *self.layer_boxes)
         b = self.buttons
         return [row(k["play"], b["step"], b["reset"], self.epoch_label),
-                row(k["dataset"], k["noise"], k["train_percent"], b["regenerate"], k["show_test"], k["discretize"]),
+                row(k["problem"], k["dataset"], k["noise"], k["train_percent"], b["regenerate"], k["show_test"], k["discretize"]),
                 features,
                 row(b["add_layer"], b["remove_layer"], k["activation"], k["dropout"], k["regularization"], k["reg_rate"]),
                 neurons,
@@ -125,6 +132,17 @@ class PlaygroundApp(App):
             minus.on_click(lambda _, i=i: self._neurons(i, -1))
         self.controls["play"].unobserve(self._on_change, names="value")
         self.controls["play"].observe(self._on_play, names="value")
+        self.controls["problem"].unobserve(self._on_change, names="value")
+        self.controls["problem"].observe(self._on_problem, names="value")
+
+    def _on_problem(self, change):
+        """Playground's problem type: its datasets, and a loss that fits (mse for regression)."""
+        k = self.controls
+        loss = "mse" if change.new == "regression" else "cross-entropy"
+        k["loss"].unobserve(self._on_change, names="value")
+        k["loss"].value = loss
+        k["loss"].observe(self._on_change, names="value")
+        k["dataset"].options = _datasets(change.new)      # selects the first, which recomputes
 
     def _layers(self, delta):
         if delta > 0 and len(self._hidden) < MAX_LAYERS:
