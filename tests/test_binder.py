@@ -118,7 +118,7 @@ def test_binder_links_in_readme_open_an_existing_notebook():
         urlpath = re.search(r"urlpath=([^&\s]+)", link)
         if urlpath:
             target = urlpath.group(1).replace("%2F", "/")
-            path = re.sub(r"^/?(lab/tree|tree|notebooks|doc/tree)/", "", target)
+            path = re.sub(r"^/?(lab/tree|tree|notebooks|doc/tree|voila/render)/", "", target)
             assert (REPO / path).exists(), f"{link} opens {path}, which does not exist"
 
 
@@ -276,7 +276,7 @@ def test_fresh_venv_from_binder_runs_lesson_00_and_every_app(tmp_path):
     for cell in report["cells"]:
         where = f"cell {cell['index']} ({cell['source'][:60]!r})"
         assert "raises-exception" in cell["tags"] or not cell["errors"], f"{where} raised {cell['errors']}"
-        assert all(name == "NotImplementedError" for name, _ in cell["errors"]), f"{where} raised {cell['errors']}"
+        assert all(name in ("NotImplementedError", "NotAnswered") for name, _ in cell["errors"]), f"{where} raised {cell['errors']}"
         assert not cell["stderr"], f"{where} wrote to stderr: {cell['stderr']}"
     assert report["app_errors"] == [], report["app_errors"]
     assert report["apps"], "nnlearn.widgets exports no app"
