@@ -85,8 +85,8 @@ def exercise_the_app(page, name):
     page.wait_for_selector(".widget-image", timeout=120_000)
     assert page.get_by_text("Error displaying widget").count() == 0
     button(page, "step").click()
-    page.wait_for_function("() => document.querySelector('.widget-html b') && "
-                           "document.querySelector('.widget-html b').textContent.includes('epoch 1')", timeout=30_000)
+    page.wait_for_function("() => [...document.querySelectorAll('.widget-html b')]"
+                           ".some(b => b.textContent.trim() === 'epoch 1')", timeout=30_000)
     # play: the picture changes frame after frame
     seen, play = {picture(page)}, button(page, "play")
     play.click()

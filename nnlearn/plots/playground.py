@@ -196,8 +196,13 @@ class PlaygroundFigure:
             self.ax_loss.set_ylim(0, self.loss_limits[1])
         self.train_line.set_data(epochs, record.train_loss)
         self.test_line.set_data(epochs, record.test_loss)
+        c = playground.config
+        regulariser = "" if c.regularization == "none" else f", {c.regularization} {c.reg_rate:g}"
+        dropout = f", dropout {c.dropout:g}" if c.dropout else ""
+        # set_text: set_title would redraw everything. The settings line tells two runs apart at epoch 0.
         self.ax_loss.title.set_text(f"epoch {playground.epoch}: training loss {record.train_loss[-1]:.3f}, "
-                                    f"test {record.test_loss[-1]:.3f}")   # set_text: set_title would redraw all
+                                    f"test {record.test_loss[-1]:.3f}\n{c.optimizer} lr {c.learning_rate:.3g}, "
+                                    f"batch {c.batch_size}, {c.schedule}{regulariser}{dropout}")
 
     def _metric(self, playground):
         ax, metrics = self.ax_metric, playground.metrics()

@@ -92,13 +92,22 @@ class PlaygroundApp(App):
         self.epoch_label = widgets.HTML()
         self.downloads = widgets.HTML()
         self.state_box = widgets.Text(description="state", style=_WIDE, layout=widgets.Layout(width="420px"))
-        for widget in (self.buttons["export"], self.buttons["load"], self.state_box):
-            widget.add_class("nnlearn-not-moved")     # no picture change by design (tests/browser_helpers.py)
+        for widget in (self.buttons["export"], self.buttons["load"], self.state_box, self.buttons["reset"]):
+            # no picture change by design (reset right after a change: training restarted anyway);
+            # tests/test_widgets_playground.py covers them, tests/browser_helpers.py leaves them out
+            widget.add_class("nnlearn-not-moved")
         self.frames = 0
         self._task = None
         super().__init__(controls, self.view.figure, self._refresh_from_controls, title="Playground")
         self._wire()
-        self.children = self._layout()
+        # The frame lays all controls out in one row; the playground groups them as Playground does.
+        # Keep the frame's title and its hidden helpers (the layout rules), and close its row.
+        header, row = self.children[0], self.children[1]
+        hidden = [child for child in self.children if child.layout.display == "none"]
+        self.children = [header, *self._layout(), *hidden]
+        row.children = ()
+        row.layout.close()
+        row.close()
 
     # layout and events
     def _layout(self):
