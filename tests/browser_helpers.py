@@ -255,29 +255,35 @@ def restart_and_run_all(page, timeout=30_000):
     dialog.first.wait_for(state="detached", timeout=timeout)
 
 
+def wait_for_run(page, expected, deadline, started_by=None):
+    """Wait until `expected` code cells show an execution count, none shows '*', and the kernel stays
+    idle for a second: True. False when no cell has started by `started_by` (a monotonic time; None
+    waits for the deadline). TimeoutError at `deadline`."""
+    calm_since = None
+    while time.monotonic() < deadline:
+        marks = prompts(page)
+        counted = sum(1 for mark in marks if re.search(r"\d", mark))
+        running = any("*" in mark for mark in marks)
+        if counted >= expected and not running and kernel_status(page) == "idle":
+            calm_since = calm_since or time.monotonic()
+            if time.monotonic() - calm_since > 1.0:
+                return True
+        else:
+            calm_since = None
+        if started_by is not None and not running and counted == 0 and time.monotonic() > started_by:
+            return False                  # the run never began
+        time.sleep(0.2)
+    raise TimeoutError(f"cells still running when the time ran out: {prompts(page)}")
+
+
 def run_all(page, expected, timeout=150_000, attempts=2):
-    """Restart and run all, until `expected` code cells show an execution count, none shows '*',
-    and the kernel stays idle for a second. Retries the menu once if no cell starts running."""
+    """Restart and run all, then wait as `wait_for_run` does. Retries the menu once if no cell
+    starts running."""
     deadline = time.monotonic() + timeout / 1000
     for attempt in range(attempts):
         restart_and_run_all(page)
-        started_by = time.monotonic() + 20
-        calm_since = None
-        while time.monotonic() < deadline:
-            marks = prompts(page)
-            counted = sum(1 for mark in marks if re.search(r"\d", mark))
-            running = any("*" in mark for mark in marks)
-            if counted >= expected and not running and kernel_status(page) == "idle":
-                calm_since = calm_since or time.monotonic()
-                if time.monotonic() - calm_since > 1.0:
-                    return
-            else:
-                calm_since = None
-            if not running and counted == 0 and time.monotonic() > started_by:
-                break                     # the run never began: try the menu again
-            time.sleep(0.2)
-        else:
-            raise TimeoutError(f"cells still running after {timeout / 1000:.0f} s: {prompts(page)}")
+        if wait_for_run(page, expected, deadline, started_by=time.monotonic() + 20):
+            return
     raise TimeoutError(f"Restart Kernel and Run All did not start a run: {prompts(page)}")
 
 
@@ -415,25 +421,12 @@ APP_SELECTOR = ".nnlearn-app"           # the class nnlearn.widgets.App gives ev
 def run_all_cells(page, expected, timeout=180_000):
     """Run > Run All Cells on the kernel the page just started (no restart: a restart reconnects the
     kernel's websocket, the path where JupyterLab and jupyter_server can race, see test_browser.py),
-    then wait as `run_all` does."""
+    then wait as `wait_for_run` does."""
     page.get_by_role("menuitem", name="Run", exact=True).first.click(timeout=30_000)
     item = page.locator("li[data-command='runmenu:run-all']")
     item.first.wait_for(state="visible", timeout=30_000)
     item.first.click(timeout=30_000)
-    deadline = time.monotonic() + timeout / 1000
-    calm_since = None
-    while time.monotonic() < deadline:
-        marks = prompts(page)
-        counted = sum(1 for mark in marks if re.search(r"\d", mark))
-        running = any("*" in mark for mark in marks)
-        if counted >= expected and not running and kernel_status(page) == "idle":
-            calm_since = calm_since or time.monotonic()
-            if time.monotonic() - calm_since > 1.0:
-                return
-        else:
-            calm_since = None
-        time.sleep(0.2)
-    raise TimeoutError(f"cells still running after {timeout / 1000:.0f} s: {prompts(page)}")
+    wait_for_run(page, expected, time.monotonic() + timeout / 1000)
 
 
 def apps_on_page(page):
