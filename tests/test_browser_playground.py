@@ -7,7 +7,6 @@ export downloads a file. Screenshots go to test-artifacts/.
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,16 +18,7 @@ import browser_helpers as bh
 from course import NOTEBOOKS, REPO
 
 pytestmark = pytest.mark.slow
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = REPO / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(url, seconds=90):
@@ -44,13 +34,17 @@ def wait_for(url, seconds=90):
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if CHROMIUM is None:
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+    why = bh.missing_browser()
+    if why:
+        pytest.skip(f"browser test needs Chromium and Playwright: {why}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = bh.launch_browser(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 def start(command, url, log_name):
@@ -116,7 +110,7 @@ def exercise_the_app(page, name):
 
 
 def test_the_playground_dashboard_in_voila(browser):
-    port = free_port()
+    port = bh.free_port()
     url = f"http://127.0.0.1:{port}/"
     process = start([sys.executable, "-m", "voila", str(NOTEBOOKS / "dashboard" / "playground.ipynb"),
                      "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
@@ -134,26 +128,26 @@ def test_the_playground_dashboard_in_voila(browser):
         stop(process)
 
 
-def test_the_playground_lesson_in_jupyterlab(browser):
-    port, token = free_port(), "nnlearn-playground"
-    process = start([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
-                     f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
-                     f"--ServerApp.root_dir={NOTEBOOKS}", *bh.SERVER_SETTINGS],
-                    f"http://127.0.0.1:{port}/api/status?token={token}", "lab-playground.log")
+def test_the_playground_lesson_in_jupyterlab(browser, tmp_path):
+    """The dashboard notebook in JupyterLab, set up as a learner's (binder's settings and JupyterLab
+    defaults), opened and run with the helpers every other Lab test uses: they wait for the page's
+    kernel to be idle before Run All, so the run does not race the kernel's first connection."""
+    root = tmp_path / "root"
+    shutil.copytree(NOTEBOOKS / "dashboard", root / "dashboard", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    server = bh.JupyterServer("lab", root, tmp_path / "jupyter")
+    notebook = "dashboard/playground.ipynb"
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        page.goto(f"http://127.0.0.1:{port}/lab/workspaces/pg{port}/tree/dashboard/playground.ipynb"
-                  f"?token={token}&reset", timeout=120_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
-        page.locator(".jp-Notebook").first.click()
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.locator("li[data-command='runmenu:run-all']").click()
+        page.set_default_timeout(30_000)
         try:
-            page.wait_for_selector(".widget-image", timeout=180_000)
+            bh.open_notebook(page, server, notebook)
+            bh.run_all_cells(page, expected=bh.code_cells_to_run(root / notebook))
+            page.wait_for_selector(".widget-image", timeout=60_000)
             exercise_the_app(page, "lab")
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "playground-lab-failure.png"))
+            print(f"jupyter lab log tail:\n{server.log()}")
             raise
         page.close()
     finally:
-        stop(process)
+        server.stop()

@@ -79,7 +79,7 @@ def test_the_version_is_written_once_and_the_apps_extra_lists_what_the_apps_impo
     assert 'version = "' not in (REPO / "pyproject.toml").read_text()
     apps = [r.split(";")[0].split(">")[0].split("<")[0].strip().lower()
             for r in metadata.get_all("Requires-Dist") if "extra == \"apps\"" in r]
-    assert set(apps) >= {"matplotlib", "ipywidgets", "pillow", "ipython", "threadpoolctl"}
+    assert set(apps) >= {"matplotlib", "ipywidgets", "ipython", "threadpoolctl"}
 
 
 @pytest.mark.slow                   # ~45 s here (a venv, pip, importing matplotlib and ipywidgets)

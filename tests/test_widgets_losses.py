@@ -129,10 +129,29 @@ def test_loss_explorer_axes_hold_every_marked_value(losses_app):
     assert app.figure.axes[0].get_ylim()[1] == 6.0
 
 
-def test_axis_limits_grow_past_the_floor_only_when_needed():
+def test_axis_limits_grow_past_the_floor_only_when_needed_in_round_steps():
     assert axis_limits([1.0, -2.0], 6.0) == 6.0
-    assert np.isclose(axis_limits([9.0, 2.0], 6.0), 9.0 * 1.15)
-    assert np.isclose(axis_limits([-8.0], 4.0), 8.0 * 1.15)
+    assert axis_limits([9.0, 2.0], 6.0) == 12.0               # 9 x 1.15 = 10.35 -> 12
+    assert axis_limits([-8.0], 4.0) == 10.0                   # 9.2 -> 10
+    assert axis_limits([0.5], 0.2) == 0.6
+    for value in np.linspace(0.01, 500, 997):
+        top = axis_limits([value], 0.0)
+        assert value * 1.15 <= top <= value * 1.15 * 4 / 3 + 1e-12, value      # the widest gap: 6 -> 8
+
+
+def test_sweeping_the_miss_redraws_the_whole_figure_only_when_an_axis_grows():
+    """A full redraw costs ~10 times a move's blit; the axes step in round numbers."""
+    app = loss_explorer()
+    try:
+        full, before = 0, app.figure.axes[0].get_ylim() + app.figure.axes[1].get_ylim()
+        for miss in np.arange(-4.0, 4.01, 0.05):
+            app.controls["miss"].value = float(miss)
+            limits = app.figure.axes[0].get_ylim() + app.figure.axes[1].get_ylim()
+            full += limits != before
+            before = limits
+        assert full <= 20, f"{full} of 161 moves changed an axis"        # each axis steps ~9 times down and up
+    finally:
+        app.close()
 
 
 def test_controls_have_short_labels_and_room_for_their_tracks():

@@ -253,3 +253,30 @@ def test_optimizer_key_accepts_names_in_any_case_and_refuses_unknown_ones():
     assert training.optimizer_key("momentum") == "Momentum" and training.optimizer_key("Adam") == "Adam"
     with pytest.raises(nl.widgets.AppMessage, match="Unknown optimizer"):
         training.optimizer_key("Nadam")
+
+
+def test_in_the_kernels_event_loop_the_next_learning_rates_are_trained_before_the_learner_moves():
+    """After a move, the runs one slider step either side are trained while the loop is idle (as in
+    a kernel), and are the very runs a move there would train; a closed app trains nothing more."""
+    import asyncio
+
+    async def scenario():
+        app = training_explorer()
+        explorer, slider = app.explorer, app.controls["learning_rate"]
+        slider.value = 10 ** -1.0
+        here = explorer.key
+        assert len(explorer.cache) == 2                      # the start and lr = 0.1; nothing idle yet
+        await asyncio.sleep(0.3)
+        up, down = explorer.settings(10 ** -0.75), explorer.settings(10 ** -1.25)
+        assert {here, up, down} <= set(explorer.cache)
+        fresh = TrainingRun(*[here[0], here[1], here[2], up[3], here[4]]).train(BUDGET)
+        assert explorer.cache[up].losses == fresh.losses
+        slider.value = 10 ** -0.75                            # a cache hit: the picture is that run
+        assert explorer.run.losses == fresh.losses
+        slider.value = 10 ** -0.5                             # schedules lr = 10**-0.25
+        app.close()
+        cached = len(explorer.cache)
+        await asyncio.sleep(0.3)                              # cancelled: no callback runs on a closed app
+        assert len(explorer.cache) == cached
+
+    asyncio.run(scenario())

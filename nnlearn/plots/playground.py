@@ -12,7 +12,7 @@ from matplotlib.colors import LinearSegmentedColormap, to_rgb
 from .boundaries import class_colours, grid_points, region_colours, softmax
 from matplotlib.figure import Figure
 
-from .style import DPI, PALETTE, label
+from .style import DPI, PALETTE, label, nice_ceiling
 
 EXTENT = (-6.0, 6.0, -6.0, 6.0)
 OUTPUT_RESOLUTION = 64
@@ -188,12 +188,16 @@ class PlaygroundFigure:
         record = playground.record
         epochs = np.arange(len(record.train_loss))
         finite = [v for v in record.train_loss + record.test_loss if np.isfinite(v)]
-        top = max(finite) * 1.1 if finite else 1.0
+        top = nice_ceiling(max(finite) * 1.1) if finite else 1.0
         right = max(10, len(epochs))
         if self.loss_limits is None or top > self.loss_limits[1] or right > self.loss_limits[0]:
-            self.loss_limits = (max(right * 2, 20), top)
-            self.ax_loss.set_xlim(0, self.loss_limits[0])
-            self.ax_loss.set_ylim(0, self.loss_limits[1])
+            # round limits, set only when they change: a new limit redraws the whole figure
+            limits = (max(right * 2, 20), top)
+            if limits != self.loss_limits and (self.ax_loss.get_xlim(), self.ax_loss.get_ylim()) != \
+                    ((0, limits[0]), (0, limits[1])):
+                self.ax_loss.set_xlim(0, limits[0])
+                self.ax_loss.set_ylim(0, limits[1])
+            self.loss_limits = limits
         self.train_line.set_data(epochs, record.train_loss)
         self.test_line.set_data(epochs, record.test_loss)
         c = playground.config

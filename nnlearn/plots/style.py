@@ -5,6 +5,8 @@ Okabe & Ito's palette stays distinguishable under the common forms of colour bli
 series also gets its own marker or line style, so nothing depends on colour alone.
 """
 
+import math
+
 from matplotlib.figure import Figure
 
 # Okabe-Ito: orange, sky blue, bluish green, yellow, blue, vermillion, reddish purple, black.
@@ -34,3 +36,17 @@ def label(ax, title, xlabel, ylabel):
     ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3)
     return ax
+
+
+NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_ceiling(value):
+    """The smallest round number >= value (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten).
+
+    For axis limits that follow the data: they change (and the whole figure is redrawn) only when
+    the data crosses a round number, not on every move, and they read well."""
+    if not value > 0 or not math.isfinite(value):
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(round(step * power, 12) for step in NICE_STEPS if round(step * power, 12) >= value)

@@ -25,19 +25,20 @@ Timings: `app.last_timings` says where each render's time went (update, draw, pn
 ms); with NNLEARN_APP_TIMINGS=1 in the kernel's environment they are published to the page too.
 """
 
+import asyncio
 import html
-import io
 import json
 import os
-import sys
 import time
 import weakref
-from collections import OrderedDict
 
 import ipywidgets as widgets
+import numpy as np
 from ipywidgets.widgets.widget import _instances
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from PIL import Image
+
+from .lru import LRUCache, nbytes  # noqa: F401  (apps import LRUCache from here)
+from .png import encode_png
+from .text_cache import TextCachingCanvas
 
 # Layout every app gets, whatever its module asks for: a label is never cut, a slider's track keeps
 # room to drag, a readout shows its whole value, and toggle buttons are as wide as their labels.
@@ -71,70 +72,6 @@ PUBLISH_TIMINGS = bool(os.environ.get("NNLEARN_APP_TIMINGS"))
 class AppMessage(Exception):
     """Raised by an app's update to show a readable note instead of a picture change
     (a learning rate that diverges, a batch larger than the data)."""
-
-
-class LRUCache:
-    """A dict that forgets its least recently used entries once they hold more than `max_bytes`.
-
-    For apps that cache computed runs per setting: a learner can visit thousands of settings, and
-    the kernel (1-2 GB on Binder) must not grow with them. Sizes are estimated by `nbytes`
-    (numpy arrays, bytes, and containers and objects made of them).
-    """
-
-    def __init__(self, max_bytes=20_000_000):
-        self.max_bytes = int(max_bytes)
-        self.bytes = 0
-        self._entries = OrderedDict()              # key -> (value, size)
-
-    def __contains__(self, key):
-        return key in self._entries
-
-    def __len__(self):
-        return len(self._entries)
-
-    def __getitem__(self, key):
-        value, _ = self._entries[key]
-        self._entries.move_to_end(key)
-        return value
-
-    def get(self, key, default=None):
-        return self[key] if key in self._entries else default
-
-    def __setitem__(self, key, value):
-        if key in self._entries:
-            self.bytes -= self._entries.pop(key)[1]
-        size = nbytes(value)
-        self._entries[key] = (value, size)
-        self.bytes += size
-        while self.bytes > self.max_bytes and len(self._entries) > 1:
-            _, (_, dropped) = self._entries.popitem(last=False)
-            self.bytes -= dropped
-
-    def clear(self):
-        self._entries.clear()
-        self.bytes = 0
-
-
-def nbytes(value, _seen=None):
-    """Approximate memory held by `value`: arrays by their buffers, containers and plain objects
-    by their contents (each object counted once)."""
-    seen = set() if _seen is None else _seen
-    if id(value) in seen:
-        return 0
-    seen.add(id(value))
-    size = getattr(value, "nbytes", None)
-    if isinstance(size, int) and not callable(size):
-        return size + 100
-    if isinstance(value, (bytes, bytearray, str)):
-        return len(value) + 50
-    if isinstance(value, dict):
-        return 50 + sum(nbytes(k, seen) + nbytes(v, seen) for k, v in value.items())
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return 50 + sum(nbytes(item, seen) for item in value)
-    attributes = getattr(value, "__dict__", None)
-    if isinstance(attributes, dict):
-        return 50 + sum(nbytes(v, seen) for v in attributes.values())
-    return sys.getsizeof(value)
 
 
 # ------------------------------------------------------------------------------------ live apps
@@ -228,7 +165,7 @@ class App(widgets.VBox):
         self.message = widgets.HTML()
         self.renders = 0                     # how many times the figure was drawn (for tests)
         self.last_timings = {}
-        self._canvas = FigureCanvasAgg(figure)
+        self._canvas = TextCachingCanvas(figure)
         self._background = None
         self._animated = []
         for widget in _widget_tree([*self.controls.values(), *extra]):
@@ -248,6 +185,7 @@ class App(widgets.VBox):
         self._bars = list(_pending_bars)
         _pending_bars.clear()
         self._observed = []
+        self._idle = []                      # callbacks waiting on the kernel's event loop
         for control in self.controls.values():
             if hasattr(control, "value"):
                 control.observe(self._on_change, names="value")
@@ -262,7 +200,7 @@ class App(widgets.VBox):
         """Recompute from the controls, then redraw; problems become a message, never a traceback."""
         if self.closed:
             return
-        start = time.perf_counter()
+        start, start_epoch = time.perf_counter(), time.time()
         try:
             self._update()
         except AppMessage as note:
@@ -278,8 +216,34 @@ class App(widgets.VBox):
         self.last_timings["update"] = update_ms
         self.last_timings["total"] = update_ms + sum(self.last_timings.get(k, 0.0) for k in ("draw", "png", "send"))
         if self._timings_html is not None:
-            self._timings_html.value = json.dumps({"renders": self.renders, **{
-                name: round(ms, 2) for name, ms in self.last_timings.items()}})
+            # wall-clock stamps (ms since the epoch) of the render's start and of the picture's
+            # send, so a benchmark on the same machine can split the path through the server
+            self._timings_html.value = json.dumps({
+                "renders": self.renders, "start_epoch_ms": 1e3 * start_epoch, "sent_epoch_ms": 1e3 * time.time(),
+                **{name: round(ms, 2) for name, ms in self.last_timings.items()}})
+
+    def when_idle(self, callback, *args, delay=0.02):
+        """Call `callback(*args)` on the kernel's event loop after the current message is handled
+        (its picture sent): for work the learner's next move will probably need, done while they
+        look at this one. An error is dropped (the move will do the work itself); nothing runs
+        outside a running loop (a script, a test) or once the app is closed."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+
+        def run():
+            if handle in self._idle:
+                self._idle.remove(handle)
+            if self.closed:
+                return
+            try:
+                callback(*args)
+            except Exception:
+                pass
+
+        handle = loop.call_later(delay, run)
+        self._idle.append(handle)
 
     def show_message(self, text, kind="info"):
         colours = {"info": "#0072B2", "warning": "#D55E00", "error": "#D55E00"}
@@ -310,11 +274,9 @@ class App(widgets.VBox):
         figure.stale = False
         drawn = time.perf_counter()
         # RGB, not RGBA: the figure is opaque, and three channels encode about a quarter faster.
-        picture = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
-        buffer = io.BytesIO()
-        picture.save(buffer, format="png", compress_level=1)
+        picture = encode_png(np.asarray(canvas.buffer_rgba())[:, :, :3])
         encoded = time.perf_counter()
-        self.image.value = buffer.getvalue()
+        self.image.value = picture
         sent = time.perf_counter()
         self.renders += 1
         self.last_timings = {"draw": 1e3 * (drawn - start), "png": 1e3 * (encoded - drawn),
@@ -326,6 +288,8 @@ class App(widgets.VBox):
         if self.closed:
             return
         self.closed = True
+        for handle in self._idle:
+            handle.cancel()
         for control in self._observed:
             try:
                 control.unobserve(self._on_change, names="value")
@@ -355,7 +319,7 @@ class App(widgets.VBox):
         for name in list(vars(self)):
             if name not in keep and name != "closed":
                 setattr(self, name, None)
-        self.controls, self._observed, self._animated, self.last_timings = {}, [], [], {}
+        self.controls, self._observed, self._animated, self._idle, self.last_timings = {}, [], [], [], {}
         super().close()
         self.children = ()
         super().unobserve_all()

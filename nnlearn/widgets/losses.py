@@ -16,6 +16,7 @@ from ..losses import BCEWithLogitsLoss, MSELoss
 from ..nn import Linear, Sequential, Sigmoid
 from ..optim import SGD
 from ..plots import MARKERS, PALETTE, label, new_figure
+from ..plots.style import nice_ceiling
 from ..plots.functions import LOSS_STYLE, LOSSES, loss_curves, pointwise_loss
 from .app import App, log_slider
 from ..train import train_step
@@ -38,8 +39,11 @@ def toggles(options, value, description, button_width="120px"):
 
 
 def axis_limits(values, floor, headroom=1.15):
-    """The top of an axis that holds every marked value with some headroom, and at least `floor`."""
-    return max(floor, headroom * max(abs(v) for v in values))
+    """The top of an axis that holds every marked value with some headroom, and at least `floor`:
+    the next round number (`nice_ceiling`), so that the axis changes (and the whole figure is
+    redrawn) only when a value crosses one, not on every move."""
+    need = headroom * max(abs(v) for v in values)
+    return float(floor) if need <= floor else nice_ceiling(need)
 
 
 # --------------------------------------------------------------------------------------------
@@ -200,15 +204,24 @@ def sigmoid_learning():
     label(ax_grad, "Size of the correction |dL/db|", "update", "|dL/db| (log scale)")
     readout = widgets.HTML()
     cache = {}                                               # (start, lr) -> runs; bounded, a slider revisits
+    built = []                                               # the app, once it exists
 
-    def update():
-        start, lr = controls["start"].value, controls["learning_rate"].value
+    def runs_at(start, lr):
         key = (round(start, 6), round(lr, 9))
         if key not in cache:
             if len(cache) >= 256:
                 cache.pop(next(iter(cache)))                 # forget the oldest
             cache[key] = {name: sigmoid_neuron_run(name, start, lr) for name in names}
-        runs = cache[key]
+        return cache[key]
+
+    def update():
+        start, lr = controls["start"].value, controls["learning_rate"].value
+        runs = runs_at(start, lr)
+        # while the learner looks, the runs one step of `start` either side (App.when_idle)
+        slider = controls["start"]
+        for neighbour in (round(start + slider.step, 6), round(start - slider.step, 6)):
+            if built and slider.min <= neighbour <= slider.max:
+                built[0].when_idle(runs_at, neighbour, lr)
         parts = []
         for name, run in runs.items():
             output_lines[name].set_data(steps, run["output"])
@@ -220,5 +233,6 @@ def sigmoid_learning():
                          f"output {when}, {run['output'][-1]:.3f} at the end")
         readout.value = (f"Start: a = {runs['MSE']['output'][0]:.3f} (target 0). " + "; ".join(parts) + ".")
 
-    return App(controls, figure, update, extra=[readout],
-               title="Why not MSE for a classifier: a saturated sigmoid learns slowly under MSE")
+    built.append(App(controls, figure, update, extra=[readout],
+                     title="Why not MSE for a classifier: a saturated sigmoid learns slowly under MSE"))
+    return built[0]

@@ -15,6 +15,7 @@ from ..nn import Linear, Sequential, Tanh
 from ..optim import SGD, Adam
 from ..plots import MARKERS, PALETTE, label, new_figure
 from ..plots.functions import LOSS_STYLE, pointwise_loss
+from ..plots.style import nice_ceiling
 from .app import App
 from .losses import slider, toggles
 
@@ -250,16 +251,28 @@ def network_regression():
     label(ax, "A small network fitted under MSE and under Huber", "x", "y")
     readout = widgets.HTML()
 
+    built, last = [], [None]                         # the app, once it exists; the last outlier count
+
     def update():
         n_outliers, steps, chosen = controls["outliers"].value, int(controls["steps"].value), controls["loss"].value
+        # While the learner looks, the fits one outlier either side, the way they last moved first
+        # (App.when_idle; each fit is its own callback, so a move in between is not held up).
+        ahead = 1 if last[0] is None or n_outliers >= last[0] else -1
+        last[0] = n_outliers
+        for neighbour in (n_outliers + ahead, n_outliers - ahead):
+            if built and controls["outliers"].min <= neighbour <= controls["outliers"].max:
+                for name in LOSS_FUNCTIONS:
+                    built[0].when_idle(fits, name, neighbour, steps)
         X, y, outliers = curve_data(n_outliers=n_outliers)
         normal = np.setdiff1d(np.arange(len(X)), outliers)
         points.set_data(X[normal, 0], y[normal, 0])
         outlier_points.set_data(X[outliers, 0], y[outliers, 0])
         drawn = {name: fits(name, n_outliers, steps) for name in LOSS_FUNCTIONS}
         values = np.concatenate([y[:, 0]] + [curve for curve, _ in drawn.values()])
-        limits = (min(-2.0, float(values.min()) - 0.3), max(5.8, float(values.max()) + 0.3))
-        if ax.get_ylim() != limits:                       # the axes follow the fits (a full redraw)
+        low, high = float(values.min()) - 0.3, float(values.max()) + 0.3
+        # the axes follow the fits, in round steps (a new limit is a full redraw)
+        limits = (-2.0 if low >= -2.0 else -nice_ceiling(-low), 5.8 if high <= 5.8 else nice_ceiling(high))
+        if ax.get_ylim() != limits:
             ax.set_ylim(*limits)
         parts = []
         for name in LOSS_FUNCTIONS:
@@ -273,5 +286,6 @@ def network_regression():
         readout.value = (f"{plural(n_outliers, 'outlier')}, {steps} updates. Root-mean-square distance of "
                          "each fit from sin(1.5 x): " + " &nbsp;|&nbsp; ".join(parts))
 
-    return App(controls, figure, update, extra=[readout],
-               title="A network on noisy data: MSE against Huber with outliers")
+    built.append(App(controls, figure, update, extra=[readout],
+                     title="A network on noisy data: MSE against Huber with outliers"))
+    return built[0]

@@ -93,25 +93,39 @@ class TrainingExplorer:
         self.cache = OrderedDict()
         self.run, self.key, self.last_stages = None, None, None
 
-    def settings(self):
+    def settings(self, learning_rate=None):
         c = self.controls
+        lr = float(c["learning_rate"].value if learning_rate is None else learning_rate)
+        # 12 significant digits: the page and Python may compute a slider position's 10**x a last
+        # bit apart; both are the same setting (and the same cached run) for a learner.
         return (c["dataset"].value, c["loss"].value, c["optimizer"].value,
-                float(c["learning_rate"].value), int(c["batch_size"].value))
+                float(f"{lr:.12g}"), int(c["batch_size"].value))
 
-    def new_run(self):
-        name, loss_name, opt_key, lr, size = self.key
+    def new_run(self, key=None):
+        name, loss_name, opt_key, lr, size = key or self.key
         return TrainingRun(name, loss_name, opt_key, lr, size)
+
+    def trained(self, key):
+        """The run of `key` after the budget of updates, from the cache or trained now."""
+        if key not in self.cache:
+            run = self.new_run(key).train(self.budget)
+            run.new_epoch()
+            self.cache[key] = run
+            if len(self.cache) > CACHE_RUNS:
+                self.cache.popitem(last=False)
+        return self.cache[key]
 
     def retrain(self):
         self.key = self.settings()
-        if self.key not in self.cache:
-            run = self.new_run().train(self.budget)
-            run.new_epoch()
-            self.cache[self.key] = run
-            if len(self.cache) > CACHE_RUNS:
-                self.cache.popitem(last=False)
-        self.run = copy.deepcopy(self.cache[self.key])
+        self.run = copy.deepcopy(self.trained(self.key))
         self.last_stages = None
+        # While the learner looks at the picture, train the runs one slider step either side, so
+        # the next move of the learning rate only draws (see App.when_idle).
+        app, slider = getattr(self, "app", None), self.controls["learning_rate"]
+        exponent = np.log10(self.key[3])
+        for neighbour in (exponent + slider.step, exponent - slider.step):
+            if app is not None and slider.min - 1e-9 <= neighbour <= slider.max + 1e-9:
+                app.when_idle(self.trained, self.settings(10.0 ** neighbour))
 
     def draw(self):
         run, curve = self.run, self.curve
