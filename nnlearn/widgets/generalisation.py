@@ -191,5 +191,6 @@ def overfitting_chart(measure="validation accuracy"):
         ax.set_ylim(bottom, high + 0.08 * (high - low))
         ax.set_ylabel(controls["measure"].value)
 
-    app = App(controls, figure, update, title="Overfitting, measured: network size against training digits")
+    app = App(controls, figure, update, title="Overfitting, measured: network size against training digits",
+              cache_pictures=True)
     return app

@@ -100,7 +100,8 @@ def neuron_explorer():
     grid = np.linspace(*PLANE, GRID)
     grid_x1, grid_x2 = np.meshgrid(grid, grid)                       # (GRID, GRID) each
     image = ax_plane.imshow(np.zeros((GRID, GRID)), origin="lower", extent=(*PLANE, *PLANE),
-                            cmap="cividis", vmin=0, vmax=1, interpolation="nearest", animated=True)
+                            cmap="cividis", vmin=0, vmax=1, interpolation="nearest", interpolation_stage="data",
+                            animated=True)
     boundary, = ax_plane.plot([], [], color="white", linewidth=2.5, linestyle="--", animated=True,
                               label="w·x + b = 0")
     arrow, = ax_plane.plot([], [], color="white", linewidth=1.5, animated=True)

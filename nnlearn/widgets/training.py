@@ -82,7 +82,8 @@ class TrainingExplorer:
             "reset": widgets.Button(description="reset", tooltip="back to the random network"),
         }
         self.status, self.stages = widgets.HTML(), widgets.HTML()
-        self.figure, (ax_regions, ax_loss) = new_figure(width=9.5, height=3.9, ncols=2)
+        # 688 x 288 px at 80 dpi: every pixel is drawn, encoded, sent and decoded on each move
+        self.figure, (ax_regions, ax_loss) = new_figure(width=8.6, height=3.6, ncols=2)
         label(ax_regions, "Decision regions and data", "x₁", "x₂")
         self.image = boundaries.regions_image(ax_regions, LIMITS, LIMITS, RESOLUTION)
         self.scatters = boundaries.class_scatters(ax_regions, 3)
@@ -92,6 +93,7 @@ class TrainingExplorer:
         self.grid = boundaries.grid_points(LIMITS, LIMITS, RESOLUTION)
         self.cache = OrderedDict()
         self.run, self.key, self.last_stages = None, None, None
+        self.run_is_cached = False          # self.run is the cache's own: copy it before training on
 
     def settings(self, learning_rate=None):
         c = self.controls
@@ -106,18 +108,33 @@ class TrainingExplorer:
         return TrainingRun(name, loss_name, opt_key, lr, size)
 
     def trained(self, key):
-        """The run of `key` after the budget of updates, from the cache or trained now."""
+        """The run of `key` after the budget of updates (and its decision regions), from the cache
+        or trained now."""
         if key not in self.cache:
             run = self.new_run(key).train(self.budget)
             run.new_epoch()
+            self.regions(run)
             self.cache[key] = run
             if len(self.cache) > CACHE_RUNS:
                 self.cache.popitem(last=False)
         return self.cache[key]
 
+    def regions(self, run):
+        """The decision regions' colours (RESOLUTION, RESOLUTION, 4), kept with the run until it trains on."""
+        kept = getattr(run, "_regions", None)
+        if kept is None or kept[0] != run.updates:
+            kept = run._regions = (run.updates, boundaries.region_colours(run.scores(self.grid), RESOLUTION))
+        return kept[1]
+
+    def own_run(self):
+        """The run to train on: a copy of the cached one the first time (the cache keeps its own)."""
+        if self.run_is_cached:
+            self.run, self.run_is_cached = copy.deepcopy(self.run), False
+        return self.run
+
     def retrain(self):
         self.key = self.settings()
-        self.run = copy.deepcopy(self.trained(self.key))
+        self.run, self.run_is_cached = self.trained(self.key), True
         self.last_stages = None
         # While the learner looks at the picture, train the runs one slider step either side, so
         # the next move of the learning rate only draws (see App.when_idle).
@@ -134,8 +151,9 @@ class TrainingExplorer:
         if wanted != curve.ax.get_xlim()[1]:
             curve.set_xlim((0, wanted))
         curve.set(np.arange(1, run.updates + 1), run.losses, diverged_at=run.diverged_at)
-        regions = boundaries.region_colours(run.scores(self.grid), RESOLUTION)
+        regions = self.regions(run)
         if run.diverged_at is not None:                             # a broken model: fade its regions to grey
+            regions = regions.copy()
             regions[..., :3] = (0.3 * regions[..., :3] + 0.7 * 217).astype(np.uint8)
         self.image.set_data(regions)
         boundaries.set_class_points(self.scatters, run.X, run.y)
@@ -151,19 +169,19 @@ class TrainingExplorer:
 
     def on_step(self, _button):
         try:
-            self.last_stages = self.run.step(record=True)
+            self.last_stages = self.own_run().step(record=True)
         except AppMessage as note:
             self.app.show_message(str(note), kind="warning")
             return
         self.app.refresh()
 
     def on_train(self, _button):
-        self.run.train(self.budget)
+        self.own_run().train(self.budget)
         self.last_stages = None
         self.app.refresh()
 
     def on_reset(self, _button):
-        self.run = self.new_run()
+        self.run, self.run_is_cached = self.new_run(), False
         self.last_stages = None
         self.app.refresh()
 

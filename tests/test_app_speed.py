@@ -1,0 +1,88 @@
+"""What makes the apps answer quickly must not change what they show.
+
+- the text cache (nnlearn/widgets/text_cache.py) gives every app's full picture bit for bit as
+  matplotlib's own Agg canvas does, the first time (recording) and after (replaying);
+- a cached picture (App(cache_pictures=True)) is the picture a fresh draw gives, and the figure's
+  artists still hold what it shows;
+- text outputs are sent after the picture, and still arrive.
+The idle-time training of the next settings is tested with the apps that use it
+(tests/test_widgets_training.py).
+"""
+
+import matplotlib
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+matplotlib.use("Agg")
+
+import ipywidgets as widgets  # noqa: E402
+
+import nnlearn.widgets as apps  # noqa: E402
+from nnlearn.widgets.generalisation import overfitting_table  # noqa: E402
+from test_memory import app_functions  # noqa: E402
+
+CHEAP = [name for name in app_functions() if name not in {"overfitting_chart"}]   # 18 trainings
+
+
+@pytest.mark.parametrize("name", CHEAP)
+def test_the_text_cache_draws_every_app_exactly_as_matplotlib(name):
+    app = getattr(apps, name)()
+    try:
+        figure = app.figure
+        ours = app._canvas
+        ours.draw()                                   # recorded (or replayed: other apps' labels)
+        first = np.asarray(ours.buffer_rgba()).copy()
+        ours.draw()                                   # replayed
+        second = np.asarray(ours.buffer_rgba()).copy()
+        plain = FigureCanvasAgg(figure)
+        plain.draw()
+        reference = np.asarray(plain.buffer_rgba()).copy()
+        figure.set_canvas(ours)
+        assert np.array_equal(first, reference) and np.array_equal(second, reference)
+    finally:
+        app.close()
+
+
+def test_a_cached_picture_is_the_fresh_one_and_the_figure_holds_its_data():
+    app = apps.overfitting_chart()
+    try:
+        control = app.controls["measure"]
+        first, options = control.value, list(control.options)
+        fresh = {first: app.image.value}
+        for option in options[1:]:
+            control.value = option
+            fresh[option] = app.image.value
+        renders = app.renders
+        control.value = first                         # from the cache: nothing drawn
+        assert app.renders == renders + 1 and app.last_timings["draw"] == 0.0
+        assert app.image.value == fresh[first]
+        control.value = options[1]
+        assert app.image.value == fresh[options[1]]
+        # the figure follows the controls even when the picture came from the cache
+        table = overfitting_table(options[1])
+        assert np.array_equal(app.figure.axes[0].lines[0].get_ydata(), table[0])
+        app.render()
+        assert app.image.value == fresh[options[1]]
+    finally:
+        app.close()
+
+
+def test_text_outputs_are_sent_after_the_picture(monkeypatch):
+    app = apps.training_explorer()
+    sent = []
+    original = widgets.Widget._send
+
+    def record(widget, msg, buffers=None):
+        sent.append(widget)
+        return original(widget, msg, buffers)
+
+    monkeypatch.setattr(widgets.Widget, "_send", record)
+    try:
+        app.controls["learning_rate"].value = 0.1
+        assert app.image in sent and app.status in sent
+        assert sent.index(app.image) < sent.index(app.status), "the status line went before the picture"
+        assert "After" in app.status.value
+    finally:
+        monkeypatch.undo()
+        app.close()
