@@ -76,6 +76,9 @@ class MSELoss(Loss):
     def _gradient(self, diff):
         return diff * diff.dtype.type(2 / diff.size)
 
+    def __repr__(self):
+        return "MSELoss()"
+
 
 class HuberLoss(Loss):
     """Squared for small misses, linear for large ones, so outliers pull less (PyTorch's HuberLoss).

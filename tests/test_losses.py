@@ -211,3 +211,10 @@ def test_losses_match_pytorch_values_and_gradients():
         expected_value, expected_grad = torch_loss_and_gradient(torch, theirs, prediction, target)
         assert value == pytest.approx(expected_value, rel=1e-13), repr(ours)
         np.testing.assert_allclose(grad, expected_grad, rtol=1e-12, atol=1e-16, err_msg=repr(ours))
+
+
+def test_every_loss_prints_as_pytorch_prints_it():
+    assert repr(nl.MSELoss()) == "MSELoss()"
+    assert repr(nl.HuberLoss()) == "HuberLoss(delta=1.0)"
+    assert repr(nl.CrossEntropyLoss()) == "CrossEntropyLoss()"
+    assert repr(nl.BCEWithLogitsLoss()) == "BCEWithLogitsLoss()"
