@@ -222,3 +222,20 @@ def test_closing_the_app_while_it_plays_stops_the_frames():
 
     task = asyncio.run(scenario())
     assert task.done() and task.exception() is None
+
+
+def test_the_loss_title_fits_inside_the_figure_with_every_setting_named():
+    """At 1024 px the one-line settings title ran past the figure's right edge (seen in the layout
+    screenshots); it is three lines now, within the figure for the longest settings."""
+    app = nl.widgets.playground()
+    try:
+        k = app.controls
+        k["optimizer"].value, k["regularization"].value = "Momentum", "L1"
+        k["dropout"].value, k["schedule"].value = 0.35, "cosine"
+        renderer = app._canvas.get_renderer()
+        title = app.view.ax_loss.title.get_window_extent(renderer)
+        figure = app.figure.bbox
+        assert title.x0 >= 0 and title.x1 <= figure.x1 and title.y1 <= figure.y1, (title, figure)
+        assert app.view.ax_loss.title.get_text().count("\n") == 2
+    finally:
+        app.close()

@@ -43,7 +43,8 @@ class PlaygroundFigure:
         self.structure = None                       # (features, hidden, n_outputs) drawn in ax_net
         self.ax_out.set_aspect("equal")
         self.output = self.ax_out.imshow(np.zeros((2, 2, 4), np.uint8), origin="lower", extent=EXTENT,
-                                         interpolation="bilinear", animated=True, zorder=0)
+                                         interpolation="bilinear", interpolation_stage="data", animated=True,
+                                         zorder=0)
         self.ax_out.set_xlim(EXTENT[:2])
         self.ax_out.set_ylim(EXTENT[2:])
         label(self.ax_out, "Output, with the data", "x1", "x2")
@@ -205,9 +206,11 @@ class PlaygroundFigure:
         regulariser = "" if c.regularization == "none" else f", {c.regularization} {c.reg_rate:g}"
         dropout = f", dropout {c.dropout:g}" if c.dropout else ""
         # set_text: set_title would redraw everything. The settings line tells two runs apart at epoch 0.
+        # Three lines, always: the layout was computed for three, and one line of every setting ran
+        # past the figure's edge at 1024 px.
         self.ax_loss.title.set_text(f"epoch {playground.epoch}: training loss {record.train_loss[-1]:.3f}, "
-                                    f"test {record.test_loss[-1]:.3f}\n{c.optimizer} lr {c.learning_rate:.3g}, "
-                                    f"batch {c.batch_size}, {c.schedule}{regulariser}{dropout}")
+                                    f"test {record.test_loss[-1]:.3f}\n{c.optimizer}, lr {c.learning_rate:.3g}, "
+                                    f"batch {c.batch_size}\n{c.schedule} schedule{regulariser}{dropout}")
 
     def _metric(self, playground):
         ax, metrics = self.ax_metric, playground.metrics()

@@ -212,6 +212,12 @@ class OptimizerRace:
                 problems.append(f"{name} diverged at step {diverged_at}")
         self._show_many_starts(surface, exponent, chosen)
         self._show_state(results[chosen], shown, chosen)
+        # While the learner looks, the races one slider step either side (App.when_idle).
+        app, slider = getattr(self, "app", None), self.controls["learning_rate"]
+        for neighbour in (exponent + slider.step, exponent - slider.step):
+            if app is not None and slider.min <= neighbour <= slider.max:
+                app.when_idle(race, surface.name, start, neighbour)
+                app.when_idle(many_starts, surface.name, neighbour)
         self.rates_html.value = rates_text(surface.name, exponent)
         self.reach_html.value = reach_text(surface.name, exponent)
         if problems:
@@ -272,4 +278,5 @@ def optimizer_race(surface="ravine", optimizer="Adam", steps=150, start=None):
     app = App(race_app.controls, race_app.figure, race_app.update,
               extra=(race_app.rates_html, race_app.reach_html), title="Optimizer race on a loss surface")
     app.race = race_app
+    race_app.app = app
     return app
