@@ -93,7 +93,10 @@ def moves(control):
         return [(f"{v:g}", setter("value", v)) for v in values]
     if isinstance(control, widgets.widget_selection._Selection):           # dropdowns, toggle buttons
         indices = [i for i in range(len(control.options)) if i != control.index]
-        return [(str(control.options[i]), setter("index", i)) for i in indices + [control.index or 0]]
+
+        def select(i):          # the options may change (the playground's datasets follow its problem type)
+            return lambda: setattr(control, "index", i % len(control.options))
+        return [(str(control.options[i]), select(i)) for i in indices + [control.index or 0]]
     if isinstance(control, (widgets.Checkbox, widgets.ToggleButton)):
         return [("toggle", setter("value", not control.value)), ("toggle back", setter("value", control.value))]
     return []

@@ -239,3 +239,20 @@ def test_the_loss_title_fits_inside_the_figure_with_every_setting_named():
         assert app.view.ax_loss.title.get_text().count("\n") == 2
     finally:
         app.close()
+
+
+def test_play_without_an_event_loop_turns_itself_off_and_says_why():
+    """In a script there is no running loop to animate in (asyncio.get_event_loop() would warn, and
+    fail from Python 3.14): play springs back and the message says to call step()."""
+    import warnings
+
+    app = nl.widgets.playground()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            app.controls["play"].value = True
+        assert app.controls["play"].value is False and app.controls["play"].description == "play"
+        assert "step()" in app.message.value
+        assert app._task is None
+    finally:
+        app.close()

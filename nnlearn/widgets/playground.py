@@ -229,7 +229,14 @@ class PlaygroundApp(App):
         self.controls["play"].description = "pause" if change.new else "play"
         self.controls["play"].icon = "pause" if change.new else "play"
         if change.new and (self._task is None or self._task.done()):
-            self._task = asyncio.get_event_loop().create_task(self._play())
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:                 # a script or a test without an event loop: nothing animates
+                self.controls["play"].value = False
+                self.show_message("play animates in a running kernel (Jupyter, Voila); here, call step()",
+                                  kind="warning")
+                return
+            self._task = loop.create_task(self._play())
 
     async def _play(self):
         """Train and draw one epoch a frame until pause; each await lets the kernel handle the controls."""
