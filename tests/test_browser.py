@@ -28,21 +28,6 @@ LESSON_UIS = ["notebook"]                 # lesson 00 in Lab is part of tests/te
 
 
 @pytest.fixture(scope="module")
-def browser():
-    why = bh.missing_browser()
-    if why:
-        pytest.skip(f"browser test needs Chromium and Playwright: {why}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = bh.launch_browser(playwright)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     """`jupyter lab` and `jupyter notebook`, started side by side, each serving a copy of lesson 00."""
     if not (bh.notebooks_dir() / bh.LESSON).exists():

@@ -32,21 +32,6 @@ def wait_for(url, seconds=90):
     raise TimeoutError(f"{url} did not answer in {seconds} s")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    why = bh.missing_browser()
-    if why:
-        pytest.skip(f"browser test needs Chromium and Playwright: {why}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = bh.launch_browser(playwright)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 def start(command, url, log_name):
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / log_name, "w")
