@@ -11,6 +11,10 @@ every slider move are created with `animated=True`; the rest of the figure is dr
 kept as a background, and a move only paints the animated artists over it (blitting). Changing
 anything that is not animated (a limit, a title, a scatter of new data) marks the figure stale,
 and the next render draws it all again. The layout is computed on the first draw, then frozen.
+Text is drawn from recorded glyphs (text_cache.py), the PNG is encoded without row filters
+(png.py), text outputs are sent after the picture, `when_idle` computes what the next move will
+probably need while the learner looks, and `cache_pictures=True` keeps the pictures of a chart
+of precomputed results. benchmarks/bench_browser.py says where a key press's time goes.
 
 Layout: every app carries a few CSS rules (STYLE, scoped to the app's class) so that whatever a
 module asks for, no label is cut at ipywidgets' 80 px, a slider's track keeps MIN_TRACK_PX to drag
