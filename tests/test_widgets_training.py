@@ -280,3 +280,35 @@ def test_in_the_kernels_event_loop_the_next_learning_rates_are_trained_before_th
         assert len(explorer.cache) == cached
 
     asyncio.run(scenario())
+
+
+def test_a_picture_drawn_while_the_learner_looks_is_the_picture_a_move_draws():
+    """The next learning rates' pictures are drawn in idle time (App.prerender); the move there shows
+    the very bytes a fresh full draw gives, without drawing. After `step` (a run of its own) and
+    after a full redraw nothing stale is shown."""
+    import asyncio
+
+    async def scenario():
+        app = training_explorer()
+        try:
+            slider = app.controls["learning_rate"]
+            slider.value = 10 ** -1.0
+            await asyncio.sleep(0.4)
+            slider.value = 10 ** -0.75
+            assert app.last_timings["draw"] == 0.0 and app.last_timings["png"] == 0.0
+            shown = app.image.value
+            app.figure.stale = True                            # a full draw of the same state
+            app.render()
+            assert app.image.value == shown
+            app.controls["step"].click()                       # the run is its own now: drawn afresh
+            assert app.last_timings["draw"] > 0.0 and app.image.value != shown
+            await asyncio.sleep(0.4)
+            slider.value = 10 ** -1.0
+            fresh = app.image.value
+            app.figure.stale = True
+            app.render()
+            assert app.image.value == fresh
+        finally:
+            app.close()
+
+    asyncio.run(scenario())

@@ -176,6 +176,8 @@ class App(widgets.VBox):
         self.last_timings = {}
         self._canvas = TextCachingCanvas(figure)
         self._background = None
+        self._prerendered = LRUCache(max_bytes=2_000_000)
+        self.picture_key = None              # an app that prerenders sets it: the key of what it shows now
         self._animated = []
         for widget in _widget_tree([*self.controls.values(), *extra]):
             fit_control(widget)
@@ -293,11 +295,45 @@ class App(widgets.VBox):
             return
         figure, canvas = self.figure, self._canvas
         start = time.perf_counter()
+        key = self.picture_key() if self.picture_key is not None else None
+        kept = self._prerendered.get(key) if key is not None else None
+        if kept is not None and kept[1] is self._background and self._background is not None and not figure.stale:
+            self.image.value = kept[0]       # drawn while the learner looked at the last picture
+            self.renders += 1
+            self.last_timings = {"draw": 0.0, "png": 0.0, "send": 1e3 * (time.perf_counter() - start)}
+            return
+        picture = self._draw_png()
+        encoded = time.perf_counter()
+        self.image.value = picture
+        sent = time.perf_counter()
+        self.renders += 1
+        self.last_timings = {"draw": self._draw_ms, "png": 1e3 * (encoded - start) - self._draw_ms,
+                             "send": 1e3 * (sent - encoded)}
+
+    def prerender(self, key, show, restore):
+        """Draw, while the learner looks, the picture the app will show for another state: `show()`
+        puts the figure's animated artists in that state, `restore()` puts them back. Kept under
+        `key` (what `picture_key()` returns in that state) as long as the background stays; nothing
+        is kept if that state changes something static (it would need a full redraw)."""
+        if self.closed or self._background is None or self.figure.stale or key in self._prerendered:
+            return
+        try:
+            show()
+            if not self.figure.stale:
+                picture = self._draw_png()
+                self._prerendered[key] = (picture, self._background)    # valid on this background only
+        finally:
+            restore()
+
+    def _draw_png(self):
+        figure, canvas = self.figure, self._canvas
+        start = time.perf_counter()
         if self._background is None or figure.stale:
             canvas.draw()                    # skips animated artists
             if figure.get_layout_engine() is not None:
                 figure.set_layout_engine("none")   # keep the positions the first draw computed
             self._background = canvas.copy_from_bbox(figure.bbox)
+            self._prerendered.clear()        # drawn on the old background
             # Adding or removing an artist marks the figure stale, so the list only changes here.
             self._animated = sorted(figure.findobj(lambda artist: artist.get_animated()),
                                     key=lambda artist: artist.get_zorder())
@@ -307,15 +343,9 @@ class App(widgets.VBox):
             if artist.get_visible():
                 figure.draw_artist(artist)
         figure.stale = False
-        drawn = time.perf_counter()
+        self._draw_ms = 1e3 * (time.perf_counter() - start)
         # RGB, not RGBA: the figure is opaque, and three channels encode about a quarter faster.
-        picture = encode_png(np.asarray(canvas.buffer_rgba())[:, :, :3])
-        encoded = time.perf_counter()
-        self.image.value = picture
-        sent = time.perf_counter()
-        self.renders += 1
-        self.last_timings = {"draw": 1e3 * (drawn - start), "png": 1e3 * (encoded - drawn),
-                             "send": 1e3 * (sent - encoded)}
+        return encode_png(np.asarray(canvas.buffer_rgba())[:, :, :3])
 
     def close(self):
         """Release the app: unobserve and close every widget in it (with their layouts and styles),

@@ -136,16 +136,32 @@ class TrainingExplorer:
         self.key = self.settings()
         self.run, self.run_is_cached = self.trained(self.key), True
         self.last_stages = None
-        # While the learner looks at the picture, train the runs one slider step either side, so
-        # the next move of the learning rate only draws (see App.when_idle).
+        self.look_ahead()
+
+    def look_ahead(self):
+        """While the learner looks at the picture, train the runs one slider step either side and
+        draw their pictures, so the next move of the learning rate only sends one (App.when_idle)."""
         app, slider = getattr(self, "app", None), self.controls["learning_rate"]
+        if self.key is None:
+            return
         exponent = np.log10(self.key[3])
         for neighbour in (exponent + slider.step, exponent - slider.step):
             if app is not None and slider.min - 1e-9 <= neighbour <= slider.max + 1e-9:
-                app.when_idle(self.trained, self.settings(10.0 ** neighbour))
+                app.when_idle(self.prerender, self.settings(10.0 ** neighbour))
 
-    def draw(self):
-        run, curve = self.run, self.curve
+    def picture_key(self):
+        """What the picture shows: a cached run's settings and updates (None once trained on)."""
+        return (self.key, self.run.updates) if self.run_is_cached else None
+
+    def prerender(self, key):
+        """Train the run of `key` and draw its picture, for the App to show if the learner goes there."""
+        run = self.trained(key)
+        self.app.prerender((key, run.updates), show=lambda: self.draw_artists(run),
+                           restore=lambda: self.draw_artists(self.run))
+
+    def draw_artists(self, run):
+        """Put `run` in the figure's artists (the picture only; no widget changes)."""
+        curve = self.curve
         blocks = max(1, int(np.ceil(run.updates / self.budget)))
         wanted = self.budget * 2 ** int(np.ceil(np.log2(blocks)))   # the axis doubles: few clicks rescale it
         if wanted != curve.ax.get_xlim()[1]:
@@ -157,6 +173,10 @@ class TrainingExplorer:
             regions[..., :3] = (0.3 * regions[..., :3] + 0.7 * 217).astype(np.uint8)
         self.image.set_data(regions)
         boundaries.set_class_points(self.scatters, run.X, run.y)
+
+    def draw(self):
+        run = self.run
+        self.draw_artists(run)
         self.status.value = status_text(run)
         self.stages.value = stages_html(self.last_stages, run.loss_name)
         if run.diverged_at is not None:
@@ -199,6 +219,8 @@ def training_explorer(dataset="moons", learning_rate=1.0, loss="cross-entropy", 
     app = App(explorer.controls, explorer.figure, explorer.update, extra=[explorer.status, explorer.stages],
               title="Training explorer")
     explorer.app = app
+    app.picture_key = explorer.picture_key
+    explorer.look_ahead()                    # from the first picture on
     explorer.controls["step"].on_click(explorer.on_step)
     explorer.controls["train"].on_click(explorer.on_train)
     explorer.controls["reset"].on_click(explorer.on_reset)
