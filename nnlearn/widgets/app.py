@@ -259,11 +259,13 @@ class App(widgets.VBox):
             return None
         return key
 
-    def when_idle(self, callback, *args, delay=0.02):
-        """Call `callback(*args)` on the kernel's event loop after the current message is handled
-        (its picture sent): for work the learner's next move will probably need, done while they
-        look at this one. An error is dropped (the move will do the work itself); nothing runs
-        outside a running loop (a script, a test) or once the app is closed."""
+    def when_idle(self, callback, *args, delay=0.1):
+        """Call `callback(*args)` on the kernel's event loop `delay` seconds after the current
+        message is handled (its picture sent): for work the learner's next move will probably need,
+        done while they look at this one. Not sooner: the page needs ~50 ms to receive, decode and
+        paint the picture, and on a small machine work done then slows exactly that. An error is
+        dropped (the move will do the work itself); nothing runs outside a running loop (a script,
+        a test) or once the app is closed."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
