@@ -32,9 +32,13 @@ class LRUCache:
         return self[key] if key in self._entries else default
 
     def __setitem__(self, key, value):
+        self.put(key, value)
+
+    def put(self, key, value, size=None):
+        """Store `value`; `size` in bytes if the caller knows it (else estimated by `nbytes`)."""
         if key in self._entries:
             self.bytes -= self._entries.pop(key)[1]
-        size = nbytes(value)
+        size = nbytes(value) if size is None else int(size)
         self._entries[key] = (value, size)
         self.bytes += size
         while self.bytes > self.max_bytes and len(self._entries) > 1:

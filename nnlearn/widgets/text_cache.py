@@ -52,7 +52,8 @@ class TextCachingRenderer(RendererAgg):
                 super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
             finally:
                 self._renderer = renderer
-            GLYPHS[key] = [(image, gx - x0, gy - y0, a) for image, gx, gy, a in recorder.glyphs]
+            glyphs = [(image, gx - x0, gy - y0, a) for image, gx, gy, a in recorder.glyphs]
+            GLYPHS.put(key, glyphs, size=sum(image.nbytes + 150 for image, *_ in glyphs) + 200)
             return
         for image, dx, dy, a in glyphs:
             self._renderer.draw_text_image(image, x0 + dx, y0 + dy, a, gc)
