@@ -215,7 +215,7 @@ class App(widgets.VBox):
         if self.closed:
             return
         start, start_epoch, start_cpu = time.perf_counter(), time.time(), time.process_time()
-        key = self._picture_key()
+        key = self._controls_key()
         with contextlib.ExitStack() as held:
             for text in [self.message, *self._texts]:
                 held.enter_context(text.hold_sync())
@@ -230,9 +230,7 @@ class App(widgets.VBox):
             update_ms = 1e3 * (time.perf_counter() - start)
             if key is not None and key in self._pictures and not self.message.value:
                 # the figure's artists are up to date (and stale): the next other picture is drawn in full
-                self.image.value = self._pictures[key]
-                self.renders += 1
-                self.last_timings = {"draw": 0.0, "png": 0.0, "send": 0.0}
+                self._show_stored(self._pictures[key], time.perf_counter())
             else:
                 self.render()
                 if key is not None and not self.closed and not self.message.value:
@@ -249,7 +247,8 @@ class App(widgets.VBox):
                 "renders": self.renders, "start_epoch_ms": 1e3 * start_epoch, "sent_epoch_ms": 1e3 * time.time(),
                 **{name: round(ms, 2) for name, ms in self.last_timings.items()}})
 
-    def _picture_key(self):
+    def _controls_key(self):
+        """With cache_pictures: the controls' values, the key of a stored picture (None: no caching)."""
         if self._pictures is None:
             return None
         try:
@@ -299,10 +298,8 @@ class App(widgets.VBox):
         start = time.perf_counter()
         key = self.picture_key() if self.picture_key is not None else None
         kept = self._prerendered.get(key) if key is not None else None
-        if kept is not None and kept[1] is self._background and self._background is not None and not figure.stale:
-            self.image.value = kept[0]       # drawn while the learner looked at the last picture
-            self.renders += 1
-            self.last_timings = {"draw": 0.0, "png": 0.0, "send": 1e3 * (time.perf_counter() - start)}
+        if kept is not None and kept[1] is self._background and not figure.stale:
+            self._show_stored(kept[0], start)     # drawn while the learner looked at the last picture
             return
         picture = self._draw_png()
         encoded = time.perf_counter()
@@ -311,6 +308,12 @@ class App(widgets.VBox):
         self.renders += 1
         self.last_timings = {"draw": self._draw_ms, "png": 1e3 * (encoded - start) - self._draw_ms,
                              "send": 1e3 * (sent - encoded)}
+
+    def _show_stored(self, picture, start):
+        """Send a picture drawn before (cache_pictures, prerender) instead of drawing one."""
+        self.image.value = picture
+        self.renders += 1
+        self.last_timings = {"draw": 0.0, "png": 0.0, "send": 1e3 * (time.perf_counter() - start)}
 
     def prerender(self, key, show, restore):
         """Draw, while the learner looks, the picture the app will show for another state: `show()`
