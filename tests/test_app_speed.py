@@ -86,3 +86,44 @@ def test_text_outputs_are_sent_after_the_picture(monkeypatch):
     finally:
         monkeypatch.undo()
         app.close()
+
+
+def test_idle_work_for_a_place_the_learner_has_left_is_dropped():
+    """App.when_idle: a callback scheduled by one move does not run if another move came first
+    (a learner holding a key), nor once the app is closed; it runs if the learner stays."""
+    import asyncio
+
+    from nnlearn.widgets.app import App
+    from nnlearn.plots import new_figure
+
+    async def scenario():
+        slider = widgets.IntSlider(value=0, min=0, max=10)
+        figure, _ax = new_figure(2, 2)
+        app = App({"n": slider}, figure, lambda: None)
+        ran = []
+        app.when_idle(ran.append, "stayed")
+        await asyncio.sleep(0.2)
+        app.when_idle(ran.append, "left")
+        slider.value = 1                                  # a move before the callback's time
+        await asyncio.sleep(0.2)
+        app.when_idle(ran.append, "closed")
+        app.close()
+        await asyncio.sleep(0.2)
+        assert ran == ["stayed"]
+
+    asyncio.run(scenario())
+
+
+def test_slider_neighbours_are_the_next_values_the_slider_can_take():
+    from nnlearn.widgets.app import log_slider, slider_neighbours
+
+    ints = widgets.IntSlider(value=3, min=0, max=10, step=1)
+    assert slider_neighbours(ints, 3) == [4, 2] and all(isinstance(v, int) for v in slider_neighbours(ints, 3))
+    assert slider_neighbours(ints, 3, first=-1) == [2, 4]
+    assert slider_neighbours(ints, 10) == [9] and slider_neighbours(ints, 0) == [1]
+    floats = widgets.FloatSlider(value=2.0, min=-1.0, max=3.0, step=0.1)
+    assert slider_neighbours(floats, 2.0) == [2.1, 1.9]
+    rates = log_slider("lr", 1.0, -5, 1, step=0.25)
+    up, down = slider_neighbours(rates, 0.1)
+    assert np.isclose(up, 10 ** -0.75) and np.isclose(down, 10 ** -1.25)
+    assert slider_neighbours(rates, 10.0) == [10 ** 0.75]

@@ -256,3 +256,52 @@ def test_play_without_an_event_loop_turns_itself_off_and_says_why():
         assert app._task is None
     finally:
         app.close()
+
+
+def test_the_next_steps_of_a_moved_slider_are_drawn_while_the_learner_looks_and_shown_exactly():
+    """After a move of noise, the fresh starts one step either side are drawn in idle time
+    (App.prerender): the move there sends that picture without drawing, and it is the very bytes
+    a full draw of that state gives. Once the playground has trained, nothing stale is shown."""
+
+    async def scenario():
+        app = nl.widgets.playground()
+        try:
+            noise = app.controls["noise"]
+            noise.value = 5
+            await asyncio.sleep(0.5)
+            noise.value = 10                                   # drawn while the learner looked
+            assert app.last_timings["draw"] == 0.0 and app.last_timings["png"] == 0.0
+            shown = picture(app)
+            app.figure.stale = True                            # a full draw of the same state
+            app.render()
+            assert picture(app) == shown
+            await asyncio.sleep(0.5)
+            app.step(3)                                        # trained: epoch 3 is drawn afresh
+            assert app.last_timings["draw"] > 0.0 and picture(app) != shown
+            noise.value = 15                                   # a new start: its own picture
+            fresh = picture(app)
+            app.figure.stale = True
+            app.render()
+            assert picture(app) == fresh
+            await asyncio.sleep(0.5)
+            app.controls["learning_rate"].value = 0.1          # the other slider: its neighbours too
+            await asyncio.sleep(0.5)
+            app.controls["learning_rate"].value = 10 ** -0.75
+            assert app.last_timings["draw"] == 0.0
+            shown = picture(app)
+            app.figure.stale = True
+            app.render()
+            assert picture(app) == shown
+        finally:
+            app.close()
+
+    asyncio.run(scenario())
+
+
+def test_loading_a_state_with_another_number_of_points_redraws_the_data():
+    app = nl.widgets.playground()
+    before = picture(app)
+    app.set_config(Config(n_points=200))
+    assert len(app.pg.X_train) + len(app.pg.X_test) == 200
+    assert len(app.view.train_points.get_offsets()) == len(app.pg.X_train)
+    assert picture(app) != before

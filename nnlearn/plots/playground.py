@@ -186,20 +186,31 @@ class PlaygroundFigure:
             np.eye(scores.shape[1])[scores.argmax(axis=1)]
         return region_colours(probabilities, resolution)
 
+    def _loss_limits(self, record, kept):
+        """The loss axes' (epochs, loss) limits for `record`: `kept` (the last ones, None after new
+        data) until the curves outgrow them, then round ones with room to grow."""
+        finite = [v for v in record.train_loss + record.test_loss if np.isfinite(v)]
+        top = nice_ceiling(max(finite) * 1.1) if finite else 1.0
+        right = max(10, len(record.train_loss))
+        if kept is None or top > kept[1] or right > kept[0]:
+            return (max(right * 2, 20), top)
+        return kept
+
+    def rescales(self, playground, new_data=False):
+        """Would drawing `playground` (after set_data, if `new_data`) change the loss axes' limits?
+        A new limit redraws the whole figure."""
+        limits = self._loss_limits(playground.record, None if new_data else self.loss_limits)
+        return (self.ax_loss.get_xlim(), self.ax_loss.get_ylim()) != ((0, limits[0]), (0, limits[1]))
+
     def _curves(self, playground):
         record = playground.record
         epochs = np.arange(len(record.train_loss))
-        finite = [v for v in record.train_loss + record.test_loss if np.isfinite(v)]
-        top = nice_ceiling(max(finite) * 1.1) if finite else 1.0
-        right = max(10, len(epochs))
-        if self.loss_limits is None or top > self.loss_limits[1] or right > self.loss_limits[0]:
-            # round limits, set only when they change: a new limit redraws the whole figure
-            limits = (max(right * 2, 20), top)
-            if limits != self.loss_limits and (self.ax_loss.get_xlim(), self.ax_loss.get_ylim()) != \
-                    ((0, limits[0]), (0, limits[1])):
-                self.ax_loss.set_xlim(0, limits[0])
-                self.ax_loss.set_ylim(0, limits[1])
-            self.loss_limits = limits
+        limits = self._loss_limits(record, self.loss_limits)
+        # round limits, set only when they change: a new limit redraws the whole figure
+        if (self.ax_loss.get_xlim(), self.ax_loss.get_ylim()) != ((0, limits[0]), (0, limits[1])):
+            self.ax_loss.set_xlim(0, limits[0])
+            self.ax_loss.set_ylim(0, limits[1])
+        self.loss_limits = limits
         self.train_line.set_data(epochs, record.train_loss)
         self.test_line.set_data(epochs, record.test_loss)
         c = playground.config

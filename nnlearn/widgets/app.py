@@ -200,6 +200,7 @@ class App(widgets.VBox):
         _pending_bars.clear()
         self._observed = []
         self._idle = []                      # callbacks waiting on the kernel's event loop
+        self._moves = 0                      # refreshes so far: idle work for an older one is dropped
         for control in self.controls.values():
             if hasattr(control, "value"):
                 control.observe(self._on_change, names="value")
@@ -214,6 +215,7 @@ class App(widgets.VBox):
         """Recompute from the controls, then redraw; problems become a message, never a traceback."""
         if self.closed:
             return
+        self._moves += 1
         start, start_epoch, start_cpu = time.perf_counter(), time.time(), time.process_time()
         key = self._controls_key()
         with contextlib.ExitStack() as held:
@@ -262,18 +264,21 @@ class App(widgets.VBox):
         """Call `callback(*args)` on the kernel's event loop `delay` seconds after the current
         message is handled (its picture sent): for work the learner's next move will probably need,
         done while they look at this one. Not sooner: the page needs ~50 ms to receive, decode and
-        paint the picture, and on a small machine work done then slows exactly that. An error is
-        dropped (the move will do the work itself); nothing runs outside a running loop (a script,
-        a test) or once the app is closed."""
+        paint the picture, and on a small machine work done then slows exactly that. Dropped if the
+        app refreshed again in the meantime (a learner holding a key: the work was for a place they
+        have left, and it would hold up the move they are making). An error is dropped too (the
+        move will do the work itself); nothing runs outside a running loop (a script, a test) or
+        once the app is closed."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
+        moves = self._moves
 
         def run():
             if handle in self._idle:
                 self._idle.remove(handle)
-            if self.closed:
+            if self.closed or self._moves != moves:
                 return
             try:
                 callback(*args)
@@ -477,6 +482,22 @@ def progress_bar(total, description):
     except ImportError:
         pass
     return bar
+
+
+def slider_neighbours(slider, value, first=1):
+    """The values one step of `slider` either side of `value` that it can take, the side `first`
+    (+1 or -1: the way the learner last moved) first: where the next move will probably go. A log
+    slider steps its exponent; its neighbours are returned as values, like `value`."""
+    log = isinstance(slider, widgets.FloatLogSlider)
+    here = np.log(value) / np.log(slider.base) if log else value
+    values = []
+    for side in (first, -first):
+        there = round(here + side * slider.step, 9)
+        if isinstance(slider.step, int) and isinstance(value, (int, np.integer)):
+            there = int(there)
+        if slider.min - 1e-9 <= there <= slider.max + 1e-9:
+            values.append(float(slider.base ** there) if log else there)
+    return values
 
 
 def log_slider(description, value, low_exponent, high_exponent, step=0.25, **kwargs):

@@ -18,7 +18,7 @@ from ..optim import SGD
 from ..plots import MARKERS, PALETTE, label, new_figure
 from ..plots.style import nice_ceiling
 from ..plots.functions import LOSS_STYLE, LOSSES, loss_curves, pointwise_loss
-from .app import App, log_slider
+from .app import App, log_slider, slider_neighbours
 from ..train import train_step
 
 MISS_LIMITS = (-4.0, 4.0)
@@ -218,10 +218,8 @@ def sigmoid_learning():
         start, lr = controls["start"].value, controls["learning_rate"].value
         runs = runs_at(start, lr)
         # while the learner looks, the runs one step of `start` either side (App.when_idle)
-        slider = controls["start"]
-        for neighbour in (round(start + slider.step, 6), round(start - slider.step, 6)):
-            if built and slider.min <= neighbour <= slider.max:
-                built[0].when_idle(runs_at, neighbour, lr)
+        for neighbour in slider_neighbours(controls["start"], start) if built else ():
+            built[0].when_idle(runs_at, neighbour, lr)
         parts = []
         for name, run in runs.items():
             output_lines[name].set_data(steps, run["output"])

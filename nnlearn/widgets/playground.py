@@ -22,12 +22,15 @@ from ..playground import (ACTIVATIONS, DATASETS, FEATURES, LOSSES, SCHEDULES, Co
                           export_config, export_script, export_torch_script, export_weights, import_config,
                           user_data)
 from ..plots.playground import PlaygroundFigure
-from .app import App, AppMessage, log_slider
+from .app import App, AppMessage, log_slider, slider_neighbours
 
 FRAME_SECONDS = 0.05               # play aims at 20 frames a second; each frame is one epoch
 MIN_IDLE_SECONDS = 0.01
 MAX_LAYERS, MAX_NEURONS = 6, 8
 _WIDE = {"description_width": "initial"}
+# The sliders whose next steps are drawn while the learner looks (the config field: its control).
+LOOK_AHEAD = {"noise": "noise", "train_percent": "train_percent", "learning_rate": "learning_rate",
+              "batch_size": "batch_size", "dropout": "dropout"}
 
 
 def _dropdown(name, options, value):
@@ -99,6 +102,7 @@ class PlaygroundApp(App):
         self.frames = 0
         self._task = None
         super().__init__(controls, self.view.figure, self._refresh_from_controls, title="Playground")
+        self.picture_key = self._fresh_start_key
         self._wire()
         # The frame lays all controls out in one row; the playground groups them as Playground does.
         # Keep the frame's title and its hidden helpers (the layout rules), and close its row.
@@ -192,13 +196,65 @@ class PlaygroundApp(App):
     def _refresh_from_controls(self):
         config = self.config_from_controls()
         if config != self.pg.config:
-            data_changed = any(getattr(config, f) != getattr(self.pg.config, f)
-                               for f in ("dataset", "noise", "train_percent", "seed"))
+            old = self.pg.config
             self.pg = Playground(config, self._data)
-            if data_changed:
+            if _data_changed(old, config):
                 self.view.set_data(self.pg)
                 self.controls["batch_size"].max = max(1, len(self.pg.X_train))
+            self._look_ahead(old, config)
         self.draw()
+
+    # A change of a setting starts again from the same seed: a fresh start is determined by its
+    # config, so its picture can be drawn before the learner gets there.
+    def _fresh_start_key(self):
+        """What the picture shows, for a fresh start (epoch 0); None once it has trained."""
+        if self.pg.epoch != 0:
+            return None
+        return (self.pg.config.to_string(), bool(self.controls["show_test"].value),
+                bool(self.controls["discretize"].value))
+
+    def _look_ahead(self, old, config):
+        """After a move of one slider: draw the fresh starts one step either side while the
+        learner looks (App.when_idle), the way they moved first, so the next move only sends one."""
+        changed = [f.name for f in dataclasses.fields(config) if getattr(old, f.name) != getattr(config, f.name)]
+        if len(changed) != 1 or changed[0] not in LOOK_AHEAD:
+            return
+        field = changed[0]
+        value = getattr(config, field)
+        for there in slider_neighbours(self.controls[LOOK_AHEAD[field]], value,
+                                       first=1 if value > getattr(old, field) else -1):
+            self.when_idle(self._prerender, dataclasses.replace(config, **{field: there}))
+
+    def _prerender(self, config):
+        """Draw the picture of a fresh start with `config` (App.prerender), unless the playground has
+        trained since (the neighbour's loss axes would differ from the background's)."""
+        try:
+            config = config.validate()
+        except ValueError:
+            return
+        here = self.pg
+        if here.epoch != 0 or self.controls["play"].value:
+            return
+        there = Playground(config, self._data)
+        new_data = _data_changed(here.config, config)
+        show_test, discretize = self.controls["show_test"].value, self.controls["discretize"].value
+        if self.view.rescales(there, new_data):          # a new loss axis: only a full draw shows it
+            return
+        kept = self.view.loss_limits
+
+        def show():
+            if new_data:
+                self.view.set_data(there)
+            self.view.draw(there, show_test, discretize)
+
+        def restore():
+            if new_data:
+                self.view.set_data(here)
+            self.view.draw(here, show_test, discretize)
+            self.view.loss_limits = kept
+
+        key = (config.to_string(), bool(show_test), bool(discretize))
+        self.prerender(key, show, restore)
 
     def draw(self):
         self.view.draw(self.pg, self.controls["show_test"].value, self.controls["discretize"].value)
@@ -287,6 +343,10 @@ class PlaygroundApp(App):
             k[name].value = value
             k[name].observe(self._on_change, names="value")
         self.refresh()
+
+
+def _data_changed(old, new):
+    return any(getattr(old, f) != getattr(new, f) for f in ("dataset", "noise", "train_percent", "seed", "n_points"))
 
 
 def playground(data=None, y=None, *, state=None, columns=None, label=None, problem="classification",

@@ -17,7 +17,7 @@ from matplotlib.lines import Line2D
 from .. import landscapes
 from ..plots import LINESTYLES, MARKERS, PALETTE, label, new_figure
 from ..plots.landscapes import DIVERGED_COLOR, PathArtists, clear_surface, plot_surface
-from .app import App, AppMessage, log_slider
+from .app import App, AppMessage, log_slider, slider_neighbours
 from .race_runs import (LR_EXPONENTS, RACE_STEPS, START_GRID, best_learning_rates, lowest_minima, many_starts,
                         optimizer_names, registry, surface_sweep)
 
@@ -213,11 +213,11 @@ class OptimizerRace:
         self._show_many_starts(surface, exponent, chosen)
         self._show_state(results[chosen], shown, chosen)
         # While the learner looks, the races one slider step either side (App.when_idle).
-        app, slider = getattr(self, "app", None), self.controls["learning_rate"]
-        for neighbour in (exponent + slider.step, exponent - slider.step):
-            if app is not None and slider.min <= neighbour <= slider.max:
-                app.when_idle(race, surface.name, start, neighbour)
-                app.when_idle(many_starts, surface.name, neighbour)
+        app = getattr(self, "app", None)
+        for neighbour in slider_neighbours(self.controls["learning_rate"], 10.0 ** exponent) if app else ():
+            neighbour = round(2 * math.log10(neighbour)) / 2
+            app.when_idle(race, surface.name, start, neighbour)
+            app.when_idle(many_starts, surface.name, neighbour)
         self.rates_html.value = rates_text(surface.name, exponent)
         self.reach_html.value = reach_text(surface.name, exponent)
         if problems:

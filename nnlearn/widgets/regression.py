@@ -16,7 +16,7 @@ from ..optim import SGD, Adam
 from ..plots import MARKERS, PALETTE, label, new_figure
 from ..plots.functions import LOSS_STYLE, pointwise_loss
 from ..plots.style import nice_ceiling
-from .app import App
+from .app import App, slider_neighbours
 from .losses import slider, toggles
 
 from ..train import train_step
@@ -259,10 +259,9 @@ def network_regression():
         # (App.when_idle; each fit is its own callback, so a move in between is not held up).
         ahead = 1 if last[0] is None or n_outliers >= last[0] else -1
         last[0] = n_outliers
-        for neighbour in (n_outliers + ahead, n_outliers - ahead):
-            if built and controls["outliers"].min <= neighbour <= controls["outliers"].max:
-                for name in LOSS_FUNCTIONS:
-                    built[0].when_idle(fits, name, neighbour, steps)
+        for neighbour in slider_neighbours(controls["outliers"], n_outliers, first=ahead) if built else ():
+            for name in LOSS_FUNCTIONS:
+                built[0].when_idle(fits, name, neighbour, steps)
         X, y, outliers = curve_data(n_outliers=n_outliers)
         normal = np.setdiff1d(np.arange(len(X)), outliers)
         points.set_data(X[normal, 0], y[normal, 0])

@@ -16,7 +16,7 @@ import numpy as np
 from ..optim import OPTIMIZERS
 from ..plots import boundaries, label, new_figure
 from ..plots.curves import LossCurve
-from .app import App, AppMessage, log_slider
+from .app import App, AppMessage, log_slider, slider_neighbours
 from .training_run import (BATCH_SIZES, BUDGET, DATASETS, LOSSES, TrainingRun, best_rate,  # noqa: F401
                            first_diverging_rate, load_dataset, optimizer_key, plural, slider_rates,
                            small_network)
@@ -141,13 +141,11 @@ class TrainingExplorer:
     def look_ahead(self):
         """While the learner looks at the picture, train the runs one slider step either side and
         draw their pictures, so the next move of the learning rate only sends one (App.when_idle)."""
-        app, slider = getattr(self, "app", None), self.controls["learning_rate"]
-        if self.key is None:
+        app = getattr(self, "app", None)
+        if self.key is None or app is None:
             return
-        exponent = np.log10(self.key[3])
-        for neighbour in (exponent + slider.step, exponent - slider.step):
-            if app is not None and slider.min - 1e-9 <= neighbour <= slider.max + 1e-9:
-                app.when_idle(self.prerender, self.settings(10.0 ** neighbour))
+        for neighbour in slider_neighbours(self.controls["learning_rate"], self.key[3]):
+            app.when_idle(self.prerender, self.settings(neighbour))
 
     def picture_key(self):
         """What the picture shows: a cached run's settings and updates (None once trained on)."""
