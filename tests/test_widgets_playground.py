@@ -305,3 +305,46 @@ def test_loading_a_state_with_another_number_of_points_redraws_the_data():
     assert len(app.pg.X_train) + len(app.pg.X_test) == 200
     assert len(app.view.train_points.get_offsets()) == len(app.pg.X_train)
     assert picture(app) != before
+
+
+def test_any_sequence_of_moves_shows_the_same_pictures_with_and_without_looking_ahead():
+    """Attack on the look-ahead: a random sequence of slider moves, toggles and steps, with pauses
+    in which neighbours are drawn; every picture equals that of a twin app that never looks ahead."""
+    rng = np.random.default_rng(7)
+
+    def apply(app, move, side):
+        k = app.controls
+        if move == "step":
+            app.step()
+        elif move == "reset":
+            app.reset()
+        elif move == "show_test":
+            k["show_test"].value = not k["show_test"].value
+        elif move == "learning_rate":                   # a log slider: quarter decades
+            exponent = int(np.clip(round(np.log10(k[move].value) / 0.25) + side, -20, 4))
+            k[move].value = 10 ** (0.25 * exponent)
+        else:
+            slider = k[move]
+            slider.value = type(slider.value)(round(min(slider.max, max(slider.min, slider.value + side * slider.step)), 6))
+
+    async def scenario():
+        looking, plain = nl.widgets.playground(), nl.widgets.playground()
+        plain.when_idle = lambda *args, **kwargs: None
+        shown = 0
+        try:
+            for _ in range(20):
+                move = str(rng.choice(["noise", "noise", "train_percent", "learning_rate", "dropout", "show_test",
+                                       "step", "reset"]))
+                side = int(rng.choice([-1, 1]))
+                for _ in range(int(rng.integers(1, 4))):        # a learner sweeps a slider a few steps
+                    for app in (looking, plain):
+                        apply(app, move, side)
+                    assert picture(looking) == picture(plain), move
+                    shown += looking.last_timings["draw"] == 0.0
+                    await asyncio.sleep(float(rng.choice([0.0, 0.3, 0.3])))
+        finally:
+            looking.close()
+            plain.close()
+        assert shown >= 5                                 # the look-ahead was used, not bypassed
+
+    asyncio.run(scenario())

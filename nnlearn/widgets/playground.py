@@ -28,9 +28,8 @@ FRAME_SECONDS = 0.05               # play aims at 20 frames a second; each frame
 MIN_IDLE_SECONDS = 0.01
 MAX_LAYERS, MAX_NEURONS = 6, 8
 _WIDE = {"description_width": "initial"}
-# The sliders whose next steps are drawn while the learner looks (the config field: its control).
-LOOK_AHEAD = {"noise": "noise", "train_percent": "train_percent", "learning_rate": "learning_rate",
-              "batch_size": "batch_size", "dropout": "dropout"}
+# The sliders (and config fields) whose next steps are drawn while the learner looks.
+LOOK_AHEAD = ("noise", "train_percent", "learning_rate", "batch_size", "dropout")
 
 
 def _dropdown(name, options, value):
@@ -210,8 +209,14 @@ class PlaygroundApp(App):
         """What the picture shows, for a fresh start (epoch 0); None once it has trained."""
         if self.pg.epoch != 0:
             return None
-        return (self.pg.config.to_string(), bool(self.controls["show_test"].value),
-                bool(self.controls["discretize"].value))
+        return self._start_key(self.pg.config)
+
+    def _start_key(self, config):
+        # The learning rate to 12 digits: the page computes a log slider's 10**x in JavaScript, which
+        # can differ from Python's in the last bit, and a fresh start draws the rate only to 3 digits.
+        rate = float(f"{config.learning_rate:.12g}")
+        return (dataclasses.replace(config, learning_rate=rate).to_string(),
+                bool(self.controls["show_test"].value), bool(self.controls["discretize"].value))
 
     def _look_ahead(self, old, config):
         """After a move of one slider: draw the fresh starts one step either side while the
@@ -221,24 +226,24 @@ class PlaygroundApp(App):
             return
         field = changed[0]
         value = getattr(config, field)
-        for there in slider_neighbours(self.controls[LOOK_AHEAD[field]], value,
+        for there in slider_neighbours(self.controls[field], value,
                                        first=1 if value > getattr(old, field) else -1):
             self.when_idle(self._prerender, dataclasses.replace(config, **{field: there}))
 
     def _prerender(self, config):
-        """Draw the picture of a fresh start with `config` (App.prerender), unless the playground has
-        trained since (the neighbour's loss axes would differ from the background's)."""
+        """Draw the picture of a fresh start with `config` (App.prerender), while the playground
+        shows a fresh start itself and the neighbour keeps the loss axes (a new limit needs a full draw)."""
         try:
             config = config.validate()
         except ValueError:
             return
         here = self.pg
-        if here.epoch != 0 or self.controls["play"].value:
+        if here.epoch != 0 or self.controls["play"].value or self._start_key(config) in self._prerendered:
             return
         there = Playground(config, self._data)
         new_data = _data_changed(here.config, config)
         show_test, discretize = self.controls["show_test"].value, self.controls["discretize"].value
-        if self.view.rescales(there, new_data):          # a new loss axis: only a full draw shows it
+        if self.view.rescales(there, new_data):
             return
         kept = self.view.loss_limits
 
@@ -253,8 +258,7 @@ class PlaygroundApp(App):
             self.view.draw(here, show_test, discretize)
             self.view.loss_limits = kept
 
-        key = (config.to_string(), bool(show_test), bool(discretize))
-        self.prerender(key, show, restore)
+        self.prerender(self._start_key(config), show, restore)
 
     def draw(self):
         self.view.draw(self.pg, self.controls["show_test"].value, self.controls["discretize"].value)
