@@ -315,8 +315,10 @@ def run_tasks(tasks, workers=1, scheduler=None, log=print):
     if not scheduler:
         paths = os.environ.get("PYTHONPATH", "")
         os.environ["PYTHONPATH"] = COURSEWORK + (os.pathsep + paths if paths else "")
+        # dashboard_address=None does not turn the dashboard off (dask/distributed#8136): it would take
+        # port 8787, or warn and take another; a free port on loopback only, and no warning.
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, host="127.0.0.1", silence_logs=40)
+                               dashboard_address="127.0.0.1:0", host="127.0.0.1", silence_logs=40)
     client = Client(scheduler or cluster)
     try:
         futures = {client.submit(sandbox.run_submission, task, key=f"grade-{n}-{time.time_ns()}",

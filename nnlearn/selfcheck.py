@@ -11,7 +11,19 @@ A failing check raises CheckFailed (an AssertionError) after all checks are repo
 exercise still raising NotImplementedError raises NotAnswered (a NotImplementedError): both show
 as one line, not as a traceback through this file, and both are errors that nbval and nbgrader see.
 `Checks(..., public=False)` prints nothing about its inputs.
+
+Predictions ("predict, then look") never show their answer before the learner has given it:
+`check.prediction(answer, sealed, look=...)` holds the answer only as a token, `seal(answer, why)`,
+which opens to the explanation with the right answer alone; `check.predicted(answer, truth,
+look=..., why=...)` compares with a value the cell computes from the demo's own runs. A wrong
+prediction is told where to look in the demo (`look`), not what it shows; a right one is told why.
+A learner can still find the answer by trying every option: a prediction's point is for running
+the predict-then-look loop, not for knowing beforehand. Authors make a token with
+`python -m nnlearn.selfcheck ANSWER "WHY" [--digits N]`.
 """
+
+import base64
+import hashlib
 
 import numpy as np
 
@@ -82,6 +94,33 @@ class Checks:
             passed = False
         return self._record(passed, inputs, expected, actual, what, hint)
 
+    def prediction(self, answer, sealed, look, digits=None, options=None, what="your prediction"):
+        """Passes when `answer` is the one `sealed` was made with (`seal(answer, why, digits)`);
+        then shows why. A wrong answer gets `look`: where in the demo to see it for yourself."""
+        problem = _form_problem(answer, digits, options)
+        why = None if problem else _open(sealed, _canonical(answer, digits))
+        return self._prediction(answer, why, problem, look, what)
+
+    def predicted(self, answer, truth, look, why, digits=None, options=None, what="your prediction"):
+        """Passes when `answer` equals `truth` (computed by the cell from the demo's runs; numbers
+        compared rounded to `digits` decimals); then shows `why`. A wrong answer gets `look`."""
+        problem = _form_problem(answer, digits, options)
+        right = problem is None and _canonical(answer, digits) == _canonical(truth, digits)
+        return self._prediction(answer, why if right else None, problem, look, what)
+
+    def _prediction(self, answer, why, problem, look, what):
+        said = repr(answer)
+        if isinstance(answer, (int, float, np.integer, np.floating)) and not isinstance(answer, bool):
+            said = f"{float(answer):g}"
+        if problem:
+            text = f"{what} {said}: {problem}"
+        elif why is None:
+            text = f"{what} {said} is not what the demo shows\n    look: {look}"
+        else:
+            text = f"{what} {said}: right. Why: {why}"
+        self.results.append((why is not None and not problem, text))
+        return why is not None and not problem
+
     def true(self, condition, description, hint=""):
         """Passes when condition holds; description says what was checked; hint shows on failure."""
         condition = bool(condition)
@@ -100,3 +139,65 @@ def _show(value):
         return repr(value)
     text = np.array2string(array, precision=6, separator=", ", threshold=12, suppress_small=True)
     return text if array.ndim == 0 else f"{text} (shape {array.shape})"
+
+
+# ----------------------------------------------------------------------------------- predictions
+def _canonical(answer, digits=None):
+    """What two equal predictions have in common: a number rounded to `digits` decimals, or a
+    choice without case, spaces, brackets or quotes ("(B)" is "b")."""
+    if digits is not None:
+        value = round(float(answer), digits) + 0.0                 # + 0.0: no "-0.00"
+        return f"{value:.{max(digits, 0)}f}"
+    return str(answer).strip().strip("()\"'").strip().lower()
+
+
+def _form_problem(answer, digits, options):
+    """Why `answer` cannot be judged at all (None when it can): not a number, or not an option."""
+    if digits is not None:
+        try:
+            if not np.isfinite(float(answer)):
+                return "expected a finite number"
+        except (TypeError, ValueError):
+            return "expected a number"
+    if options is not None and _canonical(answer, digits) not in {_canonical(o, digits) for o in options}:
+        return "expected one of " + ", ".join(repr(o) for o in options)
+    return None
+
+
+def _stream(key, length):
+    blocks = (hashlib.sha256(key + i.to_bytes(4, "big")).digest() for i in range(length // 32 + 1))
+    return b"".join(blocks)[:length]
+
+
+def _key(canonical):
+    return hashlib.sha256(b"nnlearn prediction " + canonical.encode()).digest()
+
+
+def seal(answer, why, digits=None):
+    """The token a prediction's check holds instead of its answer: `why`, locked with the answer
+    (rounded to `digits` decimals when it is a number)."""
+    key, data = _key(_canonical(answer, digits)), why.encode()
+    body = bytes(a ^ b for a, b in zip(data, _stream(key, len(data))))
+    return base64.b64encode(hashlib.sha256(b"tag" + key + data).digest()[:8] + body).decode()
+
+
+def _open(sealed, canonical):
+    """The explanation `sealed` holds, if `canonical` is the answer it was sealed with; else None."""
+    raw = base64.b64decode(sealed)
+    key = _key(canonical)
+    data = bytes(a ^ b for a, b in zip(raw[8:], _stream(key, len(raw) - 8)))
+    if hashlib.sha256(b"tag" + key + data).digest()[:8] != raw[:8]:
+        return None
+    return data.decode()
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Seal a prediction's answer and explanation for check.prediction.")
+    parser.add_argument("answer")
+    parser.add_argument("why")
+    parser.add_argument("--digits", type=int, default=None, help="a number's decimals (omit for a choice)")
+    arguments = parser.parse_args()
+    answer = float(arguments.answer) if arguments.digits is not None else arguments.answer
+    print(seal(answer, arguments.why, arguments.digits))

@@ -490,7 +490,7 @@ def test_a_worker_that_dies_mid_batch_loses_nothing(tmp_path):
     tasks = [{"key": f"s{n}", "cells": [[0, "wait", "import time\ntime.sleep(2)\nx = %d" % n]],
               "probes": [["public/x/0", "result = x"]], "timeout": 20, "budget": 60, "sandbox": True}
              for n in range(6)]
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
                       host="127.0.0.1", silence_logs=50) as cluster, Client(cluster) as client:
         pids = client.run(os.getpid)
 

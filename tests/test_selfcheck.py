@@ -1,0 +1,67 @@
+"""The self-checks' prediction checks: a right answer opens its explanation, a wrong one is told
+where to look, and the answer is nowhere in the cell."""
+
+import contextlib
+import io
+
+import pytest
+
+from nnlearn.selfcheck import CheckFailed, Checks, seal
+
+
+def run(check_body):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        try:
+            with Checks("p") as check:
+                check_body(check)
+        except CheckFailed:
+            return False, out.getvalue()
+    return True, out.getvalue()
+
+
+WHY = "MSE's correction is 2d: 2 at miss 1, 6 at miss 3"
+
+
+@pytest.mark.parametrize("answer", [3, 3.0, "3", 3.2, 2.6])
+def test_a_right_number_opens_the_explanation(answer):
+    token = seal(3, WHY, digits=0)
+    passed, out = run(lambda c: c.prediction(answer, token, look="the app at miss 1 and 3", digits=0))
+    assert passed and WHY in out
+
+
+@pytest.mark.parametrize("answer", [9, 2, 3.6, -3])
+def test_a_wrong_number_is_told_where_to_look_and_not_the_answer(answer):
+    token = seal(3, WHY, digits=0)
+    passed, out = run(lambda c: c.prediction(answer, token, look="the app at miss 1 and 3", digits=0))
+    assert not passed and "look: the app at miss 1 and 3" in out and WHY not in out and "expected 3" not in out
+
+
+@pytest.mark.parametrize("answer, problem", [("three", "expected a number"), (None, "expected a number"),
+                                             (float("nan"), "expected a finite number")])
+def test_an_answer_that_is_no_number_says_so(answer, problem):
+    passed, out = run(lambda c: c.prediction(answer, seal(3, WHY, digits=0), look="x", digits=0))
+    assert not passed and problem in out
+
+
+def test_choices_ignore_case_spaces_brackets_and_quotes_and_must_be_an_option():
+    token = seal("b", "(b): one straight line")
+    for answer in ("b", "B", " (b) ", "'b'"):
+        assert run(lambda c: c.prediction(answer, token, look="x", options="abc"))[0]
+    passed, out = run(lambda c: c.prediction("d", token, look="x", options=("a", "b", "c")))
+    assert not passed and "expected one of 'a', 'b', 'c'" in out
+    passed, out = run(lambda c: c.prediction("a", token, look="the picture at 100 epochs", options="abc"))
+    assert not passed and "one straight line" not in out and "look: the picture at 100 epochs" in out
+
+
+def test_the_token_holds_neither_the_answer_nor_the_explanation_in_clear():
+    token = seal("x1*x2", "x1 * x2 > 0 exactly when both have the same sign")
+    assert "x1" not in token and "sign" not in token
+    assert seal("a", WHY) != seal("b", WHY)
+
+
+def test_predicted_compares_with_a_value_computed_live():
+    passed, out = run(lambda c: c.predicted(3.16, 3.1623, look="x", why="the largest rate that settles", digits=2))
+    assert passed and "the largest rate that settles" in out
+    passed, out = run(lambda c: c.predicted(10, 3.1623, look="the loss curves at 1, 3.16, 10", why="secret", digits=2))
+    assert not passed and "secret" not in out and "look: the loss curves" in out
