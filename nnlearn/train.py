@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import as_float_array, as_rng, check_finite, check_int, describe
+from ._checks import as_float_array, as_rng, check_finite, check_int, check_real, describe
 from .data import minibatches
 from .losses import BCEWithLogitsLoss, CrossEntropyLoss, Loss
 from .nn import Module, _takes_input_grad
@@ -381,35 +381,55 @@ def _divergence_message(history, optimizer, loss, first_loss, epoch, X, y, regre
 
 
 class EarlyStopping:
-    """Callback that stops training when the validation loss has not improved for `patience` epochs.
+    """Callback that stops training when the monitored validation number has not improved for
+    `patience` epochs (as PyTorch Lightning's EarlyStopping and Keras's do).
 
+    monitor: "val_loss" (lower is better) or "val_accuracy" (higher is better). min_delta: an epoch
+    counts as an improvement only when it beats the best by more than this (0: any improvement).
     With restore_best=True the model's weights go back to those of the best epoch when it stops;
     call `restore()` to do the same after a run that used all its epochs. `best_epoch` (1-based)
-    and `best_loss` are kept for plots.
+    and `best_value` (also `best_loss` when monitoring the loss) are kept for plots.
     """
 
-    def __init__(self, model, patience=5, restore_best=True):
+    MONITORS = {"val_loss": -1.0, "val_accuracy": +1.0}      # the sign of an improvement
+
+    def __init__(self, model, patience=5, restore_best=True, monitor="val_loss", min_delta=0.0):
         if not isinstance(model, Module):
             raise TypeError(f"EarlyStopping: model must be the nnlearn Module being trained, got {describe(model)}")
         if not isinstance(restore_best, bool):
             raise TypeError(f"EarlyStopping: restore_best must be True or False, got {describe(restore_best)}")
+        if monitor not in self.MONITORS:
+            raise ValueError(f"EarlyStopping: monitor must be one of {', '.join(map(repr, self.MONITORS))}, "
+                             f"got {monitor!r}")
         self.model = model
         self.patience = check_int(patience, "EarlyStopping: patience", low=1)
         self.restore_best = restore_best
-        self.best_loss = np.inf
+        self.monitor = monitor
+        self.min_delta = check_real(min_delta, "EarlyStopping: min_delta", low=0.0)
+        self._sign = self.MONITORS[monitor]
+        self.best_value = -self._sign * np.inf
         self.best_epoch = 0
         self._best_weights = None
 
+    @property
+    def best_loss(self):
+        """The best validation loss (monitor="val_loss")."""
+        if self.monitor != "val_loss":
+            raise AttributeError(f"EarlyStopping.best_loss: this callback monitors {self.monitor}; read best_value")
+        return self.best_value
+
     def __call__(self, history):
-        if not history.val_loss:
-            raise ValueError("EarlyStopping needs validation data: pass validation=(X_val, y_val) to fit")
-        epoch, loss = len(history.val_loss), history.val_loss[-1]
-        if loss < self.best_loss:
-            self.best_loss, self.best_epoch = loss, epoch
+        values = getattr(history, self.monitor)
+        if not values:
+            raise ValueError(f"EarlyStopping needs validation data to monitor {self.monitor}: "
+                             "pass validation=(X_val, y_val) to fit")
+        epoch, value = len(values), values[-1]
+        if np.isfinite(value) and self._sign * (value - self.best_value) > self.min_delta:
+            self.best_value, self.best_epoch = value, epoch
             self._best_weights = [p.data.copy() for p in self.model.parameters()]
         stop = epoch - self.best_epoch >= self.patience
         if stop and self.restore_best and self._best_weights is not None:
-            self.restore()                                   # (no finite validation loss yet: nothing to restore)
+            self.restore()                                   # (no finite validation value yet: nothing to restore)
         return stop
 
     def restore(self):

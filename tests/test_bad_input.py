@@ -605,6 +605,17 @@ def test_flags_and_models_of_the_wrong_type_are_refused(call, match):
         call()
 
 
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"monitor": "loss"}, ValueError, "monitor must be one of 'val_loss', 'val_accuracy', got 'loss'"),
+    ({"min_delta": -0.1}, ValueError, r"min_delta must be a finite number in \[0.0, inf\], got -0.1"),
+    ({"min_delta": float("nan")}, ValueError, "min_delta must be a finite number"),
+    ({"min_delta": "0.1"}, TypeError, "min_delta must be a real number, got str"),
+])
+def test_early_stopping_refuses_an_unknown_monitor_and_a_negative_min_delta(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        nl.EarlyStopping(nl.Linear(1, 1), **kwargs)
+
+
 def test_fit_trains_in_training_mode_and_puts_the_models_mode_back():
     rng = np.random.default_rng(0)
     model = nl.Sequential(nl.Linear(2, 8, rng=rng), nl.Dropout(0.5, rng=rng), nl.Linear(8, 2, rng=rng)).eval()

@@ -175,6 +175,34 @@ def test_early_stopping_restores_the_weights_of_the_best_validation_epoch():
     assert model[0].weight.data.item() == pytest.approx(0.488, rel=1e-14)
 
 
+def test_early_stopping_counts_only_improvements_larger_than_min_delta():
+    # The same run as above: validation losses 0.09, 0.0196, 0.000144, 0.00817, 0.0297, ... With
+    # min_delta 0.01 epoch 3 (0.0195 better) counts: best 3, stop at 5 as before. With 0.05 epoch 2
+    # (0.0704 better) counts and epoch 3 (0.0195) does not: best 2, stop at 4. With 0.1 nothing after
+    # epoch 1 counts (epoch 3 is 0.0899 better): best 1, stop at 3.
+    X = np.array([[1.0], [-1.0]])
+    for min_delta, best_epoch, stopped_at in ((0.01, 3, 5), (0.05, 2, 4), (0.1, 1, 3)):
+        model = nl.Sequential(nl.Linear(1, 1, bias=False))
+        model[0].weight.data[...] = 0.0
+        stopper = nl.EarlyStopping(model, patience=2, min_delta=min_delta)
+        history = nl.fit(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=0.1), X, X, epochs=20,
+                         validation=(X, X / 2), callbacks=[stopper])
+        assert (stopper.best_epoch, history.epochs) == (best_epoch, stopped_at), min_delta
+
+
+def test_early_stopping_can_monitor_validation_accuracy_where_higher_is_better():
+    X, y = nl.data.moons(n=120, rng=0)
+    model = nl.Sequential(nl.Linear(2, 8, rng=0), nl.Tanh(), nl.Linear(8, 2, rng=1))
+    stopper = nl.EarlyStopping(model, patience=3, monitor="val_accuracy")
+    history = nl.fit(model, nl.CrossEntropyLoss(), nl.optim.Adam(model.parameters(), lr=0.05), X[:80], y[:80],
+                     epochs=200, validation=(X[80:], y[80:]), callbacks=[stopper])
+    assert stopper.best_value == max(history.val_accuracy)
+    assert history.val_accuracy.index(stopper.best_value) + 1 == stopper.best_epoch
+    assert history.stopped_early and history.epochs - stopper.best_epoch == 3
+    with pytest.raises(AttributeError, match="monitors val_accuracy; read best_value"):
+        stopper.best_loss
+
+
 def test_early_stopping_without_validation_data_says_so():
     model, X, y = regression_problem()
     with pytest.raises(ValueError, match="validation"):
