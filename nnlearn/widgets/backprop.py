@@ -182,9 +182,12 @@ def backprop_explorer(activation="sigmoid", network=0):
     table_html = widgets.HTML()
     extra = [widgets.HBox([stage_html, table_html])]
 
-    figure, axes = new_figure(12.5, 4.6, ncols=3)
-    ax_net, ax_grad, ax_err = axes
-    ax_net.get_subplotspec().get_gridspec().set_width_ratios([1.6, 1, 1])
+    # The network on top, the two charts under it: in three columns side by side the figure was
+    # 1000 px wide and shrank to 60 % in a notebook at 1024 px, its labels too small to read.
+    figure, _ = new_figure(8.6, 7.2)
+    figure.clear()
+    panels = figure.subplot_mosaic([["net", "net"], ["grad", "err"]], height_ratios=[1.35, 1.0])
+    ax_net, ax_grad, ax_err = panels["net"], panels["grad"], panels["err"]
     diagram = NetworkDiagram(ax_net, (2, 3, 1, 1), names=("input x", "hidden h = f(z)", "output ŷ", "loss L"),
                              node_size=900, fontsize=9)
     ax_net.set_title("Backward pass, layer by layer")
