@@ -112,13 +112,15 @@ class OptimizerRace:
 
     # -- the figure, built once ---------------------------------------------------------------
     def _build_figure(self, names):
-        figure = self.figure = new_figure(12.5, 5.2)[0]
+        # Two rows (the map and the heights; the two running means under them), 688 px wide: in one
+        # row the figure was 1000 px and shrank to 60 % in a notebook at 1024 px, too small to read.
+        figure = self.figure = new_figure(8.6, 7.6)[0]
         figure.clear()
-        grid = figure.add_gridspec(2, 3, width_ratios=[1.25, 1, 1])
-        self.ax_map = figure.add_subplot(grid[:, 0])
-        self.ax_height = figure.add_subplot(grid[:, 1])
-        self.ax_velocity = figure.add_subplot(grid[0, 2])
-        self.ax_square = figure.add_subplot(grid[1, 2])
+        grid = figure.add_gridspec(2, 2, height_ratios=[1.45, 1])
+        self.ax_map = figure.add_subplot(grid[0, 0])
+        self.ax_height = figure.add_subplot(grid[0, 1])
+        self.ax_velocity = figure.add_subplot(grid[1, 0])
+        self.ax_square = figure.add_subplot(grid[1, 1])
         self.paths, self.heights, self.ends = {}, {}, {}
         for name in names:
             colour, marker, style = racer_style(name)
@@ -147,7 +149,7 @@ class OptimizerRace:
             ax.legend(handles=[Line2D([], [], color="0.3", linestyle=style, label=f"weight {axis_name}")
                                for axis_name, style in (("x", "-"), ("y", "--"))], loc="upper right", fontsize=8)
         self.ax_square.set_yscale("log")
-        label(self.ax_velocity, "Running mean of g (velocity)", "", "per weight (symlog)")
+        label(self.ax_velocity, "Running mean of g (velocity)", "step (log scale)", "per weight (symlog)")
         label(self.ax_square, "Running mean of g² (Adagrad: sum)", "step (log scale)", "per weight")
         self.notes = [ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=10,
                               animated=True, color="0.3") for ax in (self.ax_velocity, self.ax_square)]
@@ -173,7 +175,7 @@ class OptimizerRace:
         if not self.figure.legends:
             handles = [self.heights[n] for n in self.heights] + [self.drawn["minima"], self.drawn["start"],
                                                                  self.reached, self.missed]
-            self.figure.legend(handles=handles, loc="outside lower center", ncols=6, fontsize=9)
+            self.figure.legend(handles=handles, loc="outside lower center", ncols=4, fontsize=9)
         self.lowest = min(float(surface(*m)) for m in surface.minima)
         _, _, Z = surface.grid(60)
         self.ax_height.set_ylim(_FLOOR, 10 * (float(Z.max()) - self.lowest))
