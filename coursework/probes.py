@@ -55,6 +55,14 @@ class Probe:
     label: str = ""                  # what it tries, for the instructor's report ("float32 input")
 
 
+def prediction(expression, digits=None):
+    """The probe of a prediction ("predict, then look"): the answer as its self-check compares it
+    (nnlearn.selfcheck.canonical: a number rounded to `digits` decimals, a choice without case,
+    spaces, brackets or quotes), so the public check and the grade agree on every answer."""
+    return Probe(f"from nnlearn.selfcheck import canonical\nresult = canonical({expression}, {digits!r})\n",
+                 label="the prediction")
+
+
 class PlainDataError(ValueError):
     """A result that is not plain data, or JSON that is not what to_plain writes."""
 

@@ -98,14 +98,18 @@ class Checks:
         """Passes when `answer` is the one `sealed` was made with (`seal(answer, why, digits)`);
         then shows why. A wrong answer gets `look`: where in the demo to see it for yourself."""
         problem = _form_problem(answer, digits, options)
-        why = None if problem else _open(sealed, _canonical(answer, digits))
+        why = None if problem else _open(sealed, canonical(answer, digits))
         return self._prediction(answer, why, problem, look, what)
 
-    def predicted(self, answer, truth, look, why, digits=None, options=None, what="your prediction"):
+    def predicted(self, answer, truth, look, why, digits=None, options=None, what="your prediction", sealed=None):
         """Passes when `answer` equals `truth` (computed by the cell from the demo's runs; numbers
-        compared rounded to `digits` decimals); then shows `why`. A wrong answer gets `look`."""
+        compared rounded to `digits` decimals); then shows `why` (the live numbers) and what
+        `sealed` holds (`seal(truth, text, digits)`: the part of the explanation that would give the
+        answer away if it stood in the cell). A wrong answer gets `look`."""
         problem = _form_problem(answer, digits, options)
-        right = problem is None and _canonical(answer, digits) == _canonical(truth, digits)
+        right = problem is None and canonical(answer, digits) == canonical(truth, digits)
+        if right and sealed is not None:
+            why = f"{why} {_open(sealed, canonical(truth, digits)) or ''}".strip()
         return self._prediction(answer, why if right else None, problem, look, what)
 
     def _prediction(self, answer, why, problem, look, what):
@@ -142,7 +146,7 @@ def _show(value):
 
 
 # ----------------------------------------------------------------------------------- predictions
-def _canonical(answer, digits=None):
+def canonical(answer, digits=None):
     """What two equal predictions have in common: a number rounded to `digits` decimals, or a
     choice without case, spaces, brackets or quotes ("(B)" is "b")."""
     if digits is not None:
@@ -159,7 +163,7 @@ def _form_problem(answer, digits, options):
                 return "expected a finite number"
         except (TypeError, ValueError):
             return "expected a number"
-    if options is not None and _canonical(answer, digits) not in {_canonical(o, digits) for o in options}:
+    if options is not None and canonical(answer, digits) not in {canonical(o, digits) for o in options}:
         return "expected one of " + ", ".join(repr(o) for o in options)
     return None
 
@@ -176,7 +180,7 @@ def _key(canonical):
 def seal(answer, why, digits=None):
     """The token a prediction's check holds instead of its answer: `why`, locked with the answer
     (rounded to `digits` decimals when it is a number)."""
-    key, data = _key(_canonical(answer, digits)), why.encode()
+    key, data = _key(canonical(answer, digits)), why.encode()
     body = bytes(a ^ b for a, b in zip(data, _stream(key, len(data))))
     return base64.b64encode(hashlib.sha256(b"tag" + key + data).digest()[:8] + body).decode()
 

@@ -10,16 +10,20 @@ hard-coding the public checks (TUNED) and plausible learner mistakes (WRONG: [(c
 The probes (coursework/hidden/NN_topic.py) are what the trusted grader judges; see coursework/probes.py.
 """
 
+import ast
 import contextlib
 import functools
 import io
 import os
+import re
+import warnings
 
 import nbformat
 import numpy as np
 import pytest
 
-from course import COURSEWORK, LESSONS, REPO, grade_id, load
+from course import COURSEWORK, LESSONS, NOTEBOOKS, REPO, SOURCE, grade_id, load
+from nnlearn.selfcheck import canonical, _open
 
 probes = load("nnlearn_probes", COURSEWORK / "probes.py")
 SUBMISSIONS = REPO / "tests" / "submissions"
@@ -42,7 +46,15 @@ def expected(lesson):
 
 
 def run_case(lesson, name, code):
-    """(public check passed, its output, reasons of the failing hidden probes) for one answer."""
+    """(public check passed, its output, reasons of the failing hidden probes) for one answer.
+    A planted mistake may make numpy warn (the mean of an empty slice): the learner's own code,
+    reported by the check's verdict, not by the suite."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _run_case(lesson, name, code)
+
+
+def _run_case(lesson, name, code):
     _, checks = exercises(lesson)
     namespace, _ = probes.notebook_namespace(probes.source_notebook(lesson), {name: code})
     public, hidden = probes.load_probes(lesson)
@@ -101,6 +113,8 @@ def test_a_plausible_wrong_answer_fails_the_public_check_with_a_pointed_message(
     passed, output, hidden_failures = run_case(lesson, name, code)
     assert not passed, f"the public checks of {name} pass this wrong answer:\n{code}\n{output}"
     assert fragment in output, f"the public check output does not say {fragment!r}:\n{output}"
+    if name.startswith("predict_"):                  # where to look, never why: that would be the answer
+        assert "Why" not in output, f"the check of {name} explains a wrong prediction:\n{output}"
     assert hidden_failures, f"the hidden probes of {name} pass this wrong answer:\n{code}"
 
 
@@ -116,3 +130,139 @@ def test_an_answer_tuned_to_the_public_checks_fails_the_hidden_probes(lesson, na
     passed, output, hidden_failures = run_case(lesson, name, code)
     assert passed, f"the tuned answer to {name} should pass its public checks:\n{output}"
     assert hidden_failures, f"the hidden probes of {name} pass an answer tuned to the public checks"
+
+
+# ------------------------------------------------------------------ predictions ("predict, then look")
+
+def _call(source, method):
+    """The `check.<method>(...)` call of a check cell's source, or None."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == method:
+            return node
+    return None
+
+
+def _argument(call, position, keyword):
+    """A literal argument of `call`, given by position or by keyword (None when absent)."""
+    for item in call.keywords:
+        if item.arg == keyword:
+            return ast.literal_eval(item.value)
+    return ast.literal_eval(call.args[position]) if len(call.args) > position else None
+
+
+def _solution(ex_source, name):
+    """The answer the lesson's solution gives: `return X` in def name(), or `name = X` (not None)."""
+    for node in ast.walk(ast.parse(ex_source)):
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            returns = [n for n in ast.walk(node) if isinstance(n, ast.Return)]
+            return ast.literal_eval(returns[0].value)
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == name:
+            value = ast.literal_eval(node.value)
+            if value is not None:
+                return value
+    raise AssertionError(f"no answer for {name} in its ex_ cell")
+
+
+def _cells(path):
+    nb = nbformat.read(path, as_version=4)
+    return {grade_id(c): c.source for c in nb.cells if grade_id(c)}
+
+
+def predictions(lesson):
+    """{name: (solution's answer, source check cell, released check cell)} of a lesson's predictions."""
+    source = _cells(SOURCE / lesson / f"{lesson}.ipynb")
+    released = _cells(NOTEBOOKS / lesson / f"{lesson}.ipynb")
+    names = [gid[3:] for gid in source if gid.startswith("ex_predict_")]
+    return {name: (_solution(source[f"ex_{name}"], name), source[f"check_{name}"], released.get(f"check_{name}", ""))
+            for name in names}
+
+
+def _static_why(name, answer, cell):
+    """The explanation a prediction's token holds (all of a static one's, the part of a live one's
+    that would give the answer away), opened with the solution's answer; None without a token."""
+    call = _call(cell, "prediction")
+    tree = ast.parse(cell)
+    sealed = [ast.literal_eval(n.value) for n in ast.walk(tree)
+              if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "sealed"]
+    if call is None:
+        call = _call(cell, "predicted")
+        sealed += [k.value.value for k in call.keywords if k.arg == "sealed" and isinstance(k.value, ast.Constant)]
+        if not sealed:
+            return None
+        digits = _argument(call, 99, "digits")
+    else:
+        digits = _argument(call, 3, "digits")
+    return _open(sealed[0], canonical(answer, digits))
+
+
+def test_every_lesson_has_its_predictions_and_all_32_are_found():
+    found = {lesson: sorted(predictions(lesson)) for lesson in LESSONS}
+    assert sum(len(names) for names in found.values()) == 32, found
+    assert all(found.values()), found
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_no_prediction_check_shows_its_answer_or_why_before_it_is_given(lesson):
+    for name, (answer, source_cell, released_cell) in predictions(lesson).items():
+        assert released_cell == source_cell, f"{name}: the released check cell differs from the source's"
+        for cell in (source_cell, released_cell):
+            static, live = _call(cell, "prediction"), _call(cell, "predicted")
+            assert static or live, f"{name}: its check uses neither check.prediction nor check.predicted:\n{cell}"
+            assert "hint=" not in cell and 'print("Why' not in cell, f"{name}: a hint or a printed why:\n{cell}"
+            if isinstance(answer, str):               # a choice: its solution is nowhere in the cell
+                for quoted in (f'"{answer}"', f"'{answer}'"):
+                    assert quoted not in cell, f"{name}: the check cell holds the solution {quoted}:\n{cell}"
+            why = _static_why(name, answer, cell)
+            if static or why:
+                assert why and why not in cell, f"{name}: its why is in the cell in clear"
+                for piece in re.split(r"[.:;,()]\s", why):
+                    if len(piece.strip()) >= 20:
+                        assert piece.strip() not in cell, f"{name}: part of its why is in the cell: {piece!r}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_sealed_prediction_opens_with_the_answer_of_the_lessons_solution(lesson):
+    sealed = {name: (answer, cell) for name, (answer, cell, _) in predictions(lesson).items()
+              if _call(cell, "prediction") or "sealed" in cell}
+    for name, (answer, cell) in sealed.items():
+        assert _static_why(name, answer, cell), f"{name}: the token does not open with the solution's {answer!r}"
+
+
+def _written_differently(answer):
+    return [f"({answer.upper()})", f" '{answer.title()}' "]
+
+
+@pytest.mark.parametrize("lesson,name,variant", [
+    pytest.param(lesson, name, variant, id=f"{lesson}-{name}-{index}")
+    for lesson in LESSONS for name, (answer, _, _) in predictions(lesson).items() if isinstance(answer, str)
+    for index, variant in enumerate(_written_differently(answer))])
+def test_a_right_choice_written_differently_is_right_for_the_check_and_for_the_grader(lesson, name, variant):
+    """The self-check ignores case, outer spaces, brackets and quotes; the probes that grade must too."""
+    code = f"{name} = {variant!r}\n" if lesson.startswith("06") else f"def {name}():\n    return {variant!r}\n"
+    passed, output, hidden_failures = run_case(lesson, name, code)
+    assert passed and "right. Why:" in output, output
+    assert not hidden_failures, hidden_failures
+
+
+def _near(answer):
+    """Answers a learner might give next to the solution's number: read off a plot, rounded, a little off."""
+    value = float(answer)
+    spread = [0.002, 0.004, 0.006, 0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.2, 0.5]
+    near = {value * (1 + s) for s in spread} | {value * (1 - s) for s in spread}
+    near |= {value + d for d in (-1, -0.5, -0.4, -0.05, -0.01, 0.01, 0.05, 0.4, 0.5, 1)}
+    return sorted(round(v, 6) for v in near)
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_the_public_check_and_the_grade_agree_on_every_answer_near_a_numeric_prediction(lesson):
+    """A learner told "right" by the self-check gets the point, and one told "not what the demo
+    shows" does not: both compare nnlearn.selfcheck.canonical(answer, digits), with the same digits."""
+    for name, (answer, _, _) in predictions(lesson).items():
+        if isinstance(answer, str):
+            continue
+        for value in _near(answer):
+            code = f"{name} = {value!r}\n" if lesson.startswith("06") else f"def {name}():\n    return {value!r}\n"
+            passed, output, hidden_failures = run_case(lesson, name, code)
+            assert passed == (not hidden_failures), (f"{name} = {value}: the public check says "
+                                                     f"{'right' if passed else 'wrong'}, the grade "
+                                                     f"{'fails' if hidden_failures else 'passes'} it\n{output}")

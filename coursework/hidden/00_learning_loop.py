@@ -3,9 +3,10 @@
 Never released to students: `python coursework/student_copy.py` leaves coursework/ out.
 """
 
-from probes import Probe
+from probes import Probe, prediction
 
 SETUP = "import numpy as np\nimport nnlearn as nl\n"
+
 
 FIT_PUBLIC = SETUP + """
 Xf, yf = nl.data.moons(60, rng=3)
@@ -48,9 +49,9 @@ sgd_update([w, b], lr=0.1)
 result = (w_array, b_array, w.grad, w.data is w_array and b.data is b_array)
 """)],
     "fit": [Probe(FIT_PUBLIC)],
-    "predict_best_sgd_rate": [Probe("result = float(predict_best_sgd_rate())", rtol=0.01)],
-    "predict_first_to_diverge": [Probe("result = str(predict_first_to_diverge()).strip().lower()")],
-    "predict_circles_accuracy": [Probe("result = str(predict_circles_accuracy()).strip().lower()")],
+    "predict_best_sgd_rate": [prediction("predict_best_sgd_rate()", 2)],
+    "predict_first_to_diverge": [prediction("predict_first_to_diverge()")],
+    "predict_circles_accuracy": [prediction("predict_circles_accuracy()")],
 }
 
 HIDDEN = {
@@ -95,7 +96,7 @@ result = [p.data for p in model.parameters()]
         fit_probe(SPIRALS, NET3.format(dtype="np.float32"), SGD, CE, 2, 16, 0, dtype="np.float32", rtol=1e-4,
                   label="float32"),
     ],
-    "predict_best_sgd_rate": [Probe("result = float(predict_best_sgd_rate())", rtol=0.01)],
-    "predict_first_to_diverge": [Probe("result = str(predict_first_to_diverge()).strip().lower()")],
-    "predict_circles_accuracy": [Probe("result = str(predict_circles_accuracy()).strip().lower()")],
+    "predict_best_sgd_rate": [prediction("predict_best_sgd_rate()", 2)],
+    "predict_first_to_diverge": [prediction("predict_first_to_diverge()")],
+    "predict_circles_accuracy": [prediction("predict_circles_accuracy()")],
 }

@@ -4,7 +4,7 @@ PUBLIC mirrors each public check cell's inputs; HIDDEN tries other shapes, float
 values and other seeds. Probes hold inputs only: the grader runs the same code on the solutions.
 """
 
-from probes import Probe
+from probes import Probe, prediction
 
 SETUP = "import numpy as np\nimport nnlearn as nl\n"
 
@@ -20,10 +20,6 @@ def error_of(call):
         return (type(error).__name__, str(error))
     return None
 """
-
-
-def answer(name):
-    return SETUP + f"result = float({name}())\n"
 
 
 PUBLIC = {
@@ -45,9 +41,9 @@ result = (output, [tuple(s) for s in shapes], np.array_equal(X, kept),
           forward(X, as_layers(tanh_net, ["tanh", "sigmoid"]))[0], error[0] if error else None,
           bool(error) and "layer 1" in error[1])
 """)],
-    "predict_distance": [Probe(answer("predict_distance"), rtol=0.01)],
-    "predict_relu_output": [Probe(answer("predict_relu_output"), rtol=0.01)],
-    "predict_parameters": [Probe(answer("predict_parameters"), rtol=0, atol=0.5)],
+    "predict_distance": [prediction("predict_distance()", 2)],
+    "predict_relu_output": [prediction("predict_relu_output()", 2)],
+    "predict_parameters": [prediction("predict_parameters()", 0)],
 }
 
 HIDDEN = {
@@ -102,7 +98,7 @@ error = error_of(lambda: forward(X, [(W1, b1, "relu"), (W2, b2, "identity")]))
 result = (error[0] if error else None, bool(error) and "layer 2" in error[1])
 """, label="a W that does not fit the second layer"),
     ],
-    "predict_distance": [Probe(answer("predict_distance"), rtol=0.01)],
-    "predict_relu_output": [Probe(answer("predict_relu_output"), rtol=0.01)],
-    "predict_parameters": [Probe(answer("predict_parameters"), rtol=0, atol=0.5)],
+    "predict_distance": [prediction("predict_distance()", 2)],
+    "predict_relu_output": [prediction("predict_relu_output()", 2)],
+    "predict_parameters": [prediction("predict_parameters()", 0)],
 }

@@ -4,17 +4,20 @@ PUBLIC mirrors each public check cell's inputs; HIDDEN tries other shapes, edge 
 and other seeds. Probes hold inputs only: the grader runs the same code on the solutions.
 """
 
-from probes import Probe
+from probes import Probe, prediction
 
 SETUP = "import numpy as np\nimport nnlearn as nl\n"
 
 
-def answer(name, kind="float"):
-    """A prediction question: the learner's answer as plain data (a float, or a normalised string)."""
-    if kind == "float":
-        return SETUP + f"result = float({name}())\n"
-    return SETUP + f"result = str({name}()).strip().lower().strip('()')\n"
-
+# A prediction has one answer: the public and the hidden probe are the same.
+PREDICTIONS = {
+    "predict_mse_ratio": [prediction("predict_mse_ratio()", 0)],
+    "predict_ce_correction": [prediction("predict_ce_correction()", 2)],
+    "predict_saturated": [prediction("predict_saturated()")],
+    "predict_huber_pull": [prediction("predict_huber_pull()", 2)],
+    "predict_no_outliers": [prediction("predict_no_outliers()")],
+    "predict_threshold": [prediction("predict_threshold()", 2)],
+}
 
 PUBLIC = {
     "mse": [Probe(SETUP + """
@@ -45,12 +48,7 @@ big = np.array([[1e4, -1e4, 0.0, 5.0], [-1e4, 1e4, 0.0, 0.0], [3.0, 3.0, 3.0, 3.
 result = (plain, np.array_equal(z, kept), softmax_cross_entropy(big, np.array([1, 1, 2])),
           softmax_cross_entropy(z, y, np.array([1.0, 2.0, 0.5])))
 """, rtol=1e-6, atol=1e-9)],
-    "predict_mse_ratio": [Probe(answer("predict_mse_ratio"), rtol=1e-6)],
-    "predict_ce_correction": [Probe(answer("predict_ce_correction"), rtol=0.006)],
-    "predict_saturated": [Probe(answer("predict_saturated", "choice"))],
-    "predict_huber_pull": [Probe(answer("predict_huber_pull"), rtol=0.01)],
-    "predict_no_outliers": [Probe(answer("predict_no_outliers", "choice"))],
-    "predict_threshold": [Probe(answer("predict_threshold"), rtol=0.02)],
+    **PREDICTIONS,
 }
 
 HIDDEN = {
@@ -143,10 +141,5 @@ loss, grad = softmax_cross_entropy(z32, y)
 result = (loss, grad, str(np.asarray(grad).dtype), np.asarray(grad).shape)
 """, rtol=2e-5, atol=1e-6, label="float32 logits give a float32 gradient"),
     ],
-    "predict_mse_ratio": [Probe(answer("predict_mse_ratio"), rtol=1e-6)],
-    "predict_ce_correction": [Probe(answer("predict_ce_correction"), rtol=0.006)],
-    "predict_saturated": [Probe(answer("predict_saturated", "choice"))],
-    "predict_huber_pull": [Probe(answer("predict_huber_pull"), rtol=0.01)],
-    "predict_no_outliers": [Probe(answer("predict_no_outliers", "choice"))],
-    "predict_threshold": [Probe(answer("predict_threshold"), rtol=0.02)],
+    **PREDICTIONS,
 }

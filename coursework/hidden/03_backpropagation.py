@@ -3,7 +3,7 @@
 Never released to students: `python coursework/student_copy.py` leaves coursework/ out.
 """
 
-from probes import Probe
+from probes import Probe, prediction
 
 SETUP = "import numpy as np\nimport nnlearn as nl\n"
 
@@ -16,10 +16,10 @@ X, y = rng.normal(size=(5, 4)), np.array([0, 5, 2, 2, 4])
 """
 
 PUBLIC = {
-    "predict_grad_v": [Probe("result = float(predict_grad_v())", rtol=1e-6)],
-    "predict_dead_neuron_zeros": [Probe("result = float(predict_dead_neuron_zeros())")],
-    "predict_fd_growth": [Probe("result = float(predict_fd_growth())", rtol=0.15)],
-    "predict_backprop_passes": [Probe("result = float(predict_backprop_passes())", rtol=0.1)],
+    "predict_grad_v": [prediction("predict_grad_v()", 1)],
+    "predict_dead_neuron_zeros": [prediction("predict_dead_neuron_zeros()", 0)],
+    "predict_fd_growth": [prediction("predict_fd_growth()", 0)],
+    "predict_backprop_passes": [prediction("predict_backprop_passes()", 0)],
     "numerical_gradient": [Probe(SETUP + """
 w = np.array([[1.0, -2.0, 3.0], [0.5, 0.0, -1.5]])
 g = numerical_gradient(lambda v: np.sum(v ** 3), w, eps=1e-3)
@@ -52,10 +52,10 @@ result = bool(nl.accuracy(as_nnlearn(net)(X_val), y_val) > 0.94)
 }
 
 HIDDEN = {
-    "predict_grad_v": [Probe("result = float(predict_grad_v())", rtol=1e-6)],
-    "predict_dead_neuron_zeros": [Probe("result = float(predict_dead_neuron_zeros())")],
-    "predict_fd_growth": [Probe("result = float(predict_fd_growth())", rtol=0.15)],
-    "predict_backprop_passes": [Probe("result = float(predict_backprop_passes())", rtol=0.1)],
+    "predict_grad_v": [prediction("predict_grad_v()", 1)],
+    "predict_dead_neuron_zeros": [prediction("predict_dead_neuron_zeros()", 0)],
+    "predict_fd_growth": [prediction("predict_fd_growth()", 0)],
+    "predict_backprop_passes": [prediction("predict_backprop_passes()", 0)],
     "numerical_gradient": [
         Probe(SETUP + """
 rng = np.random.default_rng(33)

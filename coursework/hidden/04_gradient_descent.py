@@ -3,9 +3,11 @@
 Never released to students: `python coursework/student_copy.py` leaves coursework/ out.
 """
 
-from probes import Probe
+from probes import Probe, prediction
 
 SETUP = "import numpy as np\nimport nnlearn as nl\n"
+
+
 RATES = "result = {k: float(v) for k, v in rates.items()} if isinstance(rates, dict) else rates\n"
 RAVINE = SETUP + """
 ravine = nl.landscapes.get("ravine")
@@ -17,9 +19,9 @@ def parabola(c):
 """
 
 PUBLIC = {
-    "predict_parabola_zigzag": [Probe("result = float(predict_parabola_zigzag())", rtol=0.02)],
-    "predict_parabola_diverges": [Probe("result = float(predict_parabola_diverges())", rtol=0.02)],
-    "predict_ravine_zigzag": [Probe("result = str(predict_ravine_zigzag()).strip().lower()")],
+    "predict_parabola_zigzag": [prediction("predict_parabola_zigzag()", 2)],
+    "predict_parabola_diverges": [prediction("predict_parabola_diverges()", 2)],
+    "predict_ravine_zigzag": [prediction("predict_ravine_zigzag()")],
     "run_gradient_descent": [Probe(SETUP + """
 w0 = np.array([[2.0, -4.0, 1.0], [0.5, 3.0, -1.0]])
 curvatures = np.array([[1.0, 0.5, 2.0], [4.0, 0.1, 1.5]])
@@ -40,9 +42,9 @@ result = float(largest_converging_lr(loss_fn, grad_fn, np.array(ravine.start), 1
 }
 
 HIDDEN = {
-    "predict_parabola_zigzag": [Probe("result = float(predict_parabola_zigzag())", rtol=0.02)],
-    "predict_parabola_diverges": [Probe("result = float(predict_parabola_diverges())", rtol=0.02)],
-    "predict_ravine_zigzag": [Probe("result = str(predict_ravine_zigzag()).strip().lower()")],
+    "predict_parabola_zigzag": [prediction("predict_parabola_zigzag()", 2)],
+    "predict_parabola_diverges": [prediction("predict_parabola_diverges()", 2)],
+    "predict_ravine_zigzag": [prediction("predict_ravine_zigzag()")],
     "run_gradient_descent": [
         Probe(SETUP + """
 ravine = nl.landscapes.get("ravine")

@@ -3,7 +3,7 @@
 Never released to students: `python coursework/student_copy.py` leaves coursework/ out.
 """
 
-from probes import Probe
+from probes import Probe, prediction
 
 SETUP = "import numpy as np\nimport nnlearn as nl\n"
 
@@ -40,9 +40,9 @@ value = minibatch_noise(np.array([[1.0], [-1.0]]), 1, 50, np.random.default_rng(
 result = (type(value).__name__, value, minibatch_noise(Gs, 10, 20, np.random.default_rng(0)),
           minibatch_noise(Gs, 3, 500, np.random.default_rng(0)), minibatch_noise(Gs, 8, 500, np.random.default_rng(0)))
 """, rtol=1e-8, atol=1e-12)],
-    "predict_noise_ratio": [Probe("result = float(predict_noise_ratio())", rtol=0.1)],
-    "predict_full_batch_rate": [Probe("result = str(predict_full_batch_rate()).strip().lower()")],
-    "predict_per_update_winner": [Probe("result = int(predict_per_update_winner())")],
+    "predict_noise_ratio": [prediction("predict_noise_ratio()", 1)],
+    "predict_full_batch_rate": [prediction("predict_full_batch_rate()")],
+    "predict_per_update_winner": [prediction("predict_per_update_winner()", 0)],
 }
 
 HIDDEN = {
@@ -72,7 +72,7 @@ G = np.random.default_rng(5).normal(size=(12, 4)).astype(np.float32)
 result = minibatch_noise(G, 4, 30, np.random.default_rng(0))
 """, rtol=1e-5, label="float32"),
     ],
-    "predict_noise_ratio": [Probe("result = float(predict_noise_ratio())", rtol=0.1)],
-    "predict_full_batch_rate": [Probe("result = str(predict_full_batch_rate()).strip().lower()")],
-    "predict_per_update_winner": [Probe("result = int(predict_per_update_winner())")],
+    "predict_noise_ratio": [prediction("predict_noise_ratio()", 1)],
+    "predict_full_batch_rate": [prediction("predict_full_batch_rate()")],
+    "predict_per_update_winner": [prediction("predict_per_update_winner()", 0)],
 }

@@ -3,9 +3,10 @@
 Never released to students: `python coursework/student_copy.py` leaves coursework/ out.
 """
 
-from probes import Probe
+from probes import Probe, prediction
 
 SETUP = "import math\nimport numpy as np\nimport nnlearn as nl\n"
+
 
 # MyAdam against nothing but itself: the grader compares the student's weights with the solution's.
 ADAM_RUN = SETUP + """
@@ -17,11 +18,11 @@ def by_hand(model, opt, X, y, loss_fn):
 """
 
 PUBLIC = {
-    "predict_rmsprop_first_step": [Probe("result = float(predict_rmsprop_first_step)", rtol=0.05)],
-    "predict_momentum_speedup": [Probe("result = float(predict_momentum_speedup)", rtol=0.05)],
-    "predict_saddle_exact": [Probe("result = int(predict_saddle_exact)")],
-    "predict_deepest": [Probe("result = str(predict_deepest)")],
-    "predict_network_last": [Probe("result = str(predict_network_last)")],
+    "predict_rmsprop_first_step": [prediction("predict_rmsprop_first_step", 2)],
+    "predict_momentum_speedup": [prediction("predict_momentum_speedup", 0)],
+    "predict_saddle_exact": [prediction("predict_saddle_exact", 0)],
+    "predict_deepest": [prediction("predict_deepest")],
+    "predict_network_last": [prediction("predict_network_last")],
     "my_adam": [Probe(ADAM_RUN + """
 X, y = nl.data.spirals(45, classes=3, rng=2)
 model = nl.Sequential(nl.Linear(2, 5, rng=3), nl.Tanh(), nl.Linear(5, 3, rng=4))
@@ -49,11 +50,11 @@ result = [learning_rate_search(make, nl.CrossEntropyLoss(), X, y, [0.001, 0.03, 
 }
 
 HIDDEN = {
-    "predict_rmsprop_first_step": [Probe("result = float(predict_rmsprop_first_step)", rtol=0.05)],
-    "predict_momentum_speedup": [Probe("result = float(predict_momentum_speedup)", rtol=0.05)],
-    "predict_saddle_exact": [Probe("result = int(predict_saddle_exact)")],
-    "predict_deepest": [Probe("result = str(predict_deepest)")],
-    "predict_network_last": [Probe("result = str(predict_network_last)")],
+    "predict_rmsprop_first_step": [prediction("predict_rmsprop_first_step", 2)],
+    "predict_momentum_speedup": [prediction("predict_momentum_speedup", 0)],
+    "predict_saddle_exact": [prediction("predict_saddle_exact", 0)],
+    "predict_deepest": [prediction("predict_deepest")],
+    "predict_network_last": [prediction("predict_network_last")],
     "my_adam": [
         Probe(ADAM_RUN + """
 X, y = nl.data.blobs(60, centers=4, rng=11)

@@ -3,9 +3,10 @@
 Never released to students: `python coursework/student_copy.py` leaves coursework/ out.
 """
 
-from probes import Probe
+from probes import Probe, prediction
 
 SETUP = "import numpy as np\nimport nnlearn as nl\nfrom nnlearn.widgets import generalisation_runs as runs\n"
+
 
 DROPOUT_PUBLIC = SETUP + """
 x = np.random.default_rng(5).normal(size=(40, 7)) + 2.0
@@ -40,23 +41,19 @@ result = (isinstance(model, nl.Module), list(logits.shape), bool(nl.accuracy(log
 """
 
 
-def _predict(name):
-    return [Probe(f"result = {name}()", label="the prediction")]
-
-
 PUBLIC = {
-    "predict_accuracy_change": _predict("predict_accuracy_change"),
-    "predict_more_data": _predict("predict_more_data"),
-    "predict_dropout_small": _predict("predict_dropout_small"),
+    "predict_accuracy_change": [prediction("predict_accuracy_change()")],
+    "predict_more_data": [prediction("predict_more_data()")],
+    "predict_dropout_small": [prediction("predict_dropout_small()")],
     "dropout": [Probe(DROPOUT_PUBLIC, rtol=1e-6, atol=1e-7)],
     "early_stopping": [Probe(EARLY_PUBLIC)],
     "train_digits": [Probe(TRAIN_PUBLIC)],
 }
 
 HIDDEN = {
-    "predict_accuracy_change": _predict("predict_accuracy_change"),
-    "predict_more_data": _predict("predict_more_data"),
-    "predict_dropout_small": _predict("predict_dropout_small"),
+    "predict_accuracy_change": [prediction("predict_accuracy_change()")],
+    "predict_more_data": [prediction("predict_more_data()")],
+    "predict_dropout_small": [prediction("predict_dropout_small()")],
     "dropout": [
         Probe(SETUP + """
 rng = np.random.default_rng(21)

@@ -1,8 +1,9 @@
 """Hidden tests of lesson 08, as probes judged by the trusted grader (see coursework/probes.py)."""
 
-from probes import Probe
+from probes import Probe, prediction
 
 SETUP = "import numpy as np\n"
+
 
 PUBLIC = {
     "r_squared": [Probe(SETUP + """
@@ -12,8 +13,8 @@ result = [r_squared(t, t), r_squared(np.full(5, t.mean()), t), r_squared(p, t), 
           r_squared(-t, t), r_squared([3.0, 3.0, 3.0], [2.0, 2.0, 2.0])]
 result.append(type(result[2]).__name__)
 """)],
-    "predict_circle_without_layers": [Probe("result = predict_circle_without_layers()")],
-    "predict_xor_feature": [Probe("result = predict_xor_feature()")],
+    "predict_circle_without_layers": [prediction("predict_circle_without_layers()")],
+    "predict_xor_feature": [prediction("predict_xor_feature()")],
 }
 
 HIDDEN = {
@@ -41,6 +42,6 @@ for _ in range(3):
 result = r_squared(pg.model(pg.inputs_test), pg.y_test)
 """, rtol=1e-9, label="a playground network's test predictions"),
     ],
-    "predict_circle_without_layers": [Probe("result = predict_circle_without_layers()")],
-    "predict_xor_feature": [Probe("result = predict_xor_feature()")],
+    "predict_circle_without_layers": [prediction("predict_circle_without_layers()")],
+    "predict_xor_feature": [prediction("predict_xor_feature()")],
 }

@@ -144,8 +144,12 @@ def test_with_6_outliers_mse_is_0728_and_huber_0234_after_500_updates(network_fi
     assert [round(network_fits(name, 6, 500)[1], 3) for name in ("MSE", "Huber")] == [0.728, 0.234]
 
 
-def test_after_3000_updates_both_bend_toward_the_outliers_1150_and_0734(network_fits):
-    assert [round(network_fits(name, 6, 3000)[1], 3) for name in ("MSE", "Huber")] == [1.150, 0.734]
+def test_after_3000_updates_both_bend_toward_the_outliers_about_115_and_073(network_fits):
+    # "about": the third decimal of the MSE fit moves with the machine's arithmetic (1.145 to 1.152,
+    # tests/test_claims_elsewhere.py), so the lesson gives two
+    mse, huber = (network_fits(name, 6, 3000)[1] for name in ("MSE", "Huber"))
+    assert abs(mse - 1.15) < 0.01 and abs(huber - 0.73) < 0.01
+    assert mse > network_fits("MSE", 6, 500)[1] and huber > network_fits("Huber", 6, 500)[1]
 
 
 @pytest.fixture(scope="module")

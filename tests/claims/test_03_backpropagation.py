@@ -101,7 +101,7 @@ def tanh_network():
     return nl.Sequential(nl.Linear(2, 4, rng=0), nl.Tanh(), nl.Linear(4, 1, rng=1)), x, y
 
 
-def test_a_correct_tanh_network_checks_to_about_1e_10_per_weight_and_1e_7_at_worst_on_its_smallest_gradient():
+def test_a_correct_tanh_network_checks_to_about_1e_10_to_1e_9_per_weight_and_1e_7_at_worst_on_its_smallest_gradient():
     net, x, y = tanh_network()
     largest = nl.gradcheck(net, nl.MSELoss(), x, y)
     assert 1e-8 < largest < 1e-6                               # "up to about 1e-7"
@@ -111,7 +111,8 @@ def test_a_correct_tanh_network_checks_to_about_1e_10_per_weight_and_1e_7_at_wor
     W1 = net[0].weight
     numeric = nl.numerical_gradient(lambda _: mse(net(x), y), W1.data)
     errors = (np.abs(W1.grad - numeric) / (np.abs(W1.grad) + np.abs(numeric))).ravel()
-    assert np.median(errors) < 1e-9                            # "most weights agree to about 1e-10"
+    # "most weights agree to about 1e-10 to 1e-9": 8e-10 to 1.5e-9 on the processors tried (test_claims_elsewhere)
+    assert 1e-11 < np.median(errors) < 3e-9
     worst = int(np.argmax(errors))
     assert worst == int(np.argmin(np.abs(W1.grad.ravel())))    # the largest error on the smallest gradient
     assert abs(W1.grad.ravel()[worst]) == pytest.approx(0.0008, abs=0.0001)

@@ -166,11 +166,13 @@ def test_network_rmsprop_at_adams_rate_jumps_from_063_to_13_and_diverges_at_step
     assert round(run.losses[0], 2) == 0.63 and round(run.losses[1]) == 13 and run.diverged_at == 3
 
 
-def test_network_at_times_3_everyone_worse_momentum_climbs_to_6_ends_054_at_times_10_everyone_diverges():
+def test_network_at_times_3_everyone_worse_momentum_climbs_to_6_settles_near_05_at_times_10_everyone_diverges():
     best = {name: run for name, (_, run) in best_runs().items()}
     larger = runs_at(0.5)
     assert all(not r.diverged_at and r.final_loss > best[n].final_loss for n, r in larger.items())
-    assert round(larger["Momentum"].losses.max()) == 6 and round(larger["Momentum"].final_loss, 2) == 0.54
+    # where it settles depends on the machine's arithmetic (0.49 to 0.57, tests/test_claims_elsewhere.py):
+    # at so large a rate the last bits of the sums change its path; the lesson says so
+    assert round(larger["Momentum"].losses.max()) == 6 and 0.45 < larger["Momentum"].final_loss < 0.6
     assert all(r.diverged_at for r in runs_at(1.0).values())
 
 

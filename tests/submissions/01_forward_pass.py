@@ -90,10 +90,10 @@ def neuron(x, w, b):
         (forward_with("activations[activation](h @ W + b)").replace("        shapes.append(h.shape)\n", "")
          .replace("    return h, shapes", "    return h, [h.shape]"), "one entry per layer"),
     ],
-    "predict_distance": [("def predict_distance():\n    return 1.0", "|b| / ||w||"),
-                         ("def predict_distance():\n    return 2.0", "0.447 becomes 0.224")],
-    "predict_relu_output": [("def predict_relu_output():\n    return 0.0", "ReLU passes a positive z"),
-                            ("def predict_relu_output():\n    return 0.777", "z = 1 * 1 + (-0.5) * 0.5 + 0.5")],
-    "predict_parameters": [("def predict_parameters():\n    return 101632", "out biases"),
-                           ("def predict_parameters():\n    return 100352", "(784 * 128 + 128)")],
+    "predict_distance": [("def predict_distance():\n    return 1.0", "read the line's distance from the origin"),
+                         ("def predict_distance():\n    return 2.0", "divide the second by the first")],
+    "predict_relu_output": [("def predict_relu_output():\n    return 0.0", "set the activation to ReLU"),
+                            ("def predict_relu_output():\n    return 0.777", "read a in the readout")],
+    "predict_parameters": [("def predict_parameters():\n    return 101632", "sum(p.data.size for p in model.parameters())"),
+                           ("def predict_parameters():\n    return 100352", "build the model in a new cell")],
 }

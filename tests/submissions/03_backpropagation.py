@@ -125,24 +125,25 @@ def train_two_layer(params, X, y, lr, steps):
 
 WRONG = {
     "predict_grad_v": [
-        (_answer("predict_grad_v", '-15.0'), "y = 2"),                       # the answer for y = 4, copied from the table
-        (_answer("predict_grad_v", '-5.0'), "too high"),                     # the sign of the miss the wrong way round
-        (_answer("predict_grad_v", '1.0'), "dL/dv = h x dL/dy_hat"),         # dL/dy_hat, forgetting the factor h
+        (_answer("predict_grad_v", '-15.0'), "row by row with y = 2"),                     # the answer for y = 4, copied from the table
+        (_answer("predict_grad_v", '-5.0'), "the chain-rule table above"),                 # the sign of the miss the wrong way round
+        (_answer("predict_grad_v", '1.0'), "read dL/dv"),                                  # dL/dy_hat, forgetting the factor h
     ],
     "predict_dead_neuron_zeros": [
-        (_answer("predict_dead_neuron_zeros", '6'), "its bias"),                     # forgets the biases
-        (_answer("predict_dead_neuron_zeros", '4'), "its outgoing weight"),          # only the incoming weights
-        (_answer("predict_dead_neuron_zeros", '2'), "4 per neuron"),                 # one per neuron
+        (_answer("predict_dead_neuron_zeros", '6'), "move step to 4"),                     # forgets the biases
+        (_answer("predict_dead_neuron_zeros", '4'), "that are exactly 0 in the chart"),    # only the incoming weights
+        (_answer("predict_dead_neuron_zeros", '2'), "set activation to relu"),             # one per neuron
     ],
     "predict_fd_growth": [
-        (_answer("predict_fd_growth", '2'), "twice the passes, each twice as long"),
-        (_answer("predict_fd_growth", '1'), "2n^2"),
-        (_answer("predict_fd_growth", '8'), "slope 2"),
+        (_answer("predict_fd_growth", '2'), "read the slope of the finite-differences line"),
+        (_answer("predict_fd_growth", '1'), "the counting app below"),
+        (_answer("predict_fd_growth", '"four"'), "expected a number"),
+        (_answer("predict_fd_growth", '8'), "what a slope means"),
     ],
     "predict_backprop_passes": [
-        (_answer("predict_backprop_passes", '2'), "2 matrix products per layer"),          # forward + "one" backward
-        (_answer("predict_backprop_passes", '1'), "1 forward pass, plus"),
-        (_answer("predict_backprop_passes", '1185'), "about 3"),                          # finite differences' count
+        (_answer("predict_backprop_passes", '2'), "backprop's work in forward passes"),    # forward + "one" backward
+        (_answer("predict_backprop_passes", '1'), "split into its parts"),
+        (_answer("predict_backprop_passes", '1185'), "its right plot"),                    # finite differences' count
     ],
     "numerical_gradient": [
         (_gradient("w[index] = original - eps\n        f_minus = f(w)", "f_minus = f(w)")

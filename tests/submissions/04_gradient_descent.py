@@ -92,19 +92,19 @@ def largest_converging_lr(loss_fn, grad_fn, w0, steps, low, high, tol=1e-3, iter
 
 WRONG = {
     "predict_parabola_zigzag": [
-        (_answer("predict_parabola_zigzag", '1.0'), "lr c > 1"),          # the divergence threshold instead
-        (_answer("predict_parabola_zigzag", '2.0'), "1/c = 0.5"),         # c itself
-        (_answer("predict_parabola_zigzag", '0.25'), "turns negative"),   # 1/(2c)
+        (_answer("predict_parabola_zigzag", '1.0'), "raise learning_rate from small"),        # the divergence threshold instead
+        (_answer("predict_parabola_zigzag", '2.0'), "on the other side of the minimum"),        # c itself
+        (_answer("predict_parabola_zigzag", '0.25'), "the parabola app below at curvature 2"),   # 1/(2c)
     ],
     "predict_parabola_diverges": [
-        (_answer("predict_parabola_diverges", '0.5'), "lr c > 2"),
-        (_answer("predict_parabola_diverges", '2.0'), "2/c = 1.0"),
-        (_answer("predict_parabola_diverges", '4.0'), "|1 - lr c|"),
+        (_answer("predict_parabola_diverges", '0.5'), "no longer says converging"),
+        (_answer("predict_parabola_diverges", '2.0'), "grows step after step"),
+        (_answer("predict_parabola_diverges", '4.0'), "the parabola app below"),
     ],
     "predict_ravine_zigzag": [
-        (_answer("predict_ravine_zigzag", '"yes"'), "+0.6"),              # the lesson's old, wrong sentence
-        (_answer("predict_ravine_zigzag", 'True'), "lr > 1/4 = 0.25"),
-        (_answer("predict_ravine_zigzag", '"only along the floor"'), "positive"),
+        (_answer("predict_ravine_zigzag", '"yes"'), "surface ravine, learning_rate 0.1"),          # the lesson's old, wrong sentence
+        (_answer("predict_ravine_zigzag", 'True'), "expected one of 'yes', 'no'"),
+        (_answer("predict_ravine_zigzag", '"only along the floor"'), "expected one of"),
     ],
     "run_gradient_descent": [
         (_edit(_WALK, "    path = [w.copy()]\n", "    path = []\n"), "steps + 1 rows"),              # forgets w0

@@ -124,19 +124,19 @@ def train_digits(X_train, y_train):
 
 WRONG = {
     "predict_accuracy_change": [
-        (predict("predict_accuracy_change", "fall"), "the answer is 'stay'"),
-        (predict("predict_accuracy_change", "rise"), "the answer is 'stay'"),
-        (predict("predict_accuracy_change", "falls"), "return one of"),
+        (predict("predict_accuracy_change", "fall"), "in brackets, the accuracy at the epoch"),
+        (predict("predict_accuracy_change", "rise"), "compare the two"),
+        (predict("predict_accuracy_change", "falls"), "expected one of 'fall', 'stay', 'rise'"),
     ],
     "predict_more_data": [
-        (predict("predict_more_data", "wider"), "the answer is 'more data'"),
-        (predict("predict_more_data", "more"), "return one of"),
-        (predict("predict_more_data", "bigger network"), "return one of"),
+        (predict("predict_more_data", "wider"), "with the measure validation accuracy"),
+        (predict("predict_more_data", "more"), "expected one of"),
+        (predict("predict_more_data", "bigger network"), "expected one of"),
     ],
     "predict_dropout_small": [
-        (predict("predict_dropout_small", "higher"), "the answer is 'lower'"),
-        (predict("predict_dropout_small", "same"), "return one of"),
-        (predict("predict_dropout_small", "Lower"), "return one of"),
+        (predict("predict_dropout_small", "higher"), "set dropout p to 0.2"),
+        (predict("predict_dropout_small", "same"), "expected one of 'higher', 'lower'"),
+        (predict("predict_dropout_small", "lower accuracy"), "expected one of"),
     ],
     "dropout": [
         (dropout(CORRECT_FORWARD.replace('keep * x.dtype.type(1 / (1 - self.p))', 'keep.astype(x.dtype)')),

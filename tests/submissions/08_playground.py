@@ -63,13 +63,13 @@ def r_squared(prediction, target):
 ''', 'return float("nan")'),
     ],
     "predict_circle_without_layers": [
-        ("def predict_circle_without_layers():\n    return 'c'\n", "straight line"),
-        ("def predict_circle_without_layers():\n    return 'b'\n", "straight line"),
-        ("def predict_circle_without_layers():\n    return 'A'\n", "one of a, b, c"),
+        ("def predict_circle_without_layers():\n    return 'c'\n", "press − layer twice (no hidden layer)"),
+        ("def predict_circle_without_layers():\n    return 'b'\n", "read the test accuracy over the confusion matrix"),
+        ("def predict_circle_without_layers():\n    return 'about 60 %'\n", "expected one of"),
     ],
     "predict_xor_feature": [
-        ("def predict_xor_feature():\n    return 'x1^2'\n", "same sign"),
-        ("def predict_xor_feature():\n    return 'sin(x1)'\n", "same sign"),
-        ("def predict_xor_feature():\n    return 'x1 * x2'\n", "one of"),
+        ("def predict_xor_feature():\n    return 'x1^2'\n", "switch on one extra feature at a time"),
+        ("def predict_xor_feature():\n    return 'sin(x1)'\n", "dataset XOR"),
+        ("def predict_xor_feature():\n    return 'x1 * x2'\n", "expected one of 'x1^2', 'x2^2'"),
     ],
 }
