@@ -68,8 +68,9 @@ class Checks:
                       "(Hidden tests run when your work is graded.)")
         if failed:
             kind = "public" if self.public else "hidden"
+            guide = "where to look" if all("\n    look: " in text for text in failed) else "what was expected and the hints"
             raise CheckFailed(f"{len(failed)} of {len(self.results)} {kind} checks of {self.exercise} failed "
-                              "(see above what was expected and the hints).")
+                              f"(see above {guide}).")
         return False
 
     def _record(self, passed, inputs, expected, actual, what, hint=""):

@@ -65,3 +65,12 @@ def test_predicted_compares_with_a_value_computed_live():
     assert passed and "the largest rate that settles" in out
     passed, out = run(lambda c: c.predicted(10, 3.1623, look="the loss curves at 1, 3.16, 10", why="secret", digits=2))
     assert not passed and "secret" not in out and "look: the loss curves" in out
+
+
+def test_a_failed_prediction_ends_with_where_to_look_not_with_what_was_expected():
+    with pytest.raises(CheckFailed, match=r"see above where to look"):
+        with contextlib.redirect_stdout(io.StringIO()), Checks("p") as check:
+            check.prediction(2, seal(3, WHY, digits=0), look="the app", digits=0)
+    with pytest.raises(CheckFailed, match=r"see above what was expected and the hints"):
+        with contextlib.redirect_stdout(io.StringIO()), Checks("p") as check:
+            check.close(2, 3)
