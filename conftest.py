@@ -43,6 +43,7 @@ LONGEST_FIRST = (
     "tests/test_attacks.py",             # 120: the attack batch
     "tests/test_binder.py",              # 85: a fresh venv from binder/
     "tests/test_grading_cycle.py",       # 70: nbgrader with real Unix users
+    "tests/test_claims_elsewhere.py",    # 55: the claims again, as on two other processors
     "tests/test_browser_playground.py",  # 35: the playground in Voila and in Lab
 )
 
