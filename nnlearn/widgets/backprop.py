@@ -166,10 +166,10 @@ def backprop_explorer(activation="sigmoid", network=0):
 
     Controls: step (forward pass, loss gradient, output layer, activation, first layer),
     activation (sigmoid, tanh, relu), network (another set of weights and input).
-    Left: the network with the forward values in the neurons and the gradients under them, the
+    Top: the network with the forward values in the neurons and the gradients under them, the
     weights coloured by the sign of their gradient (orange +, blue −) and drawn wider the larger
-    it is. Middle: every parameter's gradient, backprop (bars) against finite differences (×).
-    Right: their relative error (log scale). The table under the controls lists the same numbers.
+    it is. Bottom left: every parameter's gradient, backprop (bars) against finite differences (×);
+    bottom right: their relative error (log scale). The table under the controls lists the same numbers.
     """
     step_control = widgets.SelectionSlider(options=[(name, i) for i, name in enumerate(STAGES)], value=0,
                                            description="step", continuous_update=True,

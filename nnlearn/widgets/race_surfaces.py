@@ -2,9 +2,10 @@
 
 Every optimizer of `nnlearn.optim.OPTIMIZERS` runs from the same start (two sliders) on the same
 surface, each at its own best learning rate from one grid (see `race_runs`), times a common
-multiplier. Left: the paths on the contour map, and where 225 starts spread over the map end for
-the optimizer chosen; middle: the height above the lowest point against the step; right: what the
-chosen optimizer remembers (its running mean of g and its running mean or sum of g^2), per weight.
+multiplier. Top left: the paths on the contour map, and where 225 starts spread over the map end
+for the optimizer chosen; top right: the height above the lowest point against the step; bottom:
+what the chosen optimizer remembers (its running mean of g and its running mean or sum of g^2),
+per weight.
 """
 
 import functools
@@ -274,7 +275,7 @@ def optimizer_race(surface="ravine", optimizer="Adam", steps=150, start=None):
     """Every optimizer of nl.optim.OPTIMIZERS racing downhill on one surface, from a start you pick.
 
     Controls: surface, learning_rate (a multiplier on each optimizer's own best rate, in half
-    decades), start_x and start_y, steps, optimizer (whose state the right-hand panels show and
+    decades), start_x and start_y, steps, optimizer (whose state the bottom panels show and
     whose 225 starts the dots on the map show)."""
     race_app = OptimizerRace(surface, optimizer, steps, start)
     app = App(race_app.controls, race_app.figure, race_app.update,
