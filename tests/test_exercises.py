@@ -266,3 +266,22 @@ def test_the_public_check_and_the_grade_agree_on_every_answer_near_a_numeric_pre
             assert passed == (not hidden_failures), (f"{name} = {value}: the public check says "
                                                      f"{'right' if passed else 'wrong'}, the grade "
                                                      f"{'fails' if hidden_failures else 'passes'} it\n{output}")
+
+
+def test_patching_the_comparison_does_not_grade_a_wrong_prediction():
+    """Attack: the probe compares through nnlearn.selfcheck.canonical in the student's process, so a
+    submission may replace it. Whatever it returns, the trusted grader compares it with the
+    solution's answer: without the answer there is nothing to gain (the self-check may be fooled,
+    the grade is not)."""
+    import nnlearn.selfcheck
+
+    expected("08_playground")                 # the grader's answers, computed apart from the submission
+    original = nnlearn.selfcheck.canonical
+    try:
+        for forged in ("lambda *a, **k: 'same'", "lambda answer, digits=None: str(answer)"):
+            code = (f"import nnlearn.selfcheck\nnnlearn.selfcheck.canonical = {forged}\n"
+                    "def predict_xor_feature():\n    return 'x1^2'\n")
+            _, _, hidden_failures = run_case("08_playground", "predict_xor_feature", code)
+            assert hidden_failures, f"a patched canonical ({forged}) grades a wrong prediction"
+    finally:
+        nnlearn.selfcheck.canonical = original   # run_case runs the submission in this process
