@@ -174,8 +174,9 @@ def _stream(key, length):
     return b"".join(blocks)[:length]
 
 
-def _key(canonical):
-    return hashlib.sha256(b"nnlearn prediction " + canonical.encode()).digest()
+def _key(form):
+    """The key of an answer's canonical form."""
+    return hashlib.sha256(b"nnlearn prediction " + form.encode()).digest()
 
 
 def seal(answer, why, digits=None):
@@ -186,10 +187,11 @@ def seal(answer, why, digits=None):
     return base64.b64encode(hashlib.sha256(b"tag" + key + data).digest()[:8] + body).decode()
 
 
-def _open(sealed, canonical):
-    """The explanation `sealed` holds, if `canonical` is the answer it was sealed with; else None."""
+def _open(sealed, form):
+    """The explanation `sealed` holds, if `form` (an answer's canonical form) is the one it was
+    sealed with; else None."""
     raw = base64.b64decode(sealed)
-    key = _key(canonical)
+    key = _key(form)
     data = bytes(a ^ b for a, b in zip(raw[8:], _stream(key, len(raw) - 8)))
     if hashlib.sha256(b"tag" + key + data).digest()[:8] != raw[:8]:
         return None

@@ -199,15 +199,18 @@ class PlaygroundFigure:
     def rescales(self, playground, new_data=False):
         """Would drawing `playground` (after set_data, if `new_data`) change the loss axes' limits?
         A new limit redraws the whole figure."""
-        limits = self._loss_limits(playground.record, None if new_data else self.loss_limits)
-        return (self.ax_loss.get_xlim(), self.ax_loss.get_ylim()) != ((0, limits[0]), (0, limits[1]))
+        return not self._shows(self._loss_limits(playground.record, None if new_data else self.loss_limits))
+
+    def _shows(self, limits):
+        """Are the loss axes at these (epochs, loss) limits?"""
+        return (self.ax_loss.get_xlim(), self.ax_loss.get_ylim()) == ((0, limits[0]), (0, limits[1]))
 
     def _curves(self, playground):
         record = playground.record
         epochs = np.arange(len(record.train_loss))
         limits = self._loss_limits(record, self.loss_limits)
         # round limits, set only when they change: a new limit redraws the whole figure
-        if (self.ax_loss.get_xlim(), self.ax_loss.get_ylim()) != ((0, limits[0]), (0, limits[1])):
+        if not self._shows(limits):
             self.ax_loss.set_xlim(0, limits[0])
             self.ax_loss.set_ylim(0, limits[1])
         self.loss_limits = limits
