@@ -112,6 +112,14 @@ class HuberLoss(Loss):
         return f"HuberLoss(delta={self.delta})"
 
 
+def softmax(logits):
+    """Row-wise softmax of (N, C) scores: p_ic = exp(z_ic) / sum_k exp(z_ik), the row maximum
+    subtracted first so that exp() cannot overflow."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
 def _log_softmax(logits):
     """log softmax along the last axis, via log-sum-exp: subtracting the max keeps exp() <= 1.
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import nnlearn as nl
-from nnlearn.backprop_cost import count_multiplications, count_weights, make_network, measure_gradient_cost
+from nnlearn.experiments.multiplication_counts import count_multiplications, count_weights, make_network, measure_gradient_cost
 from nnlearn.widgets.backprop import GRADIENT_LIMIT, NETWORK_SEEDS, STAGES, backward_walk
 
 

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 import nnlearn as nl
-from nnlearn.widgets import batch_size, training
-from nnlearn.widgets.batch_size import (EPOCHS, LR_GRID, batch_size_explorer, loss_while_training,
-                                        minibatch_gradient_samples, per_example_gradients)
+from nnlearn.experiments import training_runs as training
+from nnlearn.experiments.gradient_noise import minibatch_gradient_samples, per_example_gradients
+from nnlearn.experiments.training_runs import EPOCHS, LR_GRID, loss_while_training
+from nnlearn.widgets.batch_size import batch_size_explorer
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,7 @@ def test_the_x_axis_toggle_switches_between_examples_and_time(app):
 
 
 def test_the_learning_rate_search_runs_every_batch_size_on_the_grid_and_cuts_diverged_runs():
-    runs, best = batch_size.moons_search()
+    runs, best = training.moons_search()
     assert set(runs) == set(training.BATCH_SIZES) and all(set(r) == set(LR_GRID) for r in runs.values())
     for size, by_rate in runs.items():
         for lr, run in by_rate.items():

@@ -6,7 +6,7 @@ import pytest
 import nnlearn as nl
 from nnlearn.plots import new_figure
 from nnlearn.plots.digits import DigitGallery, digit_image
-from nnlearn.widgets import generalisation_runs as runs
+from nnlearn.experiments import digit_runs as runs
 from nnlearn.widgets.generalisation import MEASURES, explorer_summary, overfitting_table
 
 

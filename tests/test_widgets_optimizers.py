@@ -5,9 +5,10 @@ import pytest
 
 import nnlearn as nl
 from nnlearn import landscapes
-from nnlearn.widgets import race_network, race_runs, race_surfaces
-from nnlearn.widgets.race_runs import best_learning_rates, many_starts, reach_summary, run_many, start_grid
-from nnlearn.widgets.race_surfaces import race
+from nnlearn.experiments import network_races, surface_races
+from nnlearn.experiments.surface_races import (best_learning_rates, many_starts, race, reach_summary, run_many,
+                                              start_grid)
+from nnlearn.widgets import race_surfaces
 
 NAMES = list(nl.optim.OPTIMIZERS)
 
@@ -121,7 +122,7 @@ def test_every_control_through_its_range_gives_a_picture_or_a_divergence_note(ra
             for value in (slider.min, slider.max):
                 slider.value = value
                 assert "Error" not in race_app.message.value
-        for steps in (1, race_runs.RACE_STEPS):
+        for steps in (1, surface_races.RACE_STEPS):
             race_app.controls["steps"].value = steps
             assert "Error" not in race_app.message.value
     race_app.controls["surface"].value = "ravine"
@@ -153,8 +154,8 @@ def test_a_slider_move_repaints_without_a_full_redraw(race_app):
 
 def test_caches_are_bounded():
     assert race.cache_info().maxsize <= 24
-    assert race_runs.surface_sweep.cache_info().maxsize <= 8
-    assert race_network.network_sweep.cache_info().maxsize <= 2
+    assert surface_races.surface_sweep.cache_info().maxsize <= 8
+    assert network_races.optimizer_sweep.cache_info().maxsize <= 16
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -172,7 +173,7 @@ def test_all_starts_and_rates_at_once_move_as_landscapes_run_moves_each(name):
 
 
 def test_each_best_rate_is_the_grid_rate_with_the_lowest_mean_height():
-    sweep = race_runs.surface_sweep("ravine")
+    sweep = surface_races.surface_sweep("ravine")
     for name in NAMES:
         assert sweep.score[name][sweep.best[name]] == min(sweep.score[name])
         assert np.isinf(sweep.score[name][-1])          # 10^2 diverges somewhere for everyone on the ravine
@@ -191,7 +192,7 @@ def test_network_race_trains_every_optimizer_from_the_same_start(network_app):
 def test_network_race_summary_gives_each_best_rate_and_final_loss(network_app):
     network_app.controls["learning_rate"].value = 1.0
     text = network_app.race.summary.value
-    for name, (_, run) in race_network.best_runs().items():
+    for name, (_, run) in network_races.best_runs().items():
         assert f"{name} <b>{run.lr:.3g}</b>: {run.final_loss:.3f}" in text
     assert "after 50 steps" in text
 
@@ -206,7 +207,7 @@ def test_network_race_controls_through_their_range(network_app):
             assert message == "" or "diverged at step" in message, message
             pictures[exponent, name] = np.asarray(network_app.race.image.get_array()).copy()
     assert not np.array_equal(pictures[0.0, "SGD"], pictures[0.0, "Adam"])
-    runs = race_network.runs_at(1.0)
+    runs = network_races.runs_at(1.0)
     assert all(run.diverged_at for run in runs.values())
     assert np.all(pictures[1.0, "Adam"][..., :3] == round(0.85 * 255))          # no regions: grey
     network_app.controls["learning_rate"].value = 10.0

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 import nnlearn as nl
-from nnlearn.widgets import training
-from nnlearn.widgets.training import BATCH_SIZES, BUDGET, TrainingRun, training_explorer
+from nnlearn.experiments import ExperimentMessage, training_runs as training
+from nnlearn.experiments.training_runs import BATCH_SIZES, BUDGET, TrainingRun
+from nnlearn.widgets.training import training_explorer
 
 
 @pytest.fixture(scope="module")
@@ -251,7 +252,7 @@ def test_a_training_run_is_the_four_step_loop_of_fit():
 
 def test_optimizer_key_accepts_names_in_any_case_and_refuses_unknown_ones():
     assert training.optimizer_key("momentum") == "Momentum" and training.optimizer_key("Adam") == "Adam"
-    with pytest.raises(nl.widgets.AppMessage, match="Unknown optimizer"):
+    with pytest.raises(ExperimentMessage, match="Unknown optimizer"):
         training.optimizer_key("Nadam")
 
 

@@ -5,7 +5,7 @@ Never released to students: `python coursework/student_copy.py` leaves coursewor
 
 from probes import Probe, prediction
 
-SETUP = "import numpy as np\nimport nnlearn as nl\nfrom nnlearn.widgets import generalisation_runs as runs\n"
+SETUP = "import numpy as np\nimport nnlearn as nl\nfrom nnlearn.experiments import digit_runs as runs\n"
 
 
 DROPOUT_PUBLIC = SETUP + """

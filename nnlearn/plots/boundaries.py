@@ -10,6 +10,7 @@ import numpy as np
 from matplotlib.colors import to_rgb
 from matplotlib.lines import Line2D
 
+from ..losses import softmax
 from .style import MARKERS, PALETTE
 
 # Class colours: orange, blue, bluish green, reddish purple, sky blue (Okabe-Ito).
@@ -33,13 +34,6 @@ def grid_points(xlim, ylim, resolution=60):
     ys = np.linspace(ylim[0], ylim[1], resolution)
     grid_x, grid_y = np.meshgrid(xs, ys)
     return np.column_stack([grid_x.ravel(), grid_y.ravel()])
-
-
-def softmax(scores):
-    """Row-wise softmax of (N, C) scores (stable: the row maximum is subtracted first)."""
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=1, keepdims=True)
 
 
 def region_colours(probabilities, resolution):

@@ -41,6 +41,7 @@ import ipywidgets as widgets
 import numpy as np
 from ipywidgets.widgets.widget import _instances
 
+from ..experiments import ExperimentMessage
 from .lru import LRUCache, nbytes  # noqa: F401  (apps import LRUCache from here)
 from .png import encode_png
 from .text_cache import TextCachingCanvas
@@ -74,9 +75,10 @@ STYLE = f"""<style>
 PUBLISH_TIMINGS = bool(os.environ.get("NNLEARN_APP_TIMINGS"))
 
 
-class AppMessage(Exception):
+class AppMessage(ExperimentMessage):
     """Raised by an app's update to show a readable note instead of a picture change
-    (a learning rate that diverges, a batch larger than the data)."""
+    (a learning rate that diverges, a batch larger than the data). An experiment's own
+    `ExperimentMessage` is shown the same way."""
 
 
 # ------------------------------------------------------------------------------------ live apps
@@ -223,7 +225,7 @@ class App(widgets.VBox):
                 held.enter_context(text.hold_sync())
             try:
                 self._update()
-            except AppMessage as note:
+            except ExperimentMessage as note:
                 self.show_message(str(note), kind="warning")
             except Exception as error:           # an app must survive any control combination
                 self.show_message(f"{type(error).__name__}: {error}", kind="error")

@@ -1,7 +1,7 @@
 """The cost of every weight's gradient, finite differences against backprop: an app for lesson 03.
 
 `backprop_cost()` counts the multiplications each method needs for one full gradient of a tanh
-network with two hidden layers of growing `width` (exact counts from `nnlearn.backprop_cost`, the
+network with two hidden layers of growing `width` (exact counts from `nnlearn.experiments.multiplication_counts`, the
 same on every machine), and shows where backprop's work goes: one forward pass that keeps each
 layer's input and output, then a backward pass that reuses them.
 """
@@ -9,7 +9,7 @@ layer's input and output, then a backward pass that reuses them.
 import numpy as np
 import ipywidgets as widgets
 
-from ..backprop_cost import count_multiplications
+from ..experiments.multiplication_counts import count_multiplications
 from ..plots import MARKERS, PALETTE, label, new_figure
 from .app import App
 

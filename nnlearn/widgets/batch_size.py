@@ -3,7 +3,8 @@
 `batch_size_explorer()`: how noisy a mini-batch gradient is; the learning rate each batch size
 tolerates (every batch size trained on one stated grid of learning rates); and the loss against
 examples seen and against time, each batch size at its own best learning rate from that grid.
-The training runs behind it (`loss_while_training`, `learning_rate_search`) live in `training_run`.
+The runs behind it live in `nnlearn.experiments`: `gradient_noise` and `training_runs`
+(`loss_while_training`, `learning_rate_search`).
 """
 
 
@@ -11,61 +12,11 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.ticker import NullLocator
 
-from ..losses import CrossEntropyLoss
+from ..experiments.gradient_noise import gradient_noise, main_direction, norm
+from ..experiments.training_runs import BATCH_SIZES, EPOCHS, LR_GRID, load_dataset, moons_search
 from ..plots import label, new_figure
 from ..plots.style import MARKERS, PALETTE
 from .app import App, AppMessage
-from .training_run import (BATCH_SIZES, EPOCHS, LR_GRID, learning_rate_search, load_dataset,  # noqa: F401
-                           loss_while_training, moons_search, small_network)
-
-
-
-def _norm(array):
-    return float(np.sqrt(np.vdot(array, array)))
-
-
-def per_example_gradients(model, loss_fn, X, target):
-    """The gradient of the loss on each example alone, flattened: (N, P) for P parameters.
-
-    A mini-batch gradient (mean loss over the batch) is the mean of its examples' rows.
-    """
-    rows = []
-    for i in range(len(X)):
-        loss_fn(model(X[i:i + 1]), target[i:i + 1])
-        model.zero_grad()
-        model.backward(loss_fn.backward())
-        rows.append(np.concatenate([p.grad.ravel() for p in model.parameters()]))
-    return np.array(rows)
-
-
-def minibatch_gradient_samples(gradients, batch_sizes, samples=100, rng=0):
-    """Mini-batch gradients drawn without replacement, for every batch size at once.
-
-    gradients: (N, P) per-example gradients. Returns a dict batch_size -> (samples, P): row k is
-    the mean of the first b rows of the k-th random order (a cumulative sum makes this cheap).
-    """
-    rng = np.random.default_rng(rng)
-    n = len(gradients)
-    result = {}
-    totals = np.zeros((samples, gradients.shape[1]))
-    orders = np.argsort(rng.random((samples, n)), axis=1)            # (samples, N) permutations
-    counted = 0
-    for b in sorted(batch_sizes):
-        b = min(int(b), n)
-        totals += gradients[orders[:, counted:b]].sum(axis=1)
-        counted = b
-        result[b] = totals / b
-    return result
-
-
-def main_direction(rows, iterations=60):
-    """The unit vector along which the rows (M, P) spread most (power iteration on rows^T rows)."""
-    covariance = rows.T @ rows
-    vector = np.ones(rows.shape[1]) / np.sqrt(rows.shape[1])
-    for _ in range(iterations):
-        vector = covariance @ vector
-        vector /= _norm(vector)
-    return vector
 
 
 def cividis_shades(count):
@@ -73,16 +24,6 @@ def cividis_shades(count):
     from matplotlib import colormaps
 
     return [colormaps["cividis"](value) for value in np.linspace(0.0, 0.85, count)]
-
-
-def gradient_noise(X, y, sizes, samples=100, seed=0):
-    """Per-example gradients of the random starting network, mini-batch samples, their rms spread."""
-    model = small_network(int(y.max()) + 1, rng=seed)
-    gradients = per_example_gradients(model, CrossEntropyLoss(), X, y)   # (N, P)
-    full = gradients.mean(axis=0)
-    by_size = minibatch_gradient_samples(gradients, sizes, samples=samples, rng=seed)
-    spread = {b: float(np.sqrt(np.mean(np.sum((g - full) ** 2, axis=1)))) for b, g in by_size.items()}
-    return gradients, full, by_size, spread
 
 
 TOP = 3.0                          # losses above this (and diverged runs) are drawn at it
@@ -100,7 +41,7 @@ class BatchSizeExplorer:
                                                   continuous_update=True),
             "x_axis": widgets.ToggleButtons(options=["examples seen", "time"], value=x_axis, description="x axis")}
         gradients, self.full, self.by_size, self.spread = gradient_noise(self.X, self.y, self.sizes, samples)
-        self.along = self.full / _norm(self.full)                          # unit vector of the full gradient
+        self.along = self.full / norm(self.full)                          # unit vector of the full gradient
         noise = gradients - self.full
         noise -= np.outer(noise @ self.along, self.along)                  # the part across it
         self.across = main_direction(noise)
@@ -234,7 +175,7 @@ def explorer_text(b, n, spread, full, best, run):
     """The message under the explorer, computed from the records the plots draw."""
     per_epoch = -(-n // b)
     noise = (f"its mini-batch gradients lie {spread[b]:.3g} (rms) from the full-batch gradient, whose "
-             f"length is {_norm(full):.3g}" if b < n else "its gradient is the full-batch gradient (no noise)")
+             f"length is {norm(full):.3g}" if b < n else "its gradient is the full-batch gradient (no noise)")
     scaled = best[1] * b
     return (f"Batch size <b>{b}</b>: <b>{per_epoch}</b> updates per epoch of {n} examples; {noise}. "
             f"Best learning rate on the grid: <b>{best[b]:g}</b> (linear scaling from b=1 would say "

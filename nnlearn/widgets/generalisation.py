@@ -3,7 +3,7 @@
 `generalisation_explorer()`: one network on handwritten digits, its loss and accuracy per epoch
 on the training and validation sets side by side, with weight decay, dropout and early stopping
 as controls, and the validation digits it gets wrong. `overfitting_chart()`: every network size
-against every training-set size, measured. Runs come from `generalisation_runs.digits_run`
+against every training-set size, measured. Runs come from `nnlearn.experiments.digit_runs.digits_run`
 (trained the first time a setting is shown, then cached); the test set is never shown here.
 """
 
@@ -15,7 +15,7 @@ import numpy as np
 from ..plots import MARKERS, PALETTE, label, new_figure
 from ..plots.digits import DigitGallery
 from .app import App, progress_bar
-from .generalisation_runs import (DROPOUTS, EPOCHS, HIDDEN_UNITS, PATIENCE, STOPPING, TRAIN_SIZES,
+from ..experiments.digit_runs import (DROPOUTS, EPOCHS, HIDDEN_UNITS, PATIENCE, STOPPING, TRAIN_SIZES,
                                   WEIGHT_DECAYS, digits_run, digits_split, kept_epoch, weight_count)
 
 LOSS_LIMITS = (0.0, 2.5)            # every run starts near ln 10 = 2.30

@@ -6,117 +6,33 @@ Each is then shown at its own best rate (the lowest training loss after the last
 trips `nl.has_diverged` is the worst), times a common multiplier.
 """
 
-import functools
 import math
-from dataclasses import dataclass
 
 import ipywidgets as widgets
 import numpy as np
 
-from ..data import moons
-from ..losses import CrossEntropyLoss
-from ..nn import Linear, ReLU, Sequential
+from ..experiments.network_races import (EPOCHS, NETWORK_LR_EXPONENTS, network_sweep, optimizer_sweep, predict,
+                                         race_data, registry, runs_at)
+from ..losses import softmax
 from ..plots import label, new_figure
 from ..plots.boundaries import (class_legend, class_scatters, grid_points, region_colours, regions_image,
-                                set_class_points, softmax)
+                                set_class_points)
 from ..plots.landscapes import DIVERGED_COLOR
-from ..train import has_diverged, train_step
 from .app import App, AppMessage, log_slider, progress_bar
 from .race_surfaces import racer_style
-from .race_runs import registry
 
-NETWORK_LR_EXPONENTS = tuple(float(e) for e in np.arange(-4.0, 1.01, 0.5))   # 10^-4, 10^-3.5, ..., 10
-EPOCHS = 50
 LIMITS = (-2.6, 2.6)
 RESOLUTION = 60
 
 
-def network_model(seed=0):
-    """The small network every racer trains: 2 -> 16 -> 16 -> 2 with ReLU, same weights for a seed."""
-    rng = np.random.default_rng(seed)
-    return Sequential(Linear(2, 16, rng=rng), ReLU(), Linear(16, 16, rng=rng), ReLU(), Linear(16, 2, rng=rng))
-
-
-def race_data(n=200, seed=0):
-    return moons(n=n, noise=0.2, rng=seed)
-
-
-@dataclass
-class NetworkRun:
-    """One optimizer at one learning rate: the loss before each step (`losses`, up to the step that
-    diverged), `final_loss` (after the last step; inf when diverged), `diverged_at` (1-based step
-    or None) and the trained weights (`weights`, a list of arrays; None when diverged)."""
-
-    lr: float
-    losses: np.ndarray
-    final_loss: float
-    diverged_at: int
-    weights: list
-
-
-def train_one(name, lr, epochs=EPOCHS, n=200, seed=0):
-    """Train network_model(seed) on race_data(n, seed) with optimizer `name` at `lr`, full batch."""
-    X, y = race_data(n, seed)
-    model, loss_fn = network_model(seed), CrossEntropyLoss()
-    optimizer = registry()[name].make(model.parameters(), lr)
-    losses, diverged_at = [], None
-    with np.errstate(all="ignore"):
-        for step in range(1, epochs + 1):
-            loss = train_step(model, loss_fn, optimizer, X, y)
-            losses.append(loss)
-            if has_diverged(loss, losses[0]):
-                diverged_at = step
-                break
-        final = loss_fn(model(X), y) if diverged_at is None else math.inf
-    if diverged_at is None and has_diverged(final, losses[0]):
-        diverged_at, final = epochs, math.inf          # the loss after the last step tripped it
-    weights = None if diverged_at is not None else [p.data.copy() for p in model.parameters()]
-    return NetworkRun(lr=lr, losses=np.asarray(losses), final_loss=float(final), diverged_at=diverged_at,
-                      weights=weights)
-
-
-@functools.lru_cache(maxsize=2)             # ~70 runs of a few kB each
-def network_sweep(epochs=EPOCHS, n=200, seed=0):
-    """name -> [NetworkRun at 10**e for e in NETWORK_LR_EXPONENTS] (about a second)."""
+def tune_all(seed=0):
+    """Every optimizer's sweep of the grid (cached), with a progress bar while it trains."""
     bar = progress_bar(len(registry()), "tuning each optimizer's learning rate")
-    runs = {}
     for index, name in enumerate(registry()):
-        runs[name] = [train_one(name, 10.0 ** e, epochs, n, seed) for e in NETWORK_LR_EXPONENTS]
+        optimizer_sweep(name, EPOCHS, 200, seed)
         bar.value = index + 1
     bar.close()
-    return runs
-
-
-def best_runs(epochs=EPOCHS, n=200, seed=0):
-    """name -> (index into NETWORK_LR_EXPONENTS of its best rate, that NetworkRun)."""
-    best = {}
-    for name, runs in network_sweep(epochs, n, seed).items():
-        index = int(np.argmin([run.final_loss for run in runs]))
-        best[name] = (index, runs[index])
-    return best
-
-
-@functools.lru_cache(maxsize=16)
-def _off_grid(name, exponent, epochs, n, seed):
-    return train_one(name, 10.0 ** exponent, epochs, n, seed)
-
-
-def runs_at(multiplier_exponent=0.0, epochs=EPOCHS, n=200, seed=0):
-    """name -> NetworkRun at 10**multiplier_exponent times the optimizer's best rate."""
-    sweep, results = network_sweep(epochs, n, seed), {}
-    for name, (index, _) in best_runs(epochs, n, seed).items():
-        exponent = round(NETWORK_LR_EXPONENTS[index] + multiplier_exponent, 6)
-        matches = [i for i, e in enumerate(NETWORK_LR_EXPONENTS) if math.isclose(e, exponent, abs_tol=1e-6)]
-        results[name] = sweep[name][matches[0]] if matches else _off_grid(name, exponent, epochs, n, seed)
-    return results
-
-
-def predict(weights, points):
-    """Logits of network_model with `weights` at `points` (M, 2)."""
-    model = network_model()
-    for param, value in zip(model.parameters(), weights):
-        param.data[...] = value
-    return model(points)
+    return network_sweep(EPOCHS, 200, seed)
 
 
 def summary_text(results, multiplier_exponent=0.0):
@@ -133,7 +49,7 @@ class NetworkRace:
 
     def __init__(self, optimizer="Adam", seed=0):
         self.seed = seed
-        network_sweep(EPOCHS, 200, seed)
+        tune_all(seed)
         self.X, self.y = race_data(200, seed)
         self.grid = grid_points(LIMITS, LIMITS, RESOLUTION)
         self.controls = {

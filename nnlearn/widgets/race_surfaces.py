@@ -1,14 +1,13 @@
 """The optimizer race on a 2-D loss surface (lesson 06).
 
 Every optimizer of `nnlearn.optim.OPTIMIZERS` runs from the same start (two sliders) on the same
-surface, each at its own best learning rate from one grid (see `race_runs`), times a common
+surface, each at its own best learning rate from one grid (see `nnlearn.experiments.surface_races`), times a common
 multiplier. Top left: the paths on the contour map, and where 225 starts spread over the map end
 for the optimizer chosen; top right: the height above the lowest point against the step; bottom:
 what the chosen optimizer remembers (its running mean of g and its running mean or sum of g^2),
 per weight.
 """
 
-import functools
 import math
 
 import ipywidgets as widgets
@@ -19,8 +18,8 @@ from .. import landscapes
 from ..plots import LINESTYLES, MARKERS, PALETTE, label, new_figure
 from ..plots.landscapes import DIVERGED_COLOR, PathArtists, clear_surface, plot_surface
 from .app import App, AppMessage, log_slider, slider_neighbours
-from .race_runs import (LR_EXPONENTS, RACE_STEPS, START_GRID, best_learning_rates, lowest_minima, many_starts,
-                        optimizer_names, registry, surface_sweep)
+from ..experiments.surface_races import (LR_EXPONENTS, RACE_STEPS, START_GRID, best_learning_rates, lowest_minima,
+                                        many_starts, optimizer_names, race, registry, surface_sweep)
 
 RACE_SURFACES = ("ravine", "saddle", "several_minima", "rosenbrock", "bowl")
 _COLOURS = (PALETTE[7], PALETTE[0], PALETTE[2], PALETTE[6], PALETTE[4], PALETTE[1])   # no yellow, no vermillion
@@ -38,30 +37,6 @@ def _snap(slider):
     value = float(slider.value)
     snapped = round(value / slider.step) * slider.step
     return float(snapped) if abs(value - snapped) < 1e-9 else value
-
-
-def _state_series(trajectory, key):
-    if key is None or not trajectory.states or key not in trajectory.states[0]:
-        return None
-    return np.array([state[key] for state in trajectory.states], dtype=float).reshape(-1, 2)
-
-
-@functools.lru_cache(maxsize=24)          # about 100 kB a race: at most ~2.5 MB
-def race(surface_name, start, multiplier_exponent=0.0, steps=RACE_STEPS):
-    """Every optimizer from `start` (x, y) at 10**multiplier_exponent times its best rate.
-
-    Returns {name: (points (k + 1, 2), values (k + 1,), diverged_at or None, velocity (k, 2) or None,
-    square (k, 2) or None)}, from `landscapes.run` (the state series are its states, compacted)."""
-    surface = landscapes.get(surface_name)
-    rates = best_learning_rates(surface_name)
-    results = {}
-    for name, info in registry().items():
-        lr = rates[name] * 10.0 ** multiplier_exponent
-        trajectory = landscapes.run(surface, lambda params, info=info, lr=lr: info.make(params, lr),
-                                    start=start, steps=steps)
-        results[name] = (trajectory.points, trajectory.values, trajectory.diverged_at,
-                         _state_series(trajectory, info.velocity_key), _state_series(trajectory, info.square_key))
-    return results
 
 
 def rates_text(surface_name, multiplier_exponent=0.0):

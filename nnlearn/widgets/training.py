@@ -3,7 +3,7 @@
 `training_explorer()`: every control move retrains from the same seed for a fixed budget of
 updates and shows the decision regions and the loss curve; the `step` button runs ONE forward /
 loss / backward / update (`nl.train_step`) and lists what each stage did. The run, its record and
-its datasets live in `training_run`; every number in a message comes from that record.
+its datasets live in `nnlearn.experiments.training_runs`; every number in a message comes from that record.
 """
 
 import copy
@@ -17,9 +17,9 @@ from ..optim import OPTIMIZERS
 from ..plots import boundaries, label, new_figure
 from ..plots.curves import LossCurve
 from .app import App, AppMessage, log_slider, slider_neighbours
-from .training_run import (BATCH_SIZES, BUDGET, DATASETS, LOSSES, TrainingRun, best_rate,  # noqa: F401
-                           first_diverging_rate, load_dataset, optimizer_key, plural, slider_rates,
-                           small_network)
+from ..experiments import ExperimentMessage
+from ..experiments.training_runs import (BATCH_SIZES, BUDGET, DATASETS, LOSSES, TrainingRun, optimizer_key,
+                                        plural)
 
 LIMITS = (-2.6, 2.6)
 RESOLUTION = 60
@@ -188,7 +188,7 @@ class TrainingExplorer:
     def on_step(self, _button):
         try:
             self.last_stages = self.own_run().step(record=True)
-        except AppMessage as note:
+        except ExperimentMessage as note:
             self.app.show_message(str(note), kind="warning")
             return
         self.app.refresh()

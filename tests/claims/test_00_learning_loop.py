@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import nnlearn as nl
-from nnlearn.widgets import training
-from nnlearn.widgets.training import TrainingRun
+from nnlearn.experiments import training_runs as training
+from nnlearn.experiments.training_runs import TrainingRun
 
 X, y = nl.data.moons(200, rng=0)
 

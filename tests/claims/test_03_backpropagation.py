@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import nnlearn as nl
-from nnlearn.backprop_cost import count_multiplications, measure_gradient_cost
+from nnlearn.experiments.multiplication_counts import count_multiplications, measure_gradient_cost
 from nnlearn.gradcheck import relative_error
 from nnlearn.widgets.backprop import NETWORK_SEEDS, backward_walk
 from nnlearn.widgets.backprop_counts import slope

@@ -6,19 +6,19 @@ Named after the sentence each protects; if one fails, the lesson's prose is no l
 import numpy as np
 import pytest
 
-from nnlearn.widgets import batch_size, training
+from nnlearn.experiments import gradient_noise, training_runs as training
 
 X, y = training.load_dataset("moons")
 
 
 @pytest.fixture(scope="module")
 def search():
-    return batch_size.moons_search()
+    return training.moons_search()
 
 
 @pytest.fixture(scope="module")
 def noise():
-    return batch_size.gradient_noise(X, y, training.BATCH_SIZES)
+    return gradient_noise.gradient_noise(X, y, training.BATCH_SIZES)
 
 
 def test_the_network_has_82_weights_sigma_1_is_1_30_and_the_full_gradient_0_49(noise):
@@ -39,8 +39,8 @@ def test_the_measured_spread_follows_the_formula_and_four_times_the_batch_halves
 
 
 def test_the_grid_is_15_rates_from_0_01_to_31_6():
-    assert len(batch_size.LR_GRID) == 15
-    assert batch_size.LR_GRID[0] == 0.01 and batch_size.LR_GRID[-1] == pytest.approx(31.6, abs=0.05)
+    assert len(training.LR_GRID) == 15
+    assert training.LR_GRID[0] == 0.01 and training.LR_GRID[-1] == pytest.approx(31.6, abs=0.05)
 
 
 def test_the_best_rate_grows_linearly_from_1_to_10_then_is_capped(search):
@@ -68,7 +68,7 @@ def test_per_example_small_batches_win_at_their_own_best_rates_by_less(search):
 
 def test_an_update_on_200_examples_costs_far_less_than_200_updates_on_one(search):
     runs, best = search
-    per_update = {b: np.median([runs[b][lr]["time_per_update"] for lr in batch_size.LR_GRID]) for b in (1, 200)}
+    per_update = {b: np.median([runs[b][lr]["time_per_update"] for lr in training.LR_GRID]) for b in (1, 200)}
     assert per_update[200] < 20 * per_update[1]
 
 
@@ -82,7 +82,7 @@ def test_at_their_best_rates_batches_of_50_and_100_climb_above_5_on_the_way(sear
     runs, best = search
     for b in (50, 100):
         assert max(runs[b][best[b]]["loss"]) > 5
-        lower = batch_size.LR_GRID[batch_size.LR_GRID.index(best[b]) - 1]
+        lower = training.LR_GRID[training.LR_GRID.index(best[b]) - 1]
         smooth = runs[b][lower]["loss"]
         assert lower == pytest.approx(3.16, abs=0.01) and max(smooth) < 0.8
         assert smooth[-1] > runs[b][best[b]]["loss"][-1]

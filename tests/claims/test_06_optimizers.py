@@ -8,9 +8,8 @@ import pytest
 
 import nnlearn as nl
 from nnlearn import landscapes
-from nnlearn.widgets.race_network import best_runs, runs_at, train_one
-from nnlearn.widgets.race_runs import best_learning_rates, reach_summary, saddle_escape_table
-from nnlearn.widgets.race_surfaces import race
+from nnlearn.experiments.network_races import best_runs, runs_at, train_one
+from nnlearn.experiments.surface_races import best_learning_rates, race, reach_summary, saddle_escape_table
 
 
 def moves(name, lr=0.01, g=3.0, steps=100):

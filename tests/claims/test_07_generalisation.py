@@ -1,12 +1,12 @@
 """Every quantitative sentence of lesson 07, computed from the runs its apps draw.
 
 Each test is named after the sentence it protects (section of the lesson in the docstring).
-The runs are cached in-process (generalisation_runs.digits_run), so the file trains each setting once.
+The runs are cached in-process (nnlearn.experiments.digit_runs.digits_run), so the file trains each setting once.
 """
 
 import numpy as np
 
-from nnlearn.widgets import generalisation_runs as runs
+from nnlearn.experiments import digit_runs as runs
 from nnlearn.widgets.generalisation import explorer_summary, overfitting_table
 
 

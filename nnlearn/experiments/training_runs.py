@@ -15,12 +15,11 @@ import time
 import numpy as np
 
 from .. import data as nl_data
-from ..losses import CrossEntropyLoss, HuberLoss, MSELoss
+from ..losses import CrossEntropyLoss, HuberLoss, MSELoss, softmax
 from ..nn import Linear, ReLU, Sequential
 from ..optim import OPTIMIZERS, SGD
-from ..plots import boundaries
 from ..train import accuracy, has_diverged, train_step
-from .app import AppMessage
+from . import ExperimentMessage
 
 N_POINTS = 200
 HIDDEN = 16
@@ -46,7 +45,7 @@ _DATA_CACHE = {}
 def load_dataset(name):
     """(X, y) of one of the explorer's datasets (drawn once with a fixed seed, then reused)."""
     if name not in DATASETS:
-        raise AppMessage(f"Unknown dataset {name!r}; choose one of {', '.join(DATASETS)}.")
+        raise ExperimentMessage(f"Unknown dataset {name!r}; choose one of {', '.join(DATASETS)}.")
     if name not in _DATA_CACHE:
         _DATA_CACHE[name] = DATASETS[name]()
     return _DATA_CACHE[name]
@@ -63,7 +62,7 @@ def optimizer_key(name):
     for key, info in OPTIMIZERS.items():
         if name == key or str(name).lower() in (str(key).lower(), info.name.lower()):
             return key
-    raise AppMessage(f"Unknown optimizer {name!r}; choose one of {', '.join(i.name for i in OPTIMIZERS.values())}.")
+    raise ExperimentMessage(f"Unknown optimizer {name!r}; choose one of {', '.join(i.name for i in OPTIMIZERS.values())}.")
 
 
 def _norm(array):
@@ -121,7 +120,7 @@ class TrainingRun:
     def step(self, record=False):
         """One `train_step` on the next mini-batch; with record=True, what each stage did."""
         if self.diverged_at is not None:
-            raise AppMessage(self.divergence_message() + " Press reset or choose another setting.")
+            raise ExperimentMessage(self.divergence_message() + " Press reset or choose another setting.")
         X_batch, t_batch = self._next_batch()
         layers = [layer for layer in self.model if isinstance(layer, Linear)]
         before = [layer.weight.data.copy() for layer in layers] if record else []
@@ -163,7 +162,7 @@ class TrainingRun:
         with np.errstate(all="ignore"):
             output = self.model(points)
             if self.loss_name == "cross-entropy":
-                return boundaries.softmax(output)
+                return softmax(output)
             clipped = np.clip(output, 0.0, 1.0) + 1e-9
             return clipped / clipped.sum(axis=1, keepdims=True)
 

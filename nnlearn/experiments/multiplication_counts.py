@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .gradcheck import relative_error
-from .losses import MSELoss
-from .nn import Linear, Sequential, Tanh
+from ..gradcheck import relative_error
+from ..losses import MSELoss
+from ..nn import Linear, Sequential, Tanh
 
 
 def make_network(width, depth=2, in_features=2, rng=0):

@@ -230,3 +230,27 @@ def saddle_escape_table(noise=0.1, seeds=50):
         noisy = float(np.median(saddle_escape_steps(name, lr, noise=noise, seeds=seeds, start=on_ridge)))
         table[name] = (lr, near, None if exact > RACE_STEPS else exact, noisy)
     return table
+
+
+def _state_series(trajectory, key):
+    if key is None or not trajectory.states or key not in trajectory.states[0]:
+        return None
+    return np.array([state[key] for state in trajectory.states], dtype=float).reshape(-1, 2)
+
+
+@functools.lru_cache(maxsize=24)          # about 100 kB a race: at most ~2.5 MB
+def race(surface_name, start, multiplier_exponent=0.0, steps=RACE_STEPS):
+    """Every optimizer from `start` (x, y) at 10**multiplier_exponent times its best rate.
+
+    Returns {name: (points (k + 1, 2), values (k + 1,), diverged_at or None, velocity (k, 2) or None,
+    square (k, 2) or None)}, from `landscapes.run` (the state series are its states, compacted)."""
+    surface = landscapes.get(surface_name)
+    rates = best_learning_rates(surface_name)
+    results = {}
+    for name, info in registry().items():
+        lr = rates[name] * 10.0 ** multiplier_exponent
+        trajectory = landscapes.run(surface, lambda params, info=info, lr=lr: info.make(params, lr),
+                                    start=start, steps=steps)
+        results[name] = (trajectory.points, trajectory.values, trajectory.diverged_at,
+                         _state_series(trajectory, info.velocity_key), _state_series(trajectory, info.square_key))
+    return results

@@ -1,0 +1,17 @@
+"""What the lessons measure and claim: training runs, races, counts, over seeds.
+
+Lessons, claims tests, hidden probes and apps all call these; nothing here imports ipywidgets or
+matplotlib, so a claim can be computed (and tested) without a screen.
+
+    training_runs          lessons 00 and 05: the explorer's small network, trained step by step;
+                           learning-rate searches per batch size
+    multiplication_counts  lesson 03: the cost of each weight's contribution separately vs backprop
+    surface_races          lesson 06: optimizers on 2-D surfaces, each at its best rate, many starts
+    network_races          lesson 06: optimizers on a small network, each at its best rate
+    digit_runs             lesson 07: the digits split three ways, one cached run per setting
+"""
+
+
+class ExperimentMessage(Exception):
+    """A readable reason why an experiment cannot go on with these settings (an unknown name,
+    a run that diverged). Apps show it as a note instead of a picture change."""
