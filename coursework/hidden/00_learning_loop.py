@@ -50,7 +50,6 @@ result = (w_array, b_array, w.grad, w.data is w_array and b.data is b_array)
 """)],
     "fit": [Probe(FIT_PUBLIC)],
     "predict_best_sgd_rate": [prediction("predict_best_sgd_rate()", 2)],
-    "predict_first_to_diverge": [prediction("predict_first_to_diverge()")],
     "predict_circles_accuracy": [prediction("predict_circles_accuracy()")],
 }
 
@@ -97,6 +96,5 @@ result = [p.data for p in model.parameters()]
                   label="float32"),
     ],
     "predict_best_sgd_rate": [prediction("predict_best_sgd_rate()", 2)],
-    "predict_first_to_diverge": [prediction("predict_first_to_diverge()")],
     "predict_circles_accuracy": [prediction("predict_circles_accuracy()")],
 }

@@ -181,21 +181,35 @@ def slider_rates(low=-4, high=1, step=0.25):
     return [float(10 ** e) for e in np.arange(low, high + 1e-9, step)]
 
 
-def first_diverging_rate(optimizer="SGD", dataset="moons", budget=BUDGET):
+SEEDS = tuple(range(10))            # the starting networks a lesson's claim is measured over
+
+
+@functools.lru_cache(maxsize=4096)  # a few hundred bytes a run: 6 optimizers x 21 rates x 10 seeds fit
+def final_loss(optimizer="SGD", dataset="moons", lr=1.0, seed=0, budget=BUDGET):
+    """The loss on all the data after `budget` full-batch updates from starting network `seed`
+    (inf when the run diverged)."""
+    run = TrainingRun(dataset, optimizer=optimizer, lr=lr, seed=seed).train(budget)
+    return np.inf if run.diverged_at is not None else run.full_loss()
+
+
+def first_diverging_rate(optimizer="SGD", dataset="moons", budget=BUDGET, seed=0):
     """The smallest slider learning rate at which `budget` full-batch updates diverge (None if none)."""
     for lr in slider_rates():
-        if TrainingRun(dataset, optimizer=optimizer, lr=lr).train(budget).diverged_at is not None:
+        if np.isinf(final_loss(optimizer, dataset, lr, seed, budget)):
             return lr
     return None
 
 
-def best_rate(optimizer="SGD", dataset="moons", budget=BUDGET):
-    """The slider learning rate with the lowest loss on all the data after `budget` updates."""
-    finals = {}
-    for lr in slider_rates():
-        run = TrainingRun(dataset, optimizer=optimizer, lr=lr).train(budget)
-        finals[lr] = np.inf if run.diverged_at is not None else run.full_loss()
+def best_rate(optimizer="SGD", dataset="moons", budget=BUDGET, seed=0, lrs=None):
+    """The learning rate of `lrs` (default: the slider's) with the lowest loss on all the data after
+    `budget` updates from starting network `seed`."""
+    finals = {lr: final_loss(optimizer, dataset, lr, seed, budget) for lr in (lrs or slider_rates())}
     return min(finals, key=finals.get)
+
+
+def rates_over_seeds(lrs, optimizer="SGD", dataset="moons", seeds=SEEDS, budget=BUDGET):
+    """lr -> the final losses (inf: diverged) of the same training from each starting network."""
+    return {lr: np.array([final_loss(optimizer, dataset, lr, seed, budget) for seed in seeds]) for lr in lrs}
 
 
 # ---------------------------------------------------------------- lesson 05's runs

@@ -39,7 +39,6 @@ def sgd_update(parameters, lr):
 ''',
     "fit": fit_variant(body=STEP.replace("            optimizer.zero_grad()\n", "")),
     "predict_best_sgd_rate": "def predict_best_sgd_rate():\n    return 1.0",
-    "predict_first_to_diverge": 'def predict_first_to_diverge():\n    return "Adam"',
     "predict_circles_accuracy": 'def predict_circles_accuracy():\n    return "a"',
 }
 
@@ -107,8 +106,6 @@ def sgd_update(parameters, lr):
     ],
     "predict_best_sgd_rate": [("def predict_best_sgd_rate():\n    return 10.0", "read the loss on all the data"),
                               ("def predict_best_sgd_rate():\n    return 0.1", "read the loss on all the data")],
-    "predict_first_to_diverge": [('def predict_first_to_diverge():\n    return "SGD"', "the first rate at which the app marks divergence"),
-                                 ('def predict_first_to_diverge():\n    return "Adam"', "the first rate at which the app marks divergence")],
     "predict_circles_accuracy": [('def predict_circles_accuracy():\n    return "a"', "after 50 updates"),
                                  ('def predict_circles_accuracy():\n    return "b"', "press train 50 more"),
                                  ('def predict_circles_accuracy():\n    return "above 90 %"', "expected one of")],
