@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 import nnlearn as nl
-from nnlearn.widgets.regression import (curve_data, fit_network, line_equation, network_regression,
-                                        outlier_data, outlier_explorer, plural, true_curve, NetworkFits)
+from nnlearn.experiments.regression_fits import curve_data, fit_network, true_curve
+from nnlearn.widgets.regression import (line_equation, network_regression,
+                                        outlier_data, outlier_explorer, plural, NetworkFits)
 
 _outlier_data = outlier_data
 

@@ -3,7 +3,7 @@
 - `backprop_explorer()`: the chain rule walked backwards through a 2-3-1 network, one stage per
   position of the `step` slider: the loss's gradient arrives at the output, each layer multiplies
   it by its local derivative and passes it on, and every weight gets its gradient (the cookie
-  recipe: how much each ingredient, each weight, spoiled the batch). Beside it, the gradient check:
+  recipe: what a pinch more of each ingredient, each weight, would do to the loss). Beside it, the gradient check:
   backprop against centred finite differences, with the relative error per parameter.
 The cost app (finite differences against backprop as the network grows) is in backprop_counts.py
 (not backprop_cost.py: that name is the app function exported from nnlearn.widgets).
@@ -144,7 +144,7 @@ def _stage_text(stage, walk, activation):
                 f"{walk['grad_z'][0]:+.4f}. No weights here, only the chain rule.")
     return ("<b>First layer: z = x W1 + b1.</b> Same rule as the output layer: "
             f"∂L/∂W1[0,0] = x₀ × ∂L/∂z₀ = {x[0]:+.1f} × {walk['grad_z'][0]:+.4f} = {x[0] * walk['grad_z'][0]:+.4f}. "
-            "Every weight now knows how much it spoiled the batch, from one backward pass: "
+            "Every weight now has its gradient, from one backward pass: "
             "the gradient check on the right agrees with finite differences.")
 
 
@@ -204,7 +204,7 @@ def backprop_explorer(activation="sigmoid", network=0):
     ax_grad.set_ylim(-GRADIENT_LIMIT, GRADIENT_LIMIT)        # fixed: a move only repaints the bars
     ax_grad.set_xticks(positions, names, rotation=90, fontsize=8)
     ax_grad.legend(loc="upper right", fontsize=8)
-    label(ax_grad, "How much each weight spoiled the batch", "parameter", "gradient ∂L/∂w")
+    label(ax_grad, "Each parameter's gradient: the loss's sensitivity to it", "parameter", "gradient ∂L/∂w")
 
     floor = 1e-16
     error_bars = _Bars(ax_err, positions, bottom=floor, facecolor=PALETTE[6])

@@ -10,9 +10,10 @@
 import ipywidgets as widgets
 import numpy as np
 
+from ..experiments.regression_fits import GRID, LOSS_FUNCTIONS, curve_data, fitted_curve, true_curve
 from ..losses import HuberLoss, MSELoss
-from ..nn import Linear, Sequential, Tanh
-from ..optim import SGD, Adam
+from ..nn import Linear
+from ..optim import SGD
 from ..plots import MARKERS, PALETTE, label, new_figure
 from ..plots.functions import LOSS_STYLE, pointwise_loss
 from ..plots.style import nice_ceiling
@@ -21,7 +22,6 @@ from .losses import slider, toggles
 
 from ..train import train_step
 
-LOSS_FUNCTIONS = {"MSE": lambda: MSELoss(), "Huber": lambda: HuberLoss(delta=1.0)}
 
 
 def line_equation(slope, intercept):
@@ -168,41 +168,6 @@ def outlier_explorer():
 # A small network on noisy 1-D data, MSE against Huber with outliers
 # --------------------------------------------------------------------------------------------
 
-def true_curve(x):
-    """The function the noisy points are drawn around: sin(1.5 x)."""
-    return np.sin(1.5 * np.asarray(x, dtype=float))
-
-
-def curve_data(n=60, n_outliers=0, height=4.0, noise=0.15, rng=0):
-    """n points y = sin(1.5 x) + noise on x in [-3, 3]; the first `n_outliers` of a fixed random
-    order are moved `height` above the curve (the same points for every count, so raising the
-    count adds outliers and keeps the ones before).
-
-    Shapes: X (n, 1), y (n, 1) float64, outliers (n_outliers,) indices into them.
-    """
-    generator = np.random.default_rng(rng)
-    x = np.sort(generator.uniform(-3.0, 3.0, n))
-    y = true_curve(x) + noise * generator.standard_normal(n)
-    outliers = generator.permutation(n)[:n_outliers]
-    y[outliers] += height
-    return x[:, None], y[:, None], outliers
-
-
-def fit_network(loss, X, y, steps, lr=0.02, seed=0):
-    """Sequential(Linear(1, 24), Tanh(), Linear(24, 1)) from seed `seed`, trained full batch with
-    Adam(lr) for `steps` updates under "MSE" or "Huber" (delta = 1). Returns the model."""
-    rng = np.random.default_rng(seed)
-    model = Sequential(Linear(1, 24, rng=rng), Tanh(), Linear(24, 1, rng=rng))
-    loss_fn = LOSS_FUNCTIONS[loss]()
-    optimizer = Adam(model.parameters(), lr=lr)
-    for _ in range(steps):
-        train_step(model, loss_fn, optimizer, X, y)
-    return model
-
-
-GRID = np.linspace(-3.0, 3.0, 241)[:, None]               # where fits are drawn and judged, (241, 1)
-
-
 class NetworkFits:
     """The fitted curve and its error against the true curve, per (loss, outliers, steps), memoised."""
 
@@ -212,10 +177,7 @@ class NetworkFits:
     def __call__(self, loss, n_outliers, steps):
         key = (loss, int(n_outliers), int(steps))
         if key not in self.fits:
-            X, y, _ = curve_data(n_outliers=key[1])
-            curve = fit_network(loss, X, y, key[2])(GRID)[:, 0]                    # (241,)
-            error = float(np.sqrt(np.mean((curve - true_curve(GRID[:, 0])) ** 2)))
-            self.fits[key] = (curve, error)
+            self.fits[key] = fitted_curve(loss, key[1], key[2])
         return self.fits[key]
 
 

@@ -134,7 +134,7 @@ def test_without_outliers_the_two_networks_are_0064_from_the_true_curve(network_
 def test_without_outliers_the_fits_coincide_because_adam_ignores_the_factor_one_half(network_fits):
     mse, huber = network_fits("MSE", 0, 500)[0], network_fits("Huber", 0, 500)[0]
     assert np.max(np.abs(mse - huber)) < 0.01
-    from nnlearn.widgets.regression import curve_data, fit_network
+    from nnlearn.experiments.regression_fits import curve_data, fit_network
     X, y, _ = curve_data(n_outliers=0)
     for steps in (100, 500):                                              # the misses stay below delta = 1
         assert np.max(np.abs(fit_network("Huber", X, y, steps)(X) - y)) < 1.0
@@ -187,8 +187,26 @@ def test_the_weighted_optimum_crosses_one_half_where_p_crosses_one_over_one_plus
 
 
 def test_with_10_outliers_and_3000_updates_both_overshoot_to_105_and_90_near_x_16(network_fits):
-    from nnlearn.widgets.regression import GRID
+    from nnlearn.experiments.regression_fits import GRID
     for name, peak in (("MSE", 10.5), ("Huber", 9.0)):
         curve = network_fits(name, 10, 3000)[0]
         assert round(float(curve.max()), 1) == peak
         assert abs(GRID[np.argmax(curve), 0] - 1.6) < 0.1
+
+
+def test_over_ten_starts_and_ten_draws_huber_ends_closer_with_6_outliers_and_by_less_after_3000_updates():
+    from nnlearn.experiments.regression_fits import distances_over_seeds
+    starts = distances_over_seeds(6, 500)
+    ratio = starts["MSE"] / starts["Huber"]
+    assert ratio.min() == pytest.approx(2.4, abs=0.05) and ratio.max() == pytest.approx(3.2, abs=0.05)
+    assert np.median(ratio) == pytest.approx(3.1, abs=0.05)
+    draws = distances_over_seeds(6, 500, vary="data")
+    ratio = draws["MSE"] / draws["Huber"]
+    assert ratio.min() == pytest.approx(1.5, abs=0.05) and ratio.max() == pytest.approx(3.6, abs=0.05)
+    assert np.median(ratio) == pytest.approx(3.0, abs=0.05)
+    clean = distances_over_seeds(0, 500)
+    assert np.all(np.abs(clean["MSE"] / clean["Huber"] - 1) < 0.035)
+    longer = distances_over_seeds(6, 3000)
+    ratio = longer["MSE"] / longer["Huber"]
+    assert np.all(ratio > 1) and ratio.min() == pytest.approx(1.05, abs=0.02) and ratio.max() < 1.6
+    assert np.median(ratio) == pytest.approx(1.4, abs=0.05)
