@@ -502,10 +502,10 @@ class InterruptingAdam(nl.optim.Adam):
         super().__init__(params, **kwargs)
         self.at, self.calls = at, 0
 
-    def _update_in_place(self, param, grad, state, group):
+    def _update(self, param, grad, state, group):
         import os
         import signal
-        super()._update_in_place(param, grad, state, group)
+        super()._update(param, grad, state, group)
         if param is self.param_groups[0]["params"][0]:
             self.calls += 1
             if self.calls == self.at:
