@@ -5,15 +5,13 @@ chain rule: given dL/d(output) it adds dL/d(parameter) into every parameter's `.
 dL/d(input) for the layer before it. Names and shapes follow PyTorch, except that `Linear.weight`
 is stored as (in_features, out_features) so that the forward pass reads `x @ W + b`.
 
-`backward(grad_output, input_grad=False)` is the same pass for a caller that does not need dL/dx
-(the input is the data, as PyTorch's inputs that do not require grad): it fills every `.grad` and
-may skip the input's gradient, returning None. `train_step` uses it; it saves one matrix product.
+nnlearn's layers also take `backward(grad_output, input_grad=False)`, for a caller that does not
+need dL/dx (the input is data, as PyTorch's inputs that do not require grad): every `.grad` is
+filled, the input's gradient is skipped and None returned. A hand-written layer may leave it out.
 
 `model.train()` / `model.eval()` switch layers such as Dropout between training and evaluation
 behaviour, as in PyTorch; `module.training` says which one is on.
 """
-
-import inspect
 
 import numpy as np
 
@@ -86,34 +84,6 @@ class Parameter:
         return f"Parameter({name}shape={self.data.shape}, dtype={self.data.dtype})"
 
 
-_INPUT_GRAD_SUPPORT = {}                                     # class -> does its backward take input_grad?
-
-
-def _takes_input_grad(module):
-    """Does module.backward accept input_grad (every nnlearn layer does; a hand-written one may not)?"""
-    cls = type(module)
-    takes = _INPUT_GRAD_SUPPORT.get(cls)
-    if takes is None:
-        try:
-            takes = "input_grad" in inspect.signature(cls.backward).parameters
-        except (TypeError, ValueError):
-            takes = False
-        _INPUT_GRAD_SUPPORT[cls] = takes
-    return takes
-
-
-def backward_without_input_grad(module, grad_output):
-    """module.backward for a caller that does not need dL/dx: fills every .grad.
-
-    Passes input_grad=False when the module's backward accepts it, so the input's gradient is
-    skipped; a backward written as backward(self, grad_output) just runs in full.
-    """
-    if _takes_input_grad(module):
-        module.backward(grad_output, input_grad=False)
-    else:
-        module.backward(grad_output)
-
-
 class Module:
     """Base class: a function with a forward pass, a backward pass and (maybe) parameters.
 
@@ -134,10 +104,6 @@ class Module:
 
     def __call__(self, x):
         return self.forward(x)
-
-    def _backward_to_parameters(self, grad_output):
-        """Old name of backward(grad_output, input_grad=False), kept for older callers."""
-        backward_without_input_grad(self, grad_output)
 
     def children(self):
         """The modules held directly by this one (attributes, and lists or tuples of modules), in order."""
@@ -313,10 +279,6 @@ class _Activation(Module):
             y = self._function(x)
         return self._local(x, y)
 
-    def _derivative(self, x, y=None):
-        """Old name of derivative(x, y), kept for older callers."""
-        return self.derivative(x, y)
-
     def _function(self, x):
         raise NotImplementedError
 
@@ -449,11 +411,7 @@ class Sequential(Module):
             grad_output = layer.backward(grad_output)
         if input_grad:
             return self.layers[0].backward(grad_output)
-        first = self.layers[0]
-        if _takes_input_grad(first):
-            first.backward(grad_output, input_grad=False)        # the data's dL/dx is not needed
-        else:
-            first.backward(grad_output)                          # a hand-written layer: in full
+        self.layers[0].backward(grad_output, input_grad=False)   # asked for: the data's dL/dx is not needed
         return None
 
     def __getitem__(self, index):

@@ -27,7 +27,7 @@ import numpy as np
 from ._checks import as_float_array, as_rng, check_finite, check_int, check_real, describe
 from .data import minibatches
 from .losses import BCEWithLogitsLoss, CrossEntropyLoss, Loss
-from .nn import Module, _takes_input_grad
+from .nn import Module
 from .optim import Optimizer
 
 __all__ = ["train_step", "has_diverged", "DIVERGENCE_FACTOR", "fit", "History", "EarlyStopping",
@@ -116,10 +116,7 @@ def train_step(model, loss_fn, optimizer, X, y, *, return_prediction=False):
     prediction = model(X)                                        # 1. forward pass
     loss = loss_fn(prediction, y)                                # 2. loss
     optimizer.zero_grad()                                        # 3. backpropagation, into zeroed .grad
-    if _takes_input_grad(model):
-        model.backward(loss_fn.backward(), input_grad=False)     #    (dL/dX skipped: X is data)
-    else:
-        model.backward(loss_fn.backward())                       #    (a Module without input_grad)
+    model.backward(loss_fn.backward())
     optimizer.step()                                             # 4. weight update
     return (loss, prediction) if return_prediction else loss
 

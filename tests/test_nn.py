@@ -313,10 +313,10 @@ def test_evaluate_runs_in_eval_mode_and_restores_training_mode():
     (nl.Sigmoid(), [0.25 * 0 + 1 / (1 + np.e) * (1 - 1 / (1 + np.e)), 0.25, 1 / (1 + np.e) * (1 - 1 / (1 + np.e))]),
     (nl.Tanh(), [1 - np.tanh(1.0) ** 2, 1.0, 1 - np.tanh(1.0) ** 2]),
 ])
-def test_activation_derivative_is_public_and_the_old_name_still_works(activation, expected):
+def test_activation_derivative_is_public(activation, expected):
     x = np.array([-1.0, 0.0, 1.0])
     np.testing.assert_allclose(activation.derivative(x), expected, rtol=1e-12)
-    np.testing.assert_allclose(activation._derivative(x, activation(x)), expected, rtol=1e-12)
+    np.testing.assert_allclose(activation.derivative(x, activation(x)), expected, rtol=1e-12)
     assert activation.derivative(x).dtype == np.float64
 
 

@@ -395,10 +395,11 @@ def test_fit_is_train_step_over_the_batches():
     assert history.step_loss == losses
 
 
-def test_fit_calls_no_private_method_of_the_model():
+def test_fit_calls_no_private_method_of_the_model_and_train_step_is_the_four_steps_as_taught():
     import inspect
     source = inspect.getsource(nl.train.fit) + inspect.getsource(nl.train.train_step)
-    assert "model._" not in source and "_backward_to_parameters" not in source
+    assert "model._" not in source and "signature" not in source
+    assert "model.backward(loss_fn.backward())" in inspect.getsource(nl.train.train_step)
 
 
 def test_train_step_works_with_a_hand_written_module_whose_backward_has_no_input_grad():

@@ -42,7 +42,7 @@ import numpy as np
 from ipywidgets.widgets.widget import _instances
 
 from ..experiments import ExperimentMessage
-from .lru import LRUCache, nbytes  # noqa: F401  (apps import LRUCache from here)
+from .lru import LRUCache
 from .png import encode_png
 from .text_cache import TextCachingCanvas
 
@@ -301,7 +301,7 @@ class App(widgets.VBox):
         """Draw the figure (in full only when something static changed) to PNG in the Image widget."""
         if self.closed:
             return
-        figure, canvas = self.figure, self._canvas
+        figure = self.figure
         start = time.perf_counter()
         key = self.picture_key() if self.picture_key is not None else None
         kept = self._prerendered.get(key) if key is not None else None

@@ -15,7 +15,7 @@ import numpy as np
 from ..losses import BCEWithLogitsLoss, MSELoss
 from ..nn import Linear, Sequential, Sigmoid
 from ..optim import SGD
-from ..plots import MARKERS, PALETTE, label, new_figure
+from ..plots import MARKERS, label, new_figure
 from ..plots.style import nice_ceiling
 from ..plots.functions import LOSS_STYLE, LOSSES, loss_curves, pointwise_loss
 from .app import App, log_slider, slider_neighbours
