@@ -3,6 +3,13 @@
 Each loss is called as `loss_fn(prediction, target) -> float` (the mean over the batch, as
 PyTorch's default reduction="mean" computes it), then `loss_fn.backward()` returns
 dL/d(prediction), with the prediction's shape and dtype. Value and gradient sit side by side.
+As in PyTorch, reduction="sum" adds instead of averaging, and reduction="none" returns the loss
+of every element (every row for cross-entropy) as an array; `backward()` then gives the
+derivative of each element's loss with respect to its prediction (the gradient of their sum).
+
+`LOSSES` is the one list of losses that apps, lessons, the playground and its export read:
+display name -> LossInfo (the class, what its targets are, the PyTorch code that builds it).
+Adding a loss is a class here plus one entry there.
 
 Targets must be finite (a NaN target is a data error, refused with a message); a prediction that
 is not finite gives a loss that is not finite, which is how training's divergence check sees it.
@@ -11,18 +18,40 @@ numpy overflow warnings.
 """
 
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ._checks import as_float_array, check_finite, check_real, check_same_shape, describe
 
-__all__ = ["Loss", "MSELoss", "HuberLoss", "CrossEntropyLoss", "BCEWithLogitsLoss"]
+__all__ = ["Loss", "MSELoss", "HuberLoss", "CrossEntropyLoss", "BCEWithLogitsLoss", "LOSSES", "LossInfo"]
+REDUCTIONS = ("mean", "sum", "none")
 
 
 class Loss:
     """Base class: `forward` returns the loss and caches what `backward` needs."""
 
     _cache = None                                                # set by forward
+    reduction = "mean"
+
+    def _set_reduction(self, reduction):
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"{type(self).__name__}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+        self.reduction = reduction
+
+    def _reduce(self, losses, target):
+        """Elementwise losses -> what forward returns: their mean or sum as a float, or the array."""
+        if self.reduction == "none":
+            return losses
+        return self._result(losses.mean() if self.reduction == "mean" else losses.sum(), target)
+
+    def _count(self, size):
+        """What the gradient is divided by: the number of elements for the mean, else 1."""
+        return size if self.reduction == "mean" else 1
+
+    def _reduction_repr(self, *args):
+        parts = list(args) + ([f"reduction={self.reduction!r}"] if self.reduction != "mean" else [])
+        return f"{type(self).__name__}({', '.join(parts)})"
 
     def __call__(self, prediction, target):
         return self.forward(prediction, target)
@@ -66,18 +95,22 @@ class MSELoss(Loss):
     dL/dprediction = 2 (prediction - target) / n, with n the number of elements.
     """
 
+    def __init__(self, reduction="mean"):
+        self._set_reduction(reduction)
+
     def forward(self, prediction, target):
         prediction, target = self._inputs(prediction, target)
         diff = prediction - target
-        loss = self._result(np.vdot(diff, diff) / diff.size, target)
         self._cache = (diff,)
-        return loss
+        if self.reduction == "mean":
+            return self._result(np.vdot(diff, diff) / diff.size, target)
+        return self._reduce(diff * diff, target)
 
     def _gradient(self, diff):
-        return diff * diff.dtype.type(2 / diff.size)
+        return diff * diff.dtype.type(2 / self._count(diff.size))
 
     def __repr__(self):
-        return "MSELoss()"
+        return self._reduction_repr()
 
 
 class HuberLoss(Loss):
@@ -89,8 +122,9 @@ class HuberLoss(Loss):
     L = mean(l); dL/dprediction = clip(d, -delta, delta) / n.
     """
 
-    def __init__(self, delta=1.0):
+    def __init__(self, delta=1.0, reduction="mean"):
         self.delta = check_real(delta, "HuberLoss: delta", low=0, low_inclusive=False)
+        self._set_reduction(reduction)
 
     def forward(self, prediction, target):
         prediction, target = self._inputs(prediction, target)
@@ -101,15 +135,15 @@ class HuberLoss(Loss):
             abs_diff = np.abs(diff)
             small = abs_diff < self.delta
             losses = np.where(small, 0.5 * diff * diff, self.delta * (abs_diff - 0.5 * self.delta))
-            loss = self._result(losses.mean(), target)
+            loss = self._reduce(losses, target)
         self._cache = (diff,)
         return loss
 
     def _gradient(self, diff):
-        return np.clip(diff, -self.delta, self.delta) / diff.dtype.type(diff.size)
+        return np.clip(diff, -self.delta, self.delta) / diff.dtype.type(self._count(diff.size))
 
     def __repr__(self):
-        return f"HuberLoss(delta={self.delta})"
+        return self._reduction_repr(f"delta={self.delta}")
 
 
 def softmax(logits):
@@ -138,9 +172,11 @@ class CrossEntropyLoss(Loss):
     With p = softmax(logits) and w_i = weight[target_i] (1 without weights):
         L = sum_i w_i * (-log p[i, target_i]) / sum_i w_i
         dL/dlogits[i] = w_i * (p[i] - onehot(target_i)) / sum_i w_i
+    (reduction="sum": no division; "none": the (N,) row losses w_i * (-log p[i, target_i]).)
     """
 
-    def __init__(self, weight=None):
+    def __init__(self, weight=None, reduction="mean"):
+        self._set_reduction(reduction)
         if weight is not None:
             weight = as_float_array(weight, "weight", where="CrossEntropyLoss")
             if weight.ndim != 1:
@@ -161,22 +197,29 @@ class CrossEntropyLoss(Loss):
             raise ValueError(f"{where}: prediction is empty (shape {logits.shape}): the mean over 0 rows is undefined")
         labels = _class_labels(target, n, classes, where)
         log_p = _log_softmax(logits)                                 # (N, C)
+        if self.reduction != "mean":
+            sample_weight = None if self.weight is None else self._class_weights(logits)[labels]
+            rows = -log_p[np.arange(n), labels] * (1 if sample_weight is None else sample_weight)    # (N,)
+            self._cache = (log_p, labels, sample_weight, 1)
+            return rows + 0.0 if self.reduction == "none" else float(rows.sum()) + 0.0
         if self.weight is None:
             sample_weight = None
             total = n
             loss = -log_p[np.arange(n), labels].sum() / total
         else:
-            if self.weight.shape != (classes,):
-                raise ValueError(
-                    f"{where}: weight must have one entry per class, {classes}, got {self.weight.shape[0]}"
-                )
-            sample_weight = self.weight.astype(logits.dtype)[labels]  # (N,)
+            sample_weight = self._class_weights(logits)[labels]      # (N,)
             total = sample_weight.sum()
             if total == 0:
                 raise ValueError(f"{where}: the classes in this batch all have weight 0, so the weighted mean is undefined")
             loss = -(sample_weight * log_p[np.arange(n), labels]).sum() / total
         self._cache = (log_p, labels, sample_weight, total)
         return float(loss) + 0.0                                     # + 0.0: a perfect fit is 0.0, not -0.0
+
+    def _class_weights(self, logits):
+        if self.weight.shape != (logits.shape[1],):
+            raise ValueError(f"CrossEntropyLoss: weight must have one entry per class, {logits.shape[1]}, "
+                             f"got {self.weight.shape[0]}")
+        return self.weight.astype(logits.dtype)
 
     def _gradient(self, log_p, labels, sample_weight, total):
         grad = np.exp(log_p)                                         # softmax p, (N, C)
@@ -187,7 +230,7 @@ class CrossEntropyLoss(Loss):
         return grad
 
     def __repr__(self):
-        return "CrossEntropyLoss()" if self.weight is None else f"CrossEntropyLoss(weight={self.weight})"
+        return self._reduction_repr(*([] if self.weight is None else [f"weight={self.weight}"]))
 
 
 def _class_labels(target, n, classes, where):
@@ -227,7 +270,8 @@ class BCEWithLogitsLoss(Loss):
     value per output column (broadcast over the last axis, as in PyTorch).
     """
 
-    def __init__(self, pos_weight=None):
+    def __init__(self, pos_weight=None, reduction="mean"):
+        self._set_reduction(reduction)
         if pos_weight is not None:
             pos_weight = as_float_array(pos_weight, "pos_weight", where="BCEWithLogitsLoss")
             if pos_weight.ndim > 1:
@@ -253,14 +297,58 @@ class BCEWithLogitsLoss(Loss):
             pos_weight = self.pos_weight.astype(logits.dtype)
         with np.errstate(over="ignore", invalid="ignore"):        # logits near 1e308: the mean is inf, as PyTorch's
             losses = pos_weight * target * _softplus(-logits) + (1 - target) * _softplus(logits)
-            loss = self._result(losses.mean(), target)
+            loss = self._reduce(losses, target)
         self._cache = (logits, target, pos_weight)
         return loss
 
     def _gradient(self, logits, target, pos_weight):
         s = 0.5 * (1 + np.tanh(0.5 * logits))                      # sigmoid, overflow-free
         grad = pos_weight * target * (s - 1) + (1 - target) * s
-        return (grad / logits.dtype.type(logits.size)).astype(logits.dtype, copy=False)
+        return (grad / logits.dtype.type(self._count(logits.size))).astype(logits.dtype, copy=False)
 
     def __repr__(self):
-        return "BCEWithLogitsLoss()" if self.pos_weight is None else f"BCEWithLogitsLoss(pos_weight={self.pos_weight})"
+        return self._reduction_repr(*([] if self.pos_weight is None else [f"pos_weight={self.pos_weight}"]))
+
+
+@dataclass(frozen=True)
+class LossInfo:
+    """One entry of the loss registry.
+
+    cls, options  the class and its arguments (`make()` builds one)
+    target        "values" (the prediction's shape: regression, or one-hot rows), "class labels"
+                  ((N,) integers, on (N, C) logits) or "binary" (0/1 values, on logits)
+    pytorch       the PyTorch code that builds the same loss (the playground's export writes it)
+    """
+
+    cls: type
+    target: str
+    pytorch: str
+    options: dict = field(default_factory=dict)
+
+    def make(self, reduction="mean"):
+        return self.cls(**self.options, reduction=reduction)
+
+    def pointwise(self, miss):
+        """(loss, dloss/dmiss) of one example against the miss d, any shape, from the class itself
+        (reduction="none"): d = prediction - target for "values"; for labels and binary targets,
+        d is the logit's distance on the wrong side (a 2-class logit pair (0, d), true class 0)."""
+        d = np.asarray(miss, dtype=float)
+        loss_fn = self.make(reduction="none")
+        if self.target == "values":
+            flat = d.reshape(-1, 1)
+            return loss_fn(flat, np.zeros_like(flat)).reshape(d.shape), loss_fn.backward().reshape(d.shape)
+        if self.target == "class labels":
+            logits = np.column_stack([np.zeros(d.size), d.ravel()])                 # (M, 2)
+            loss = loss_fn(logits, np.zeros(d.size, dtype=int))
+            return loss.reshape(d.shape), loss_fn.backward()[:, 1].reshape(d.shape)
+        flat = -d.reshape(-1, 1)                                                   # logit of the true class 1
+        loss = loss_fn(flat, np.ones_like(flat))
+        return loss.reshape(d.shape), -loss_fn.backward().reshape(d.shape)
+
+
+LOSSES = {
+    "MSE": LossInfo(MSELoss, "values", "nn.MSELoss()"),
+    "cross-entropy": LossInfo(CrossEntropyLoss, "class labels", "nn.CrossEntropyLoss()"),
+    "Huber": LossInfo(HuberLoss, "values", "nn.HuberLoss(delta=1.0)", {"delta": 1.0}),
+    "binary cross-entropy": LossInfo(BCEWithLogitsLoss, "binary", "nn.BCEWithLogitsLoss()"),
+}

@@ -218,3 +218,43 @@ def test_every_loss_prints_as_pytorch_prints_it():
     assert repr(nl.HuberLoss()) == "HuberLoss(delta=1.0)"
     assert repr(nl.CrossEntropyLoss()) == "CrossEntropyLoss()"
     assert repr(nl.BCEWithLogitsLoss()) == "BCEWithLogitsLoss()"
+
+
+# --- reductions and the registry ---------------------------------------------------------------
+
+@pytest.mark.parametrize("reduction", ["sum", "none"])
+@pytest.mark.parametrize("name", list(nl.losses.LOSSES))
+def test_every_registry_loss_matches_pytorch_with_reduction_sum_and_none(name, reduction):
+    torch = import_torch()
+    info = nl.losses.LOSSES[name]
+    rng = np.random.default_rng(7)
+    prediction = rng.normal(size=(6, 3)) * 2
+    target = {"values": rng.normal(size=(6, 3)), "class labels": np.array([0, 2, 1, 1, 0, 2]),
+              "binary": rng.uniform(size=(6, 3))}[info.target]
+    theirs = eval(info.pytorch.replace("nn.", "torch.nn.").replace(")", f", reduction={reduction!r})")
+                  .replace("(, ", "("))
+    ours = info.make(reduction=reduction)
+    value = ours(prediction, target)
+    grad = ours.backward()
+    tensor = torch.tensor(prediction, requires_grad=True)
+    expected = theirs(tensor, torch.as_tensor(target))
+    expected.sum().backward()
+    np.testing.assert_allclose(value, expected.detach().numpy(), rtol=1e-12, err_msg=name)
+    np.testing.assert_allclose(grad, tensor.grad.numpy(), rtol=1e-12, atol=1e-16, err_msg=name)
+    assert (np.ndim(value) == 0) == (reduction == "sum")
+
+
+def test_a_reduction_pytorch_does_not_have_is_refused_by_name():
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        nl.MSELoss(reduction="average")
+
+
+def test_the_loss_explorer_plots_the_registry_classes_themselves():
+    from nnlearn.plots.functions import LOSSES, pointwise_loss
+    d = np.linspace(-4, 4, 17)
+    np.testing.assert_allclose(pointwise_loss("MSE", d), (d * d, 2 * d))
+    np.testing.assert_allclose(pointwise_loss("Huber", d, 1.5)[1], np.clip(d, -1.5, 1.5))
+    np.testing.assert_allclose(pointwise_loss("cross-entropy", d), (np.log1p(np.exp(d)), 1 / (1 + np.exp(-d))))
+    assert LOSSES == ("MSE", "cross-entropy", "Huber")
+    for name, info in nl.losses.LOSSES.items():                         # every entry: PyTorch's own name
+        assert info.pytorch.startswith(f"nn.{info.cls.__name__}(")

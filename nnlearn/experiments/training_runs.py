@@ -15,7 +15,8 @@ import time
 import numpy as np
 
 from .. import data as nl_data
-from ..losses import CrossEntropyLoss, HuberLoss, MSELoss, softmax
+from ..losses import LOSSES as LOSS_REGISTRY
+from ..losses import CrossEntropyLoss, softmax
 from ..nn import Linear, ReLU, Sequential
 from ..optim import OPTIMIZERS, SGD
 from ..train import accuracy, has_diverged, train_step
@@ -33,11 +34,11 @@ DATASETS = {
     "spirals": lambda: nl_data.spirals(N_POINTS, classes=3, noise=0.15, rng=0),
     "blobs": lambda: nl_data.blobs(N_POINTS, centers=3, std=0.5, rng=0),
 }
-LOSSES = {
-    "cross-entropy": CrossEntropyLoss,
-    "MSE on one-hot": MSELoss,
-    "Huber on one-hot": HuberLoss,
-}
+# The registry's losses as the explorer offers them: cross-entropy on the class labels first, then
+# the regression losses on one-hot rows (class 1 of 2 becomes the target row (0, 1)).
+LOSSES = {(name if info.target == "class labels" else f"{name} on one-hot"): info
+          for name, info in sorted(LOSS_REGISTRY.items(), key=lambda item: item[1].target != "class labels")
+          if info.target in ("class labels", "values")}
 
 _DATA_CACHE = {}
 
@@ -86,9 +87,10 @@ class TrainingRun:
         self.n_classes = int(self.y.max()) + 1
         self.model = small_network(self.n_classes, rng=seed)
         self.loss_name = loss
-        self.loss_fn = LOSSES[loss]()
+        self.loss_fn = LOSSES[loss].make()
         # Cross-entropy takes class labels; MSE and Huber compare the outputs with one-hot rows.
-        self.target = self.y if loss == "cross-entropy" else np.eye(self.n_classes)[self.y]
+        self.labels = LOSSES[loss].target == "class labels"
+        self.target = self.y if self.labels else np.eye(self.n_classes)[self.y]
         self.optimizer = OPTIMIZERS[optimizer_key(optimizer)].make(self.model.parameters(), lr)
         self.batch_size = int(batch_size)
         self.batch_rng = np.random.default_rng(seed + 1)
@@ -161,7 +163,7 @@ class TrainingRun:
         the outputs clipped to [0, 1] and normalised for the losses on one-hot targets."""
         with np.errstate(all="ignore"):
             output = self.model(points)
-            if self.loss_name == "cross-entropy":
+            if self.labels:
                 return softmax(output)
             clipped = np.clip(output, 0.0, 1.0) + 1e-9
             return clipped / clipped.sum(axis=1, keepdims=True)

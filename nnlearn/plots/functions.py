@@ -1,21 +1,23 @@
 """Curves of the functions a network is built from: activations, and losses against the miss.
 
 Activations are nnlearn's own layers (so a plot shows exactly what the network computes).
-Losses are written per example, as a function of the miss d, the quantity each loss penalises:
+Losses are the classes of `nnlearn.losses.LOSSES` themselves (reduction="none"), drawn per
+example against the miss d, the quantity each loss penalises:
 
     MSE            d = prediction - target      l = d^2                      dl/dd = 2 d
     Huber          d = prediction - target      l = d^2 / 2 if |d| < delta   dl/dd = clip(d, -delta, delta)
                                                   delta (|d| - delta / 2) otherwise
     cross-entropy  d = the logit's distance on  l = log(1 + exp(d))          dl/dd = sigmoid(d)
-                   the wrong side (d = -logit
-                   for a positive example)
+                   the wrong side
 
-These are the per-element losses of nl.MSELoss, nl.HuberLoss and nl.BCEWithLogitsLoss (the
-tests check it), whose `mean` over a batch is the loss they return.
+(the binary cross-entropy has cross-entropy's curve, so it is drawn once).
 """
+
+import dataclasses
 
 import numpy as np
 
+from ..losses import LOSSES as LOSS_REGISTRY
 from ..nn import LeakyReLU, ReLU, Sigmoid, Tanh
 from .style import LINESTYLES, PALETTE
 
@@ -30,11 +32,13 @@ ACTIVATIONS = {
 # Range of each activation's output worth showing (colour scales, axis limits).
 ACTIVATION_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "ReLU": (0.0, 3.0), "LeakyReLU": (-0.5, 3.0)}
 
-LOSSES = ("MSE", "cross-entropy", "Huber")
-LOSS_STYLE = {
-    name: {"color": PALETTE[i], "linestyle": LINESTYLES[i]}
-    for name, i in (("MSE", 4), ("cross-entropy", 5), ("Huber", 2))
-}
+LOSSES = tuple(name for name, info in LOSS_REGISTRY.items() if info.target != "binary")
+_STYLE_INDEX = {"MSE": 4, "cross-entropy": 5, "Huber": 2}        # palette / line style of each loss
+_free = (i for i in (3, 6, 1, 7, 0) if i not in _STYLE_INDEX.values())   # for a loss added later
+LOSS_STYLE = {}
+for _name in LOSSES:
+    _index = _STYLE_INDEX[_name] if _name in _STYLE_INDEX else next(_free)
+    LOSS_STYLE[_name] = {"color": PALETTE[_index], "linestyle": LINESTYLES[_index]}
 
 
 def activation(name):
@@ -51,21 +55,17 @@ def activate(name, z):
 
 
 def pointwise_loss(name, miss, delta=1.0):
-    """Loss and its gradient for one example, against the miss d (any shape).
+    """Loss and its gradient for one example, against the miss d (any shape), computed by the
+    registry's class (see the module docstring); `delta` is Huber's.
 
-    Returns (loss, gradient) arrays of miss's shape; gradient is dl/dd (see the module docstring).
+    Returns (loss, gradient) arrays of miss's shape; gradient is dl/dd.
     """
-    d = np.asarray(miss, dtype=float)
-    if name == "MSE":
-        return d * d, 2 * d
-    if name == "Huber":
-        small = np.abs(d) < delta
-        loss = np.where(small, 0.5 * d * d, delta * (np.abs(d) - 0.5 * delta))
-        return loss, np.clip(d, -delta, delta)
-    if name == "cross-entropy":
-        loss = np.maximum(d, 0) + np.log1p(np.exp(-np.abs(d)))     # softplus, overflow-free
-        return loss, 0.5 * (1 + np.tanh(0.5 * d))                  # sigmoid(d)
-    raise ValueError(f"loss must be one of {list(LOSSES)}, got {name!r}")
+    if name not in LOSSES:
+        raise ValueError(f"loss must be one of {list(LOSSES)}, got {name!r}")
+    info = LOSS_REGISTRY[name]
+    if "delta" in info.options:
+        info = dataclasses.replace(info, options=dict(info.options, delta=delta))
+    return info.pointwise(miss)
 
 
 def loss_curves(ax_loss, ax_gradient, miss, delta=1.0, animated=False):
