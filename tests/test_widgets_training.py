@@ -313,3 +313,15 @@ def test_a_picture_drawn_while_the_learner_looks_is_the_picture_a_move_draws():
             app.close()
 
     asyncio.run(scenario())
+
+
+def test_the_start_control_trains_another_starting_network_and_the_text_s_seed_0_is_the_default():
+    app = training_explorer()
+    assert app.controls["start"].value == 0
+    first = app.explorer.run.losses[:]
+    app.controls["start"].value = 1
+    assert app.explorer.key[-1] == 1 and app.explorer.run.losses != first
+    assert app.explorer.run.losses == TrainingRun("moons", seed=1).train(BUDGET).losses
+    app.controls["start"].value = 0
+    assert app.explorer.run.losses == first
+    app.close()

@@ -18,8 +18,8 @@ from ..plots import boundaries, label, new_figure
 from ..plots.curves import LossCurve
 from .app import App, AppMessage, log_slider, slider_neighbours
 from ..experiments import ExperimentMessage
-from ..experiments.training_runs import (BATCH_SIZES, BUDGET, DATASETS, LOSSES, TrainingRun, optimizer_key,
-                                        plural)
+from ..experiments.training_runs import (BATCH_SIZES, BUDGET, DATASETS, LOSSES, SEEDS, TrainingRun,
+                                        optimizer_key, plural)
 
 LIMITS = (-2.6, 2.6)
 RESOLUTION = 60
@@ -67,7 +67,7 @@ def stages_html(stages, loss_name):
 class TrainingExplorer:
     """The state behind `training_explorer`: the current run, a cache of trained runs, the artists."""
 
-    def __init__(self, dataset, learning_rate, loss, batch_size, optimizer, budget):
+    def __init__(self, dataset, learning_rate, loss, batch_size, optimizer, budget, seed=0):
         self.budget = budget
         self.controls = {
             "dataset": widgets.Dropdown(options=list(DATASETS), value=dataset, description="dataset"),
@@ -77,6 +77,9 @@ class TrainingExplorer:
                                                   description="batch size", continuous_update=True),
             "optimizer": widgets.Dropdown(options=[(info.name, key) for key, info in OPTIMIZERS.items()],
                                           value=optimizer_key(optimizer), description="optimizer"),
+            # Another starting network: what one start shows is one sample (the lessons give the spread).
+            "start": widgets.IntSlider(value=seed, min=0, max=len(SEEDS) - 1, description="start (seed)",
+                                       continuous_update=True),
             "step": widgets.Button(description="step", tooltip="one forward / loss / backward / update"),
             "train": widgets.Button(description=f"train {budget} more", tooltip=f"{budget} more updates"),
             "reset": widgets.Button(description="reset", tooltip="back to the random network"),
@@ -101,11 +104,11 @@ class TrainingExplorer:
         # 12 significant digits: the page and Python may compute a slider position's 10**x a last
         # bit apart; both are the same setting (and the same cached run) for a learner.
         return (c["dataset"].value, c["loss"].value, c["optimizer"].value,
-                float(f"{lr:.12g}"), int(c["batch_size"].value))
+                float(f"{lr:.12g}"), int(c["batch_size"].value), int(c["start"].value))
 
     def new_run(self, key=None):
-        name, loss_name, opt_key, lr, size = key or self.key
-        return TrainingRun(name, loss_name, opt_key, lr, size)
+        name, loss_name, opt_key, lr, size, seed = key or self.key
+        return TrainingRun(name, loss_name, opt_key, lr, size, seed=seed)
 
     def trained(self, key):
         """The run of `key` after the budget of updates (and its decision regions), from the cache
@@ -205,15 +208,15 @@ class TrainingExplorer:
 
 
 def training_explorer(dataset="moons", learning_rate=1.0, loss="cross-entropy", batch_size=200,
-                      optimizer="SGD", budget=BUDGET):
+                      optimizer="SGD", budget=BUDGET, seed=0):
     """A small network (2 -> 16 ReLU -> classes) learning a 2-D dataset.
 
-    Moving a control retrains from the same seed for `budget` updates (cached per setting) and
-    redraws the decision regions and the loss curve. `step` runs one forward / loss / backward /
+    Moving a control retrains from the starting network `start` (a seed, 0 to 9) for `budget`
+    updates (cached per setting) and redraws the decision regions and the loss curve. `step` runs one forward / loss / backward /
     update from where the picture is and lists the four stages; `train` runs `budget` more
     updates; `reset` goes back to the random network.
     """
-    explorer = TrainingExplorer(dataset, learning_rate, loss, batch_size, optimizer, budget)
+    explorer = TrainingExplorer(dataset, learning_rate, loss, batch_size, optimizer, budget, seed)
     app = App(explorer.controls, explorer.figure, explorer.update, extra=[explorer.status, explorer.stages],
               title="Training explorer")
     explorer.app = app
