@@ -103,6 +103,24 @@ def schedule_race(seeds=SEEDS, rates=RATES):
             for name in SCHEDULES}
 
 
+def schedule_curves(updates=UPDATES):
+    """{schedule: (updates + 1,) the learning rate before each update and after the last, peak 1}."""
+    from ..optim import SGD                           # a stand-in optimizer: only its rate is read
+    from ..nn import Parameter
+
+    curves = {}
+    for name in SCHEDULES:
+        optimizer = SGD([Parameter(np.zeros(1))], lr=1.0)
+        scheduler = make_schedule(name, optimizer, updates)
+        rates = [optimizer.param_groups[0]["lr"]]
+        for _ in range(updates):
+            if scheduler is not None:
+                scheduler.step()
+            rates.append(optimizer.param_groups[0]["lr"])
+        curves[name] = np.array(rates)
+    return curves
+
+
 def summary(seeds=SEEDS, rates=RATES):
     race = schedule_race(seeds, rates)
     best_constant = race["constant"].min(axis=1)                     # (seeds,) the best constant rate's loss
