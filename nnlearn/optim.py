@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import lr_scheduler  # noqa: F401  (nl.optim.lr_scheduler.StepLR, as torch.optim.lr_scheduler)
 from ._checks import check_real, describe
 from .nn import Parameter
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adam", "AdamW", "OptimizerInfo", "OPTIMIZERS"]
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adam", "AdamW", "OptimizerInfo", "OPTIMIZERS", "lr_scheduler"]
 
 
 class Optimizer:

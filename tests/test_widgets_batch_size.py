@@ -126,3 +126,16 @@ def test_every_batch_size_has_its_race_line_on_both_x_axes(app):
         app.controls["x_axis"].value = key
         static = [line for line in ax_race.lines if not line.get_animated()]
         assert len(static) == len(app.best) and all(len(line.get_xdata()) > 1 for line in static)
+
+
+def test_the_dots_under_the_rate_curves_are_the_chosen_batch_sizes_best_rate_at_each_of_10_seeds(app):
+    from nnlearn.experiments import batch_rates
+
+    for size in (1, 10, 200):
+        app.controls["batch_size"].value = size
+        rates = batch_rates.at_equal_epochs(size)
+        dots = app.explorer.seed_dots.get_offsets()
+        assert len(dots) == 10 and sorted(dots[:, 0]) == sorted(rates)
+        assert len({tuple(d) for d in np.asarray(dots)}) == 10               # equal rates are stacked, not hidden
+        assert f"Over 10 seeds (dots) its best rate has median <b>{np.median(rates):.3g}</b>" in app.info.value
+    assert "b=200 over b=1, seed by seed" in app.info.value and "square-root scaling 14.1x" in app.info.value

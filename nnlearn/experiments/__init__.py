@@ -5,6 +5,8 @@ matplotlib, so a claim can be computed (and tested) without a screen.
 
     training_runs          lessons 00 and 05: the explorer's small network, trained step by step;
                            learning-rate searches per batch size
+    batch_rates            lesson 05: each batch size's best rate over seeds, at equal epochs and updates
+    schedule_runs          lesson 04: the sharpness while training; schedules against constant rates
     multiplication_counts  lesson 03: the cost of each weight's contribution separately vs backprop
     surface_races          lesson 06: optimizers on 2-D surfaces, each at its best rate, many starts
     network_races          lesson 06: optimizers on a small network, each at its best rate

@@ -12,3 +12,4 @@ from .landscapes import PathArtists, plot_surface
 from .boundaries import plot_decision_regions
 from .curves import LossCurve, smooth
 from .digits import DigitGallery
+from .schedules import schedule_race_figure

@@ -3,8 +3,10 @@
 `batch_size_explorer()`: how noisy a mini-batch gradient is; the learning rate each batch size
 tolerates (every batch size trained on one stated grid of learning rates); and the loss against
 examples seen and against time, each batch size at its own best learning rate from that grid.
-The runs behind it live in `nnlearn.experiments`: `gradient_noise` and `training_runs`
-(`loss_while_training`, `learning_rate_search`).
+The curves are the app's seed (0); the dots under them are the chosen batch size's best rate at
+each of 10 seeds, so the spread of "the best rate" is in view. The runs behind it live in
+`nnlearn.experiments`: `gradient_noise`, `training_runs` (`loss_while_training`,
+`learning_rate_search`) and `batch_rates` (over seeds; computed once per kernel).
 """
 
 
@@ -12,6 +14,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.ticker import NullLocator
 
+from ..experiments.batch_rates import SEEDS, at_equal_epochs
 from ..experiments.gradient_noise import gradient_noise, main_direction, norm
 from ..experiments.training_runs import BATCH_SIZES, EPOCHS, LR_GRID, load_dataset, moons_search
 from ..plots import label, new_figure
@@ -48,6 +51,7 @@ class BatchSizeExplorer:
         self.runs, self.best = moons_search()
         self.chosen = {b: self.runs[b][self.best[b]] for b in self.sizes}
         self.final = {b: np.array([self.runs[b][lr]["loss"][-1] for lr in LR_GRID]) for b in self.sizes}
+        self.seed_best = {b: at_equal_epochs(b) for b in self.sizes}      # (len(SEEDS),) best rate per seed
         self.shades = cividis_shades(len(self.sizes))
         self.figure, ((ax_noise, ax_spread), (ax_lr, ax_race)) = new_figure(width=8.8, height=6.2, ncols=2, nrows=2)
         self.draw_noise(ax_noise, samples)
@@ -103,11 +107,18 @@ class BatchSizeExplorer:
             ax.plot([self.best[b]], [self.final[b][LR_GRID.index(self.best[b])]], linestyle="none", marker="o",
                     markersize=5, color=shade)
         (self.lr_bold,) = ax.plot([], [], color="black", linewidth=2.4, animated=True)
+        low = min(f.min() for f in self.final.values()) * 0.2                # room below the curves for
+        self.strip = low * 1.25                                            # the seeds' dot plot
+        self.seed_dots = ax.scatter([], [], s=26, color=PALETTE[5], edgecolors="black", linewidths=0.6,
+                                    zorder=6, animated=True)
+        ax.axhspan(low, low / 0.2 * 0.8, color="grey", alpha=0.08, linewidth=0)
+        ax.text(lrs[-1] * 1.2, self.strip, f"best rate at\n{len(SEEDS)} seeds", ha="right", va="bottom",
+                fontsize="x-small", color="black")
         (self.lr_best,) = ax.plot([], [], linestyle="none", marker="o", markersize=11, markerfacecolor="none",
                                   markeredgecolor=PALETTE[5], markeredgewidth=2, animated=True)
         _log_axes(ax)
         ax.set_xlim(lrs[0] / 1.3, lrs[-1] * 1.3)
-        ax.set_ylim(min(f.min() for f in self.final.values()) * 0.7, TOP * 1.2)
+        ax.set_ylim(low, TOP * 1.2)
         ax.legend(loc="upper left", fontsize="x-small", ncol=2, title="batch size", title_fontsize="x-small")
         label(ax, f"SGD, {EPOCHS} epochs: final loss vs learning rate",
               "learning rate (log; diverged or above 3: drawn at 3)", f"loss on all {self.n} points (log)")
@@ -144,8 +155,32 @@ class BatchSizeExplorer:
         self.spread_marker.set_data([b], [self.spread[b]] if b < self.n else [np.nan])
         self.lr_bold.set_data(np.array(LR_GRID), np.clip(self.final[b], None, TOP))
         self.lr_best.set_data([self.best[b]], [self.final[b][LR_GRID.index(self.best[b])]])
+        self.seed_dots.set_offsets(seed_dot_positions(self.seed_best[b], self.strip))
         self.race_bold.set_data(*self.race_data(self.chosen[b], self.shown_axis))
-        self.info.value = explorer_text(b, self.n, self.spread, self.full, self.best, self.chosen[b])
+        self.info.value = (explorer_text(b, self.n, self.spread, self.full, self.best, self.chosen[b])
+                           + seeds_text(b, self.seed_best))
+
+
+def seed_dot_positions(rates, strip, rise=1.12):
+    """A dot plot: one dot per seed at its best rate, equal rates stacked upwards from `strip` (log y)."""
+    positions, seen = [], {}
+    for rate in rates:
+        k = seen.get(rate, 0)
+        seen[rate] = k + 1
+        positions.append((rate, strip * rise ** k))
+    return np.array(positions)
+
+
+def seeds_text(b, seed_best):
+    """The spread of b's best rate over the seeds, and how far linear scaling from b=1 is off."""
+    rates = seed_best[b]
+    text = (f" Over {len(rates)} seeds (dots) its best rate has median <b>{np.median(rates):.3g}</b>, range "
+            f"{rates.min():.3g} to {rates.max():.3g}")
+    if b == 1:
+        return text + "."
+    ratio = rates / seed_best[1]
+    return text + (f"; b={b} over b=1, seed by seed: median {np.median(ratio):.3g}x, range {ratio.min():.3g}x "
+                   f"to {ratio.max():.3g}x (linear scaling says {b}x, square-root scaling {np.sqrt(b):.3g}x).")
 
 
 def _log_axes(ax):
@@ -160,7 +195,8 @@ def batch_size_explorer(batch_size=10, x_axis="examples seen", samples=100):
 
     Top: mini-batch gradients (dots) around the full-batch gradient (star) of the random starting
     network, and their spread against batch size. Bottom left: the loss after EPOCHS epochs of SGD
-    against the learning rate (grid LR_GRID), one curve per batch size; the dot is each one's best.
+    against the learning rate (grid LR_GRID), one curve per batch size; the dot is each one's best;
+    the dots along the bottom are the chosen batch size's best rate at each of 10 seeds.
     Bottom right: each batch size at its own best learning rate, the full-data loss against
     examples seen or training time. Everything is computed on creation; a move only redraws.
     """

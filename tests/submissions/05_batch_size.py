@@ -108,8 +108,8 @@ def minibatches(X, y, batch_size, rng):
     ],
     "predict_noise_ratio": [("def predict_noise_ratio():\n    return 0.25", "read it with the slider at 5, then at 20"),
                             ("def predict_noise_ratio():\n    return 1.0", "read it with the slider at 5, then at 20")],
-    "predict_full_batch_rate": [('def predict_full_batch_rate():\n    return "a"', "read the best learning rate on the grid"),
-                                ('def predict_full_batch_rate():\n    return "c"', "the dot sits on the black curve")],
+    "predict_full_batch_rate": [('def predict_full_batch_rate():\n    return "a"', "read the median best learning rate over 10 seeds"),
+                                ('def predict_full_batch_rate():\n    return "c"', "or where the dots sit bottom left")],
     "predict_per_update_winner": [("def predict_per_update_winner():\n    return 1", "after 50 updates with batch size 1, then with batch size 200"),
                                   ("def predict_per_update_winner():\n    return 2", "expected one of 1, 200")],
 }
