@@ -28,7 +28,7 @@ def _paths(app):
 
 
 def test_optimizer_race_races_every_optimizer_of_the_registry(race_app):
-    assert set(race_app.controls) == {"surface", "learning_rate", "start_x", "start_y", "steps", "optimizer"}
+    assert set(race_app.controls) == {"surface", "rotation", "learning_rate", "start_x", "start_y", "steps", "optimizer"}
     assert list(race_app.controls["optimizer"].options) == NAMES
     assert race_app.message.value == "" and race_app.image.value[:4] == b"\x89PNG"
     paths = _paths(race_app)
@@ -154,7 +154,7 @@ def test_a_slider_move_repaints_without_a_full_redraw(race_app):
 
 def test_caches_are_bounded():
     assert race.cache_info().maxsize <= 24
-    assert surface_races.surface_sweep.cache_info().maxsize <= 8
+    assert surface_races.surface_sweep.cache_info().maxsize <= 10
     assert network_races.optimizer_sweep.cache_info().maxsize <= 16
 
 
@@ -219,8 +219,29 @@ def test_network_race_controls_through_their_range(network_app):
 
 def test_a_start_a_hair_off_zero_is_zero_as_the_text_asks(race_app):
     race_app.controls["surface"].value = "saddle"
-    race_app.controls["start_y"].value = -2 + 40 * 0.05 + 3e-16        # what a browser slider may send
+    race_app.controls["start_y"].value = -2 + 20000 * 1e-4 + 3e-16      # what a browser slider may send
     assert all(line.get_xydata()[0][1] == 0.0 for line in _paths(race_app).values())
     race_app.controls["start_y"].value = 0.001
     assert all(line.get_xydata()[0][1] == 0.001 for line in _paths(race_app).values())
     race_app.controls["surface"].value = "ravine"
+
+
+def test_the_rotation_control_shows_the_turned_twin_with_its_turned_start_and_starts(race_app):
+    race_app.controls["surface"].value = "saddle"
+    race_app.controls["rotation"].value = 45
+    turned = landscapes.get("saddle_rotated")
+    assert race_app.figure.axes[0].get_title() == turned.title
+    assert (race_app.controls["start_x"].value, race_app.controls["start_y"].value) == turned.start
+    assert all(np.allclose(line.get_xydata()[0], turned.start) for line in _paths(race_app).values())
+    dots = np.concatenate([race_app.race.reached.get_offsets(), race_app.race.missed.get_offsets()])
+    assert len(dots) == 225 and np.allclose(np.sort(dots, axis=0), np.sort(start_grid(turned), axis=0))
+    assert race_app.message.value == ""
+    race_app.controls["rotation"].value = 0
+    assert (race_app.controls["start_x"].value, race_app.controls["start_y"].value) == landscapes.get("saddle").start
+    race_app.controls["surface"].value = "ravine"
+
+
+def test_the_stated_starts_are_on_the_start_sliders_grid():
+    for name in list(landscapes.SURFACES) + list(landscapes.ROTATED):
+        for value in landscapes.get(name).start:
+            assert abs(value / race_surfaces.START_STEP - round(value / race_surfaces.START_STEP)) < 1e-6, (name, value)

@@ -149,7 +149,7 @@ class Sweep:
         return LR_EXPONENTS[self.best[name]]
 
 
-@functools.lru_cache(maxsize=8)          # one per surface: about 200 kB each
+@functools.lru_cache(maxsize=10)         # one per surface and its turned twin: about 200 kB each
 def surface_sweep(surface_name):
     """The Sweep of `surface_name` (computed once per surface, in a fraction of a second)."""
     surface = landscapes.get(surface_name)
