@@ -155,7 +155,7 @@ def test_a_slider_move_repaints_without_a_full_redraw(race_app):
 def test_caches_are_bounded():
     assert race.cache_info().maxsize <= 24
     assert surface_races.surface_sweep.cache_info().maxsize <= 10
-    assert network_races.optimizer_sweep.cache_info().maxsize <= 16
+    assert network_races.optimizer_sweep.cache_info().maxsize <= 32
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -9,7 +9,7 @@ WRONG: plausible learner mistakes, each with a fragment the public check's outpu
 BUGGY = {
     'my_adam': '\nclass MyAdam:\n    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8):\n        self.params = list(params)\n        self.lr, self.betas, self.eps = lr, betas, eps\n        self.m = [np.zeros_like(p.data) for p in self.params]\n        self.v = [np.zeros_like(p.data) for p in self.params]\n        self.t = 0\n\n    def zero_grad(self):\n        for p in self.params:\n            p.grad[...] = 0\n\n    def step(self):\n        self.t += 1\n        beta1, beta2 = self.betas\n        for i, p in enumerate(self.params):\n            g = p.grad\n            self.m[i] = beta2 * self.m[i] + (1 - beta2) * g\n            self.v[i] = beta2 * self.v[i] + (1 - beta2) * g**2\n            m_hat = self.m[i] / (1 - beta1**self.t)\n            v_hat = self.v[i] / (1 - beta2**self.t)\n            p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)\n',
     'lr_search': '\nimport math\n\n\ndef learning_rate_search(make_model, loss_fn, X, y, lrs, steps, names=None):\n    names = list(nl.optim.OPTIMIZERS) if names is None else list(names)\n    results = {}\n    with np.errstate(all="ignore"):\n        for name in names:\n            finals = []\n            for lr in lrs:\n                model = make_model()\n                optimizer = nl.optim.OPTIMIZERS[name].make(model.parameters(), lr)\n                first, final = None, None\n                for _ in range(steps):\n                    loss = nl.train_step(model, loss_fn, optimizer, X, y)\n                    first = loss if first is None else first\n                    if nl.has_diverged(loss, first):\n                        final = math.inf\n                        break\n                if final is None:\n                    final = loss_fn(model(X), y)\n                    if nl.has_diverged(final, first):\n                        final = math.inf\n                finals.append(float(final))\n            best = int(np.argmin(finals))\n            results[name] = (lrs[best], finals[0], finals)\n    return results\n',
-    'predict_deepest': 'predict_deepest = "Adagrad"\n',
+    'predict_deepest': 'predict_deepest = "RMSprop"\n',
 }
 
 TUNED = {
@@ -73,11 +73,7 @@ WRONG = {
          'set start y to 0 and steps to 300'),
     ],
     'predict_deepest': [
-        ('predict_deepest = "SGD"\n',
-         'look at the second line above the picture'),
         ('predict_deepest = "RMSprop"\n',
-         'look at the second line above the picture'),
-        ('predict_deepest = "Momentum"\n',
          'look at the second line above the picture'),
     ],
     'predict_network_last': [
