@@ -181,7 +181,7 @@ def test_each_best_rate_is_the_grid_rate_with_the_lowest_mean_height():
 
 
 def test_network_race_trains_every_optimizer_from_the_same_start(network_app):
-    assert set(network_app.controls) == {"learning_rate", "optimizer"}
+    assert set(network_app.controls) == {"learning_rate", "optimizer", "race_over"}
     curves = {line.get_label(): line for line in network_app.figure.axes[0].lines if line.get_label() in NAMES}
     assert list(curves) == NAMES
     assert np.ptp([line.get_ydata()[0] for line in curves.values()]) < 1e-9
@@ -245,3 +245,22 @@ def test_the_stated_starts_are_on_the_start_sliders_grid():
     for name in list(landscapes.SURFACES) + list(landscapes.ROTATED):
         for value in landscapes.get(name).start:
             assert abs(value / race_surfaces.START_STEP - round(value / race_surfaces.START_STEP)) < 1e-6, (name, value)
+
+
+def test_network_race_over_seeds_shows_each_seeds_final_loss_as_a_dot(network_app):
+    network_app.controls["learning_rate"].value = 1.0
+    network_app.controls["race_over"].value = len(network_races.SEEDS)
+    best = network_races.best_over_seeds()
+    dots = network_app.race.seed_dots.get_offsets()
+    assert len(dots) == 6 * len(network_races.SEEDS) and len(network_app.race.seed_flags.get_offsets()) == 0
+    for name, column in network_app.race.columns.items():
+        ys = sorted(dots[np.isclose(dots[:, 0], column), 1])
+        assert np.allclose(ys, sorted(np.clip([runs[name].final_loss for runs in best.values()], 0.011, 9.0)))
+    assert "over seeds 0 to 4" in network_app.race.spread.value and network_app.message.value == ""
+    network_app.controls["learning_rate"].value = 10.0
+    flags = network_app.race.seed_flags.get_offsets()
+    assert len(flags) + len(network_app.race.seed_dots.get_offsets()) == 6 * len(network_races.SEEDS)
+    assert len(flags) >= 5 * len(network_races.SEEDS) and "diverged at" in network_app.race.spread.value
+    network_app.controls["learning_rate"].value = 1.0
+    network_app.controls["race_over"].value = 1
+    assert len(network_app.race.seed_dots.get_offsets()) == 0 and network_app.race.spread.value == ""
