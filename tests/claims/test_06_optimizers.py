@@ -357,3 +357,17 @@ def test_network_grid_rates_within_2_of_the_best_adam_2_to_3_sgd_2_to_5():
             counts[name].append(sum(run.final_loss < 2 * best[name].final_loss for run in sweep[name]))
     assert (min(counts["Adam"]), max(counts["Adam"])) == (2, 3)
     assert (min(counts["SGD"]), max(counts["SGD"])) == (2, 5)
+
+
+def test_ravine_at_times_10_from_225_starts_adam_arrives_from_all_rmsprop_adagrad_diverge_from_124():
+    from nnlearn.experiments.surface_races import many_starts
+    runs = many_starts("ravine", 1.0)
+    assert {name: int(r.diverged.sum()) for name, r in runs.items()} == {
+        "SGD": 210, "Momentum": 210, "RMSprop": 124, "Adagrad": 124, "Adam": 0, "AdamW": 0}
+    assert all(int((runs[name].minimum >= 0).sum()) == 225 for name in ("Adam", "AdamW"))
+
+
+def test_network_sgd_at_01_over_seeds_13_to_32_times_its_best_median_19():
+    best = best_over_seeds()
+    ratios = np.array([train_one("SGD", 0.1, seed=seed).final_loss / best[seed]["SGD"].final_loss for seed in SEEDS])
+    assert round(ratios.min(), 1) == 1.3 and round(ratios.max(), 1) == 3.2 and round(float(np.median(ratios)), 1) == 1.9
