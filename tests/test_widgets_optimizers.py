@@ -264,3 +264,18 @@ def test_network_race_over_seeds_shows_each_seeds_final_loss_as_a_dot(network_ap
     network_app.controls["learning_rate"].value = 1.0
     network_app.controls["race_over"].value = 1
     assert len(network_app.race.seed_dots.get_offsets()) == 0 and network_app.race.spread.value == ""
+
+
+def test_every_turned_surface_gives_a_picture_or_a_divergence_note(race_app):
+    race_app.controls["rotation"].value = 45
+    for surface in race_surfaces.RACE_SURFACES:
+        race_app.controls["surface"].value = surface
+        turned = landscapes.get(f"{surface}_rotated")
+        assert (race_app.controls["start_x"].min, race_app.controls["start_x"].max) == turned.xlim
+        for exponent in (-1.0, 0.0, 1.0):
+            race_app.controls["learning_rate"].value = 10.0 ** exponent
+            message = race_app.message.value
+            assert message == "" or "diverged at step" in message, message
+    race_app.controls["rotation"].value = 0
+    race_app.controls["surface"].value = "ravine"
+    race_app.controls["learning_rate"].value = 1.0
