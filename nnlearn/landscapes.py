@@ -187,14 +187,13 @@ def rotated(surface, degrees=45.0):
     R = np.array([[c, -s], [s, c]])
     function = lambda x, y: surface._function(c * x + s * y, -s * x + c * y)           # f(R^T p)
 
-    def gradient(x, y):
+    def gradient(x, y):                                                                  # R grad f(R^T p)
         gu, gv = surface._gradient(c * x + s * y, -s * x + c * y)
-        return c * gu - s * gv, s * gu + c * gv                                          # R grad f(R^T p)
+        return c * gu - s * gv, s * gu + c * gv
 
     half = math.ceil(2 * np.abs([(x, y) for x in surface.xlim for y in surface.ylim] @ R.T).max()) / 2
-    title = surface.title.replace(":", f", turned {degrees:g}°:", 1)
-    return Surface(f"{surface.name}_rotated", title, function, gradient,
-                   xlim=(-half, half), ylim=(-half, half), start=np.round(R @ surface.start, 4),
+    return Surface(f"{surface.name}_rotated", surface.title.replace(":", f", turned {degrees:g}°:", 1),
+                   function, gradient, xlim=(-half, half), ylim=(-half, half), start=np.round(R @ surface.start, 4),
                    minima=np.asarray(surface.minima) @ R.T, angle=degrees, base=surface,
                    description=f"{surface.description} Turned {degrees:g} degrees about the origin.")
 

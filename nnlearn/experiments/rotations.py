@@ -66,7 +66,8 @@ def rotation_table(surface_name="ravine"):
     height over the race and the starts; lower is better)."""
     turned_name = f"{surface_name}_rotated"
     start, start_turned = steps_to_bottom(surface_name), steps_to_bottom(turned_name, surface_name)
-    many, many_turned = steps_to_bottom_from_starts(surface_name), steps_to_bottom_from_starts(turned_name, surface_name)
+    many = steps_to_bottom_from_starts(surface_name)
+    many_turned = steps_to_bottom_from_starts(turned_name, surface_name)
     sweep, aligned, rates = surface_sweep(turned_name), surface_sweep(surface_name), best_learning_rates(surface_name)
     table = {}
     for name, lr in rates.items():

@@ -38,7 +38,7 @@ START_STEP = 1e-4    # the start sliders' step: the saddle's start y = 0.001 (an
 def _snap(slider):
     """The slider's value, with the rounding of a browser slider (-2 + 20000 * 1e-4) taken off: y = 0 is 0."""
     value = float(slider.value)
-    snapped = round(round(value / slider.step) * slider.step, 9)          # 10 * 1e-4 is 0.001, not 0.0010000000000000002
+    snapped = round(round(value / slider.step) * slider.step, 9)          # 10 * 1e-4 is 0.001, not 0.00100...02
     return float(snapped) if abs(value - snapped) < 1e-9 else value
 
 
@@ -167,7 +167,8 @@ class OptimizerRace:
     def update(self):
         if self.syncing:
             return
-        surface = landscapes.get(self.controls["surface"].value + ("_rotated" if self.controls["rotation"].value else ""))
+        turned = "_rotated" if self.controls["rotation"].value else ""
+        surface = landscapes.get(self.controls["surface"].value + turned)
         if surface.name != self.shown_surface:
             surface_sweep(surface.name)
             self._show_surface(surface)
