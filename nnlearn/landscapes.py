@@ -15,6 +15,9 @@ The surfaces (`SURFACES`, by name):
     rosenbrock      z = (1 - x)^2 + 100 (y - x^2)^2           a curved, flat-bottomed valley
     saddle          z = x^2 / 2 + y^4 / 4 - y^2 / 2           a saddle at (0, 0), minima at (0, +-1)
     several_minima  a gentle bowl with three Gaussian dips    a shallow and two deeper minima
+
+Each has a twin turned 45 degrees, `get(name + "_rotated")` (`ROTATED`): its valleys no longer run along
+the weight axes, so RMSprop, Adagrad and Adam, which scale each weight's step, face a different problem.
 """
 
 import math
@@ -27,31 +30,26 @@ from .nn import Parameter
 from .optim import Optimizer
 from .train import has_diverged
 
-__all__ = ["Surface", "SURFACES", "get", "Trajectory", "run"]
+__all__ = ["Surface", "SURFACES", "ROTATED", "rotated", "get", "Trajectory", "run"]
 
 
 class Surface:
     """A height z = f(x, y) with its gradient, and what a plot of it needs.
 
-    Attributes: name, title, xlim (lo, hi), ylim (lo, hi), start (x0, y0) (a start point that
-    makes a telling picture), minima [(x, y), ...] (every local minimum inside the plot range).
+    Attributes: name, title, xlim (lo, hi), ylim (lo, hi), start (x0, y0) (a telling start), minima [(x, y), ...]
+    (every local minimum in the plot range), angle (degrees turned from `base`, the aligned surface, or 0 and None).
     Calling the surface and `gradient` broadcast: x and y may be numbers or arrays (a meshgrid).
     """
 
-    def __init__(self, name, title, function, gradient, xlim, ylim, start, minima, description=""):
-        self.name = name
-        self.title = title
-        self._function = function
-        self._gradient = gradient
-        self.xlim = tuple(float(v) for v in xlim)
-        self.ylim = tuple(float(v) for v in ylim)
-        self.start = tuple(float(v) for v in start)
+    def __init__(self, name, title, function, gradient, xlim, ylim, start, minima, description="",
+                 angle=0.0, base=None):
+        self.name, self.title, self.description, self.angle, self.base = name, title, description, float(angle), base
+        self._function, self._gradient = function, gradient
+        self.xlim, self.ylim, self.start = (tuple(float(v) for v in pair) for pair in (xlim, ylim, start))
         self.minima = [tuple(float(v) for v in point) for point in minima]
-        self.description = description
 
     def _inputs(self, x, y, where):
-        x = as_float_array(x, "x", where=where)
-        y = as_float_array(y, "y", where=where)
+        x, y = as_float_array(x, "x", where=where), as_float_array(y, "y", where=where)
         try:
             return np.broadcast_arrays(x, y)
         except ValueError as error:
@@ -150,8 +148,7 @@ def _several_minima_gradient(x, y):
 
 def _polish(gradient, point, iterations=50):
     """Newton's method on the gradient from `point`, with a finite-difference Hessian; for minima."""
-    p = np.array(point, dtype=np.float64)
-    h = 1e-6
+    p, h = np.array(point, dtype=np.float64), 1e-6
     for _ in range(iterations):
         g = np.array(gradient(p[0], p[1]), dtype=np.float64)
         H = np.empty((2, 2))
@@ -183,11 +180,33 @@ SURFACES = {
 }
 
 
+def rotated(surface, degrees=45.0):
+    """`surface` turned anticlockwise by `degrees`: f_R(p) = f(R^T p), gradient R grad f(R^T p), R = [[c, -s], [s, c]].
+    The minima and the start turn too (the start rounded to 0.0001, the sliders' step); the plot is a square."""
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    R = np.array([[c, -s], [s, c]])
+    function = lambda x, y: surface._function(c * x + s * y, -s * x + c * y)           # f(R^T p)
+
+    def gradient(x, y):                                                                  # R grad f(R^T p)
+        gu, gv = surface._gradient(c * x + s * y, -s * x + c * y)
+        return c * gu - s * gv, s * gu + c * gv
+
+    half = math.ceil(2 * np.abs([(x, y) for x in surface.xlim for y in surface.ylim] @ R.T).max()) / 2
+    return Surface(f"{surface.name}_rotated", surface.title.replace(":", f", turned {degrees:g}°:", 1),
+                   function, gradient, xlim=(-half, half), ylim=(-half, half), start=np.round(R @ surface.start, 4),
+                   minima=np.asarray(surface.minima) @ R.T, angle=degrees, base=surface,
+                   description=f"{surface.description} Turned {degrees:g} degrees about the origin.")
+
+
+ROTATED = {f"{name}_rotated": rotated(surface) for name, surface in SURFACES.items()}
+
+
 def get(name):
-    """The surface called `name` (one of SURFACES)."""
-    if not isinstance(name, str) or name not in SURFACES:
-        raise ValueError(f"landscapes.get: unknown surface {name!r}; choose one of {', '.join(SURFACES)}")
-    return SURFACES[name]
+    """The surface called `name` (one of SURFACES, or a name of SURFACES + "_rotated")."""
+    if not isinstance(name, str) or name not in SURFACES and name not in ROTATED:
+        raise ValueError(f"landscapes.get: unknown surface {name!r}; choose one of {', '.join(SURFACES)} "
+                         "(or one of them + '_rotated')")
+    return SURFACES.get(name) or ROTATED[name]
 
 
 @dataclass
@@ -208,13 +227,8 @@ class Trajectory:
     diverged_at: int = None
     message: str = ""
 
-    @property
-    def diverged(self):
-        return self.diverged_at is not None
-
-    @property
-    def steps(self):
-        return len(self.points) - 1
+    diverged = property(lambda self: self.diverged_at is not None)
+    steps = property(lambda self: len(self.points) - 1)
 
 
 def run(surface, make_optimizer, start=None, steps=100):
@@ -228,15 +242,12 @@ def run(surface, make_optimizer, start=None, steps=100):
     rule training uses, with the height for the loss): it is not finite, or more than 50 times
     max(height at the start, 1).
     """
-    if isinstance(surface, str):
-        surface = get(surface)
+    surface = get(surface) if isinstance(surface, str) else surface
     if not isinstance(surface, Surface):
         raise TypeError(f"run: surface must be a landscapes.Surface or its name, got {describe(surface)}")
     if not callable(make_optimizer):
-        raise TypeError(
-            "run: make_optimizer must be a function of the parameters, e.g. "
-            f"lambda params: nl.optim.SGD(params, lr=0.1), got {describe(make_optimizer)}"
-        )
+        raise TypeError("run: make_optimizer must be a function of the parameters, e.g. "
+                        f"lambda params: nl.optim.SGD(params, lr=0.1), got {describe(make_optimizer)}")
     steps = check_int(steps, "run: steps", low=0)
     start = surface.start if start is None else start
     point = as_float_array(start, "start", where="run").astype(np.float64)
@@ -245,20 +256,15 @@ def run(surface, make_optimizer, start=None, steps=100):
     param = Parameter(point.copy(), name="point")
     optimizer = make_optimizer([param])
     if not isinstance(optimizer, Optimizer):
-        raise TypeError(
-            "run: make_optimizer must return an nnlearn optimizer such as nl.optim.SGD(params, lr=0.1), "
-            f"got {describe(optimizer)}"
-        )
+        raise TypeError("run: make_optimizer must return an nnlearn optimizer such as nl.optim.SGD(params, lr=0.1), "
+                        f"got {describe(optimizer)}")
     if param not in optimizer.state:
-        raise ValueError(
-            "run: make_optimizer must build the optimizer on the parameters it is given "
-            "(lambda params: nl.optim.SGD(params, lr=0.1)), not on others: the point would never move"
-        )
+        raise ValueError("run: make_optimizer must build the optimizer on the parameters it is given "
+                         "(lambda params: nl.optim.SGD(params, lr=0.1)), not on others: the point would never move")
     state = optimizer.state[param]
     gradient, function, data, grad = surface._gradient, surface._function, param.data, param.grad
-    points = np.empty((steps + 1, 2))
+    points, states = np.empty((steps + 1, 2)), []
     points[0] = data
-    states = []
     taken, diverged_at, message = steps, None, ""
     x, y = data.tolist()
     with np.errstate(all="ignore"):
@@ -284,10 +290,8 @@ def run(surface, make_optimizer, start=None, steps=100):
                 hint = f" (it is {lr:g}: try {lr / 10:g})" if isinstance(lr, float) and lr > 0 else ""
                 where = (f"climbed to ({x:.3g}, {y:.3g}), height {height:.3g} against {first:.3g} at the start"
                          if finite else "stopped being a finite number")
-                message = (
-                    f"Diverged at step {k}: the point {where}. Each step overshot the minimum by more "
-                    f"than the last; lower the learning rate{hint}."
-                )
+                message = (f"Diverged at step {k}: the point {where}. Each step overshot the minimum by more "
+                           f"than the last; lower the learning rate{hint}.")
                 break
             points[k] = data
         points = points[:taken + 1]

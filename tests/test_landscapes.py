@@ -171,3 +171,35 @@ def test_run_is_fast():
         landscapes.run("ravine", lambda p: nl.optim.Adam(p, lr=0.1), steps=200)
         best = min(best, time.perf_counter() - start)
     assert best < 0.05
+
+
+def test_a_rotated_surface_is_the_aligned_one_turned_45_degrees():
+    aligned, turned = landscapes.get("ravine"), landscapes.get("ravine_rotated")
+    c = s = np.sqrt(0.5)
+    p = np.array([0.3, -1.2])
+    back = np.array([c * p[0] + s * p[1], -s * p[0] + c * p[1]])          # R^T p
+    assert turned(*p) == pytest.approx(aligned(*back))
+    assert turned.start == pytest.approx((c * -3.5 - s * 1.5, s * -3.5 + c * 1.5), abs=1e-4)
+    assert turned.angle == 45 and turned.base is aligned and "ravine_rotated" not in landscapes.SURFACES
+
+
+@pytest.mark.parametrize("name", list(landscapes.ROTATED))
+def test_rotated_gradients_match_finite_differences_and_the_minima_are_flat(name):
+    surface = landscapes.get(name)
+    x, y, h = 0.37, -0.81, 1e-6
+    gx, gy = surface.gradient(x, y)
+    assert gx == pytest.approx((surface(x + h, y) - surface(x - h, y)) / (2 * h), rel=1e-6, abs=1e-8)
+    assert gy == pytest.approx((surface(x, y + h) - surface(x, y - h)) / (2 * h), rel=1e-6, abs=1e-8)
+    for m in surface.minima:
+        assert np.hypot(*surface.gradient(*m)) < 1e-6
+
+
+def test_sgd_on_the_turned_ravine_follows_the_turned_path_rmsprop_does_not():
+    c = s = np.sqrt(0.5)
+    R = np.array([[c, -s], [s, c]])
+    aligned, turned = landscapes.get("ravine"), landscapes.get("ravine_rotated")
+    start = R @ np.array(aligned.start)
+    for make, same in ((lambda p: nl.optim.SGD(p, lr=0.3), True), (lambda p: nl.optim.RMSprop(p, lr=0.1), False)):
+        path = landscapes.run(aligned, make, steps=30).points
+        path_turned = landscapes.run(turned, make, start=start, steps=30).points
+        assert np.allclose(path @ R.T, path_turned, atol=1e-9) == same

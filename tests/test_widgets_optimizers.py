@@ -28,7 +28,7 @@ def _paths(app):
 
 
 def test_optimizer_race_races_every_optimizer_of_the_registry(race_app):
-    assert set(race_app.controls) == {"surface", "learning_rate", "start_x", "start_y", "steps", "optimizer"}
+    assert set(race_app.controls) == {"surface", "rotation", "learning_rate", "start_x", "start_y", "steps", "optimizer"}
     assert list(race_app.controls["optimizer"].options) == NAMES
     assert race_app.message.value == "" and race_app.image.value[:4] == b"\x89PNG"
     paths = _paths(race_app)
@@ -154,8 +154,8 @@ def test_a_slider_move_repaints_without_a_full_redraw(race_app):
 
 def test_caches_are_bounded():
     assert race.cache_info().maxsize <= 24
-    assert surface_races.surface_sweep.cache_info().maxsize <= 8
-    assert network_races.optimizer_sweep.cache_info().maxsize <= 16
+    assert surface_races.surface_sweep.cache_info().maxsize <= 10
+    assert network_races.optimizer_sweep.cache_info().maxsize <= 32
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -181,7 +181,7 @@ def test_each_best_rate_is_the_grid_rate_with_the_lowest_mean_height():
 
 
 def test_network_race_trains_every_optimizer_from_the_same_start(network_app):
-    assert set(network_app.controls) == {"learning_rate", "optimizer"}
+    assert set(network_app.controls) == {"learning_rate", "optimizer", "race_over"}
     curves = {line.get_label(): line for line in network_app.figure.axes[0].lines if line.get_label() in NAMES}
     assert list(curves) == NAMES
     assert np.ptp([line.get_ydata()[0] for line in curves.values()]) < 1e-9
@@ -219,8 +219,63 @@ def test_network_race_controls_through_their_range(network_app):
 
 def test_a_start_a_hair_off_zero_is_zero_as_the_text_asks(race_app):
     race_app.controls["surface"].value = "saddle"
-    race_app.controls["start_y"].value = -2 + 40 * 0.05 + 3e-16        # what a browser slider may send
+    race_app.controls["start_y"].value = -2 + 20000 * 1e-4 + 3e-16      # what a browser slider may send
     assert all(line.get_xydata()[0][1] == 0.0 for line in _paths(race_app).values())
     race_app.controls["start_y"].value = 0.001
     assert all(line.get_xydata()[0][1] == 0.001 for line in _paths(race_app).values())
     race_app.controls["surface"].value = "ravine"
+
+
+def test_the_rotation_control_shows_the_turned_twin_with_its_turned_start_and_starts(race_app):
+    race_app.controls["surface"].value = "saddle"
+    race_app.controls["rotation"].value = 45
+    turned = landscapes.get("saddle_rotated")
+    assert race_app.figure.axes[0].get_title() == turned.title
+    assert (race_app.controls["start_x"].value, race_app.controls["start_y"].value) == turned.start
+    assert all(np.allclose(line.get_xydata()[0], turned.start) for line in _paths(race_app).values())
+    dots = np.concatenate([race_app.race.reached.get_offsets(), race_app.race.missed.get_offsets()])
+    assert len(dots) == 225 and np.allclose(np.sort(dots, axis=0), np.sort(start_grid(turned), axis=0))
+    assert race_app.message.value == ""
+    race_app.controls["rotation"].value = 0
+    assert (race_app.controls["start_x"].value, race_app.controls["start_y"].value) == landscapes.get("saddle").start
+    race_app.controls["surface"].value = "ravine"
+
+
+def test_the_stated_starts_are_on_the_start_sliders_grid():
+    for name in list(landscapes.SURFACES) + list(landscapes.ROTATED):
+        for value in landscapes.get(name).start:
+            assert abs(value / race_surfaces.START_STEP - round(value / race_surfaces.START_STEP)) < 1e-6, (name, value)
+
+
+def test_network_race_over_seeds_shows_each_seeds_final_loss_as_a_dot(network_app):
+    network_app.controls["learning_rate"].value = 1.0
+    network_app.controls["race_over"].value = len(network_races.SEEDS)
+    best = network_races.best_over_seeds()
+    dots = network_app.race.seed_dots.get_offsets()
+    assert len(dots) == 6 * len(network_races.SEEDS) and len(network_app.race.seed_flags.get_offsets()) == 0
+    for name, column in network_app.race.columns.items():
+        ys = sorted(dots[np.isclose(dots[:, 0], column), 1])
+        assert np.allclose(ys, sorted(np.clip([runs[name].final_loss for runs in best.values()], 0.011, 9.0)))
+    assert "over seeds 0 to 4" in network_app.race.spread.value and network_app.message.value == ""
+    network_app.controls["learning_rate"].value = 10.0
+    flags = network_app.race.seed_flags.get_offsets()
+    assert len(flags) + len(network_app.race.seed_dots.get_offsets()) == 6 * len(network_races.SEEDS)
+    assert len(flags) >= 5 * len(network_races.SEEDS) and "diverged at" in network_app.race.spread.value
+    network_app.controls["learning_rate"].value = 1.0
+    network_app.controls["race_over"].value = 1
+    assert len(network_app.race.seed_dots.get_offsets()) == 0 and network_app.race.spread.value == ""
+
+
+def test_every_turned_surface_gives_a_picture_or_a_divergence_note(race_app):
+    race_app.controls["rotation"].value = 45
+    for surface in race_surfaces.RACE_SURFACES:
+        race_app.controls["surface"].value = surface
+        turned = landscapes.get(f"{surface}_rotated")
+        assert (race_app.controls["start_x"].min, race_app.controls["start_x"].max) == turned.xlim
+        for exponent in (-1.0, 0.0, 1.0):
+            race_app.controls["learning_rate"].value = 10.0 ** exponent
+            message = race_app.message.value
+            assert message == "" or "diverged at step" in message, message
+    race_app.controls["rotation"].value = 0
+    race_app.controls["surface"].value = "ravine"
+    race_app.controls["learning_rate"].value = 1.0

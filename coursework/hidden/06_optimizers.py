@@ -47,6 +47,12 @@ make = lambda: nl.Sequential(nl.Linear(2, 7, rng=8), nl.Tanh(), nl.Linear(7, 3, 
 result = [learning_rate_search(make, nl.CrossEntropyLoss(), X, y, [0.001, 0.03, 1.0, 300.0], steps=12),
           learning_rate_search(make, nl.MSELoss(), X, np.eye(3)[y], [0.5, 0.05], steps=3, names=["AdamW", "SGD"])]
 """, rtol=1e-6, atol=1e-9, label="the public check's searches")],
+    "turned_ravine": [
+        Probe(SETUP + """
+result = [median_steps_to_bottom("RMSprop", 0, 0.1), median_steps_to_bottom("RMSprop", 45, 0.1),
+          median_steps_to_bottom("SGD", 45, 10 ** -0.5), median_steps_to_bottom("SGD", 0, 10 ** -0.5, steps=50)]
+""", rtol=0, atol=0.5, label="the check cell's four settings"),
+    ],
 }
 
 HIDDEN = {
@@ -101,5 +107,17 @@ make = lambda: nl.Sequential(nl.Linear(2, 4, rng=6), nl.ReLU(), nl.Linear(4, 2, 
 result = [learning_rate_search(make, nl.CrossEntropyLoss(), X, y, [0.2, 0.02], steps=1, names=["Momentum"]),
           learning_rate_search(make, nl.CrossEntropyLoss(), X, y, [1e-4, 1e4], steps=6, names=["Adagrad", "RMSprop"])]
 """, rtol=1e-6, atol=1e-9, label="one step, huge rates, other names"),
+    ],
+    "turned_ravine": [
+        # Medians of 225 whole step counts are whole numbers: the solution's runs give the same integer at
+        # every setting, so any real difference is at least 1 and atol 0.5 is the tolerance.
+        Probe(SETUP + """
+result = [median_steps_to_bottom("RMSprop", 90, 0.1), median_steps_to_bottom("RMSprop", 30, 0.1),
+          median_steps_to_bottom("Adagrad", 22.5, 1.0), median_steps_to_bottom("Adam", 30, 10 ** -0.5)]
+""", rtol=0, atol=0.5, label="other angles and optimizers (90 degrees: aligned again)"),
+        Probe(SETUP + """
+result = [median_steps_to_bottom("Momentum", 60, 0.1), median_steps_to_bottom("RMSprop", 15, 0.1, steps=40),
+          median_steps_to_bottom("SGD", 45, 3.0)]
+""", rtol=0, atol=0.5, label="fewer steps; a rate at which every start diverges"),
     ],
 }

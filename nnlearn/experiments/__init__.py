@@ -9,7 +9,8 @@ matplotlib, so a claim can be computed (and tested) without a screen.
     schedule_runs          lesson 04: the sharpness while training; schedules against constant rates
     multiplication_counts  lesson 03: the cost of each weight's contribution separately vs backprop
     surface_races          lesson 06: optimizers on 2-D surfaces, each at its best rate, many starts
-    network_races          lesson 06: optimizers on a small network, each at its best rate
+    rotations              lesson 06: the surfaces turned 45 degrees against aligned (per-weight step sizes)
+    network_races          lesson 06: optimizers on a small network, each at its best rate, over seeds
     digit_runs             lesson 07: the digits split three ways, one cached run per setting
 """
 

@@ -46,11 +46,20 @@ def optimizer_names():
 def start_grid(surface, n=START_GRID):
     """n x n starts, evenly spaced inside the plot of `surface` (the border itself left out).
 
-    Shapes: returns (n * n, 2), row by row from the lowest y."""
+    Shapes: returns (n * n, 2), row by row from the lowest y. On a turned surface (landscapes.rotated)
+    they are the aligned surface's starts turned with it: the same n * n problems, turned."""
+    if surface.base is not None:
+        return start_grid(surface.base, n) @ _turning(surface).T
     xs = np.linspace(*surface.xlim, n + 2)[1:-1]
     ys = np.linspace(*surface.ylim, n + 2)[1:-1]
     grid_x, grid_y = np.meshgrid(xs, ys)
     return np.column_stack([grid_x.ravel(), grid_y.ravel()])
+
+
+def _turning(surface):
+    """R, the matrix that turns the aligned surface's points into `surface`'s (the identity if aligned)."""
+    c, s = math.cos(math.radians(surface.angle)), math.sin(math.radians(surface.angle))
+    return np.array([[c, -s], [s, c]])
 
 
 def lowest_minima(surface, tol=1e-9):
@@ -140,7 +149,7 @@ class Sweep:
         return LR_EXPONENTS[self.best[name]]
 
 
-@functools.lru_cache(maxsize=8)          # one per surface: about 200 kB each
+@functools.lru_cache(maxsize=10)         # one per surface and its turned twin: about 200 kB each
 def surface_sweep(surface_name):
     """The Sweep of `surface_name` (computed once per surface, in a fraction of a second)."""
     surface = landscapes.get(surface_name)
@@ -192,14 +201,16 @@ def reach_summary(surface_name, multiplier_exponent=0.0):
             for name, result in many_starts(surface_name, multiplier_exponent).items()}
 
 
-def saddle_escape_steps(name, lr, noise=0.0, seeds=50, steps=RACE_STEPS, start=None, leave=0.5):
+def saddle_escape_steps(name, lr, noise=0.0, seeds=50, steps=RACE_STEPS, start=None, leave=0.5, surface="saddle"):
     """Steps optimizer `name` needs to leave the saddle's ridge (|y| > leave) from the saddle's start.
 
     noise: the standard deviation of Gaussian noise added to each gradient component (a stand-in
     for the noise of mini-batch gradients, lesson 05); `seeds` runs with noise, each its own row.
+    surface: "saddle" or "saddle_rotated" (there y is measured across the turned ridge).
     Returns an int array (seeds,), `steps + 1` for a run that never left within `steps`."""
-    surface = landscapes.get("saddle")
+    surface = landscapes.get(surface)
     start = surface.start if start is None else start
+    across = _turning(surface)[:, 1]                        # the aligned y of a point p is (R^T p)_y = R[:, 1] . p
     rows = 1 if noise == 0 else seeds
     point = Parameter(np.tile(np.asarray(start, dtype=np.float64), (rows, 1)))
     optimizer = registry()[name].make([point], lr)
@@ -212,22 +223,24 @@ def saddle_escape_steps(name, lr, noise=0.0, seeds=50, steps=RACE_STEPS, start=N
             if noise:
                 point.grad += noise * rng.standard_normal(point.grad.shape)
             optimizer.step()
-            newly = (left > steps) & (np.abs(point.data[:, 1]) > leave)
+            newly = (left > steps) & (np.abs(point.data @ across) > leave)
             left[newly] = k
     return np.repeat(left, seeds) if rows == 1 else left
 
 
-def saddle_escape_table(noise=0.1, seeds=50):
-    """name -> (its best rate on the saddle, steps to leave the ridge from the saddle's start
-    (y = 0.001) with exact gradients, the same from y = 0 exactly (None: never within RACE_STEPS),
-    the median over `seeds` runs from y = 0 with gradient noise of standard deviation `noise`)."""
-    surface = landscapes.get("saddle")
-    on_ridge = (surface.start[0], 0.0)
+def saddle_escape_table(noise=0.1, seeds=50, surface="saddle", rates_from=None):
+    """name -> (its rate, steps to leave the ridge from the surface's start (y = 0.001 on the aligned
+    saddle) with exact gradients, the same from the ridge itself (None: never within RACE_STEPS), the
+    median over `seeds` runs from the ridge with gradient noise of standard deviation `noise`).
+    The rates are each optimizer's best on `rates_from` (default: `surface` itself)."""
+    turned = landscapes.get(surface)
+    on_ridge = tuple(_turning(turned) @ np.array([turned.base.start[0] if turned.base else turned.start[0], 0.0]))
     table = {}
-    for name, lr in best_learning_rates("saddle").items():
-        near = int(saddle_escape_steps(name, lr)[0])
-        exact = int(saddle_escape_steps(name, lr, start=on_ridge)[0])
-        noisy = float(np.median(saddle_escape_steps(name, lr, noise=noise, seeds=seeds, start=on_ridge)))
+    for name, lr in best_learning_rates(rates_from or surface).items():
+        near = int(saddle_escape_steps(name, lr, surface=surface)[0])
+        exact = int(saddle_escape_steps(name, lr, start=on_ridge, surface=surface)[0])
+        noisy = float(np.median(saddle_escape_steps(name, lr, noise=noise, seeds=seeds, start=on_ridge,
+                                                    surface=surface)))
         table[name] = (lr, near, None if exact > RACE_STEPS else exact, noisy)
     return table
 

@@ -1,7 +1,7 @@
 """The optimizer race on a 2-D loss surface (lesson 06).
 
 Every optimizer of `nnlearn.optim.OPTIMIZERS` runs from the same start (two sliders) on the same
-surface, each at its own best learning rate from one grid (see `nnlearn.experiments.surface_races`), times a common
+surface, aligned with the weight axes or turned 45 degrees (`rotation`), each at its own best learning rate from one grid (see `nnlearn.experiments.surface_races`), times a common
 multiplier. Top left: the paths on the contour map, and where 225 starts spread over the map end
 for the optimizer chosen; top right: the height above the lowest point against the step; bottom:
 what the chosen optimizer remembers (its running mean of g and its running mean or sum of g^2),
@@ -32,10 +32,13 @@ def racer_style(name):
     return _COLOURS[index % len(_COLOURS)], MARKERS[index % len(MARKERS)], LINESTYLES[index % len(LINESTYLES)]
 
 
+START_STEP = 1e-4    # the start sliders' step: the saddle's start y = 0.001 (and its turned twin's) can be set
+
+
 def _snap(slider):
-    """The slider's value, with the rounding of a browser slider (-2 + 40 * 0.05) taken off: y = 0 is 0."""
+    """The slider's value, with the rounding of a browser slider (-2 + 20000 * 1e-4) taken off: y = 0 is 0."""
     value = float(slider.value)
-    snapped = round(value / slider.step) * slider.step
+    snapped = round(round(value / slider.step) * slider.step, 9)          # 10 * 1e-4 is 0.001, not 0.00100...02
     return float(snapped) if abs(value - snapped) < 1e-9 else value
 
 
@@ -66,18 +69,20 @@ def reach_text(surface_name, multiplier_exponent=0.0):
 class OptimizerRace:
     """The race's figure and controls; `update` redraws from the controls (an App calls it)."""
 
-    def __init__(self, surface="ravine", optimizer="Adam", steps=150, start=None):
+    def __init__(self, surface="ravine", optimizer="Adam", steps=150, start=None, rotation=0):
         names = optimizer_names()
-        first = landscapes.get(surface)
+        first = landscapes.get(surface + ("_rotated" if rotation else ""))
         x0, y0 = first.start if start is None else start
         self.controls = {
             "surface": widgets.Dropdown(options=[(landscapes.get(n).title.split(":")[0], n) for n in RACE_SURFACES],
                                         value=surface, description="surface"),
+            "rotation": widgets.Dropdown(options=[("along the weight axes", 0), ("turned 45°", 45)], value=rotation,
+                                         description="rotation"),
             "learning_rate": log_slider("learning_rate × (each its best)", 1.0, -1, 1, step=0.5),
-            "start_x": widgets.FloatSlider(value=x0, min=first.xlim[0], max=first.xlim[1], step=0.05,
-                                           description="start x", continuous_update=True),
-            "start_y": widgets.FloatSlider(value=y0, min=first.ylim[0], max=first.ylim[1], step=0.05,
-                                           description="start y", continuous_update=True, readout_format=".3g"),
+            "start_x": widgets.FloatSlider(value=x0, min=first.xlim[0], max=first.xlim[1], step=START_STEP,
+                                           description="start x", continuous_update=True, readout_format=".4g"),
+            "start_y": widgets.FloatSlider(value=y0, min=first.ylim[0], max=first.ylim[1], step=START_STEP,
+                                           description="start y", continuous_update=True, readout_format=".4g"),
             "steps": widgets.IntSlider(value=steps, min=1, max=RACE_STEPS, description="steps",
                                        continuous_update=True),
             "optimizer": widgets.Dropdown(options=list(names), value=optimizer, description="show state of"),
@@ -162,7 +167,8 @@ class OptimizerRace:
     def update(self):
         if self.syncing:
             return
-        surface = landscapes.get(self.controls["surface"].value)
+        turned = "_rotated" if self.controls["rotation"].value else ""
+        surface = landscapes.get(self.controls["surface"].value + turned)
         if surface.name != self.shown_surface:
             surface_sweep(surface.name)
             self._show_surface(surface)
@@ -246,13 +252,14 @@ class OptimizerRace:
             self.limits = limits
 
 
-def optimizer_race(surface="ravine", optimizer="Adam", steps=150, start=None):
+def optimizer_race(surface="ravine", optimizer="Adam", steps=150, start=None, rotation=0):
     """Every optimizer of nl.optim.OPTIMIZERS racing downhill on one surface, from a start you pick.
 
-    Controls: surface, learning_rate (a multiplier on each optimizer's own best rate, in half
+    Controls: surface, rotation (0: the surface as defined, its valleys along the weight axes; 45: its
+    twin turned 45 degrees, `landscapes.rotated`), learning_rate (a multiplier on each optimizer's own best rate, in half
     decades), start_x and start_y, steps, optimizer (whose state the bottom panels show and
     whose 225 starts the dots on the map show)."""
-    race_app = OptimizerRace(surface, optimizer, steps, start)
+    race_app = OptimizerRace(surface, optimizer, steps, start, rotation)
     app = App(race_app.controls, race_app.figure, race_app.update,
               extra=(race_app.rates_html, race_app.reach_html), title="Optimizer race on a loss surface")
     app.race = race_app
