@@ -293,7 +293,7 @@ OPTIMIZERS = {info.name: info for info in (
                   description="each weight's step divided by its recent gradient size",
                   rule="v = 0.99 * v + 0.01 * g^2;  p = p - lr * g / (sqrt(v) + eps)"),
     OptimizerInfo("Adagrad", Adagrad, square_key="sum", lr_range=(1e-3, 3.0), default_lr=0.1,
-                  description="each weight's step divided by all its past gradients: steps shrink",
+                  description="each weight's rate divided by all its past gradients: the rate only shrinks",
                   rule="s = s + g^2;  p = p - lr * g / (sqrt(s) + eps)"),
     OptimizerInfo("Adam", Adam, velocity_key="exp_avg", square_key="exp_avg_sq",
                   lr_range=(1e-4, 0.3), default_lr=0.01,

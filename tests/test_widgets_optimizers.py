@@ -279,3 +279,16 @@ def test_every_turned_surface_gives_a_picture_or_a_divergence_note(race_app):
     race_app.controls["rotation"].value = 0
     race_app.controls["surface"].value = "ravine"
     race_app.controls["learning_rate"].value = 1.0
+
+
+def test_an_optimizer_added_to_the_registry_joins_the_menus_but_not_lesson_06s_cast(monkeypatch):
+    info = nl.optim.OPTIMIZERS["Adam"]
+    monkeypatch.setitem(nl.optim.OPTIMIZERS, "NAdam", info)
+    assert "NAdam" not in surface_races.registry() and list(surface_races.registry()) == list(surface_races.CAST)
+
+
+def test_no_two_racers_look_alike_even_with_twice_the_cast(monkeypatch):
+    names = [f"racer {i}" for i in range(12)]
+    monkeypatch.setattr(race_surfaces, "registry", lambda: dict.fromkeys(names))
+    styles = [race_surfaces.racer_style(name) for name in names]
+    assert len({(colour, style) for colour, _, style in styles}) == len(names)

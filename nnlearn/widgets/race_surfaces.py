@@ -27,9 +27,11 @@ _FLOOR = 1e-10        # heights above the lowest point are drawn from here up (l
 
 
 def racer_style(name):
-    """Colour, marker and line style of an optimizer, from its place in the registry."""
+    """Colour, marker and line style of an optimizer, from its place in the cast: after six
+    colours the line styles shift by one, so no two racers look alike."""
     index = list(registry()).index(name)
-    return _COLOURS[index % len(_COLOURS)], MARKERS[index % len(MARKERS)], LINESTYLES[index % len(LINESTYLES)]
+    return (_COLOURS[index % len(_COLOURS)], MARKERS[index % len(MARKERS)],
+            LINESTYLES[(index + index // len(_COLOURS)) % len(LINESTYLES)])
 
 
 START_STEP = 1e-4    # the start sliders' step: the saddle's start y = 0.001 (and its turned twin's) can be set

@@ -122,7 +122,7 @@ def test_with_batch_size_1_the_last_points_loss_is_tiny_while_the_full_loss_is_n
 
 
 def test_every_optimizer_in_the_menu_but_sgd_diverges_somewhere_on_the_slider():
-    for name in nl.optim.OPTIMIZERS:
+    for name in ("SGD", "Momentum", "RMSprop", "Adagrad", "Adam", "AdamW"):     # the menu the lesson names
         rate = training.first_diverging_rate(name)
         assert (rate is None) == (name == "SGD"), name
     assert training.first_diverging_rate("Momentum") == pytest.approx(10.0)
