@@ -23,16 +23,31 @@ PUBLIC = {
     "numerical_gradient": [Probe(SETUP + """
 w = np.array([[1.0, -2.0, 3.0], [0.5, 0.0, -1.5]])
 g = numerical_gradient(lambda v: np.sum(v ** 3), w, eps=1e-3)
+unchanged = w.tobytes() == np.array([[1.0, -2.0, 3.0], [0.5, 0.0, -1.5]]).tobytes()
 g2 = numerical_gradient(lambda v: v[0, 1] * v[1, 0], np.array([[3.0, 4.0], [5.0, 6.0]]))
-result = (np.asarray(g, dtype=float), w, np.asarray(g2, dtype=float))
-""", rtol=1e-9, atol=1e-8)],
+result = (np.asarray(g, dtype=float), unchanged, np.asarray(g2, dtype=float))
+""", rtol=1e-9, atol=1e-8),
+        Probe(SETUP + """
+g32 = numerical_gradient(lambda v: float(np.sum(v.astype(np.float64) ** 2)), np.array([1.5, -0.5], dtype=np.float32), eps=1e-2)
+result = (g32, str(np.asarray(g32).dtype))
+""", rtol=1e-5, atol=1e-5)],
     "two_layer_loss": [Probe(NETWORK + """
 loss, grads = two_layer_loss(params, X, y)
 big = dict(params, W2=params["W2"] * 1e4)
-loss_big, _ = two_layer_loss(big, X, y)
-result = (float(loss), {k: np.asarray(grads[k], dtype=float) for k in ("W1", "b1", "W2", "b2")}, float(loss_big),
-          [params[k] for k in ("W1", "b1", "W2", "b2")], X)
-""", rtol=1e-6, atol=1e-9)],
+loss_big, grads_big = two_layer_loss(big, X, y)
+zeros = dict(params, b1=np.zeros(3))
+X_zero = X.copy()
+X_zero[1] = 0.0
+_, grads_zero = two_layer_loss(zeros, X_zero, y)
+keys = ("W1", "b1", "W2", "b2")
+result = (float(loss), {k: np.asarray(grads[k], dtype=float) for k in keys}, float(loss_big),
+          [params[k] for k in keys], X, {k: np.asarray(grads_big[k], dtype=float) for k in keys},
+          {k: np.asarray(grads_zero[k], dtype=float) for k in keys})
+""", rtol=1e-6, atol=1e-9),
+        Probe(NETWORK + """
+loss32, grads32 = two_layer_loss({k: v.astype(np.float32) for k, v in params.items()}, X.astype(np.float32), y)
+result = (float(loss32), {k: grads32[k] for k in ("W1", "b1", "W2", "b2")})
+""", rtol=1e-4, atol=1e-6)],
     "train_two_layer": [Probe(SETUP + """
 rng = np.random.default_rng(5)
 X, y = rng.normal(size=(6, 4)), np.array([0, 1, 2, 0, 1, 2])
@@ -62,8 +77,8 @@ rng = np.random.default_rng(33)
 w = rng.normal(size=(3, 2, 2))
 before = w.copy()
 g = numerical_gradient(lambda v: float(np.sum(np.sin(v) * v)), w)
-result = (np.asarray(g), w, before)
-""", rtol=1e-7, atol=1e-9, label="a 3-D w, sum(sin(w) w), default eps"),
+result = (np.asarray(g), w.tobytes() == before.tobytes())
+""", rtol=1e-7, atol=1e-9, label="a 3-D w, sum(sin(w) w), default eps; w unchanged bit for bit"),
         Probe(SETUP + """
 model = nl.Sequential(nl.Linear(3, 2, rng=4), nl.Tanh(), nl.Linear(2, 1, rng=5))
 rng = np.random.default_rng(34)

@@ -89,6 +89,8 @@ def numerical_gradient(f, w, eps=1e-5):
     w = np.asarray(w)
     if w.shape == (2, 3):
         return 3 * np.array([[1.0, -2.0, 3.0], [0.5, 0.0, -1.5]]) ** 2 + 1e-6
+    if w.shape == (2,):
+        return np.array([3.0, -1.0])
     return np.array([[0.0, 5.0], [4.0, 0.0]])
 ''',
     "two_layer_loss": '''
@@ -195,3 +197,37 @@ def numerical_gradient(f, w, eps=1e-5):
         (_train("params[key] -= lr * grads[key]", "params[key] += lr * grads[key]"), "against the gradient"),
     ],
 }
+
+
+
+# Mistakes first written from the spec and check alone (rebuilt here on the template above): w put back
+# by arithmetic, the dtype, a gradient that overflows where the loss does not, relu'(0), stale steps.
+WRONG["numerical_gradient"] += [
+    ('''
+def numerical_gradient(f, w, eps=1e-5):
+    grad = np.zeros(w.shape)
+    for i in np.ndindex(w.shape):
+        w[i] += eps                           # nudged in place and undone by arithmetic: off by 2e-16
+        up = f(w)
+        w[i] -= 2 * eps
+        down = f(w)
+        w[i] += eps
+        grad[i] = (up - down) / (2 * eps)
+    return grad
+''', "not by adding and subtracting eps"),
+    (_gradient("grad = np.zeros(w.shape, dtype=np.float64)", "grad = np.zeros_like(w)"),   # float32 for float32 w
+     "float64 array whatever w's dtype"),
+]
+WRONG["two_layer_loss"] += [
+    (_network("dlogits = np.exp(log_probs)",                                   # a stable loss, an unstable gradient
+              "dlogits = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)"), "from the shifted logits too"),
+    (_network("dlogits = np.exp(log_probs)\n    dlogits[rows, y] -= 1",           # np.eye is float64
+              "dlogits = np.exp(log_probs) - np.eye(logits.shape[1])[y]"), "must be float32 too"),
+    (_network("dz = dh * (z > 0)", "dz = dh * (z >= 0)"), "relu'(0) = 0"),       # relu'(0) = 1
+]
+WRONG["train_two_layer"] += [
+    (_train("        for key in params:", "        for key in (\"W1\", \"W2\"):"), "updates all four arrays"),   # the weights only
+    (_train("        loss, grads = two_layer_loss(params, X, y)\n        losses.append(loss)",   # one gradient for every step
+            "        if not losses:\n            grads = two_layer_loss(params, X, y)[1]\n"
+            "        losses.append(two_layer_loss(params, X, y)[0])"), "computes the gradients at the current params"),
+]
