@@ -231,3 +231,43 @@ WRONG["train_two_layer"] += [
             "        if not losses:\n            grads = two_layer_loss(params, X, y)[1]\n"
             "        losses.append(two_layer_loss(params, X, y)[0])"), "computes the gradients at the current params"),
 ]
+
+
+# The investigation: a measurement that does not follow the spec, or a summary that does not follow
+# the measurement.
+_EPS = '''
+from nnlearn.gradcheck import relative_error
+
+
+def eps_errors(seed, dtype):
+    params = {key: value.astype(dtype) for key, value in init_two_layer(8, 6, 3, rng=seed).items()}
+    rng = np.random.default_rng(seed)
+    X, y = rng.normal(size=(10, 8)).astype(dtype), rng.integers(0, 3, size=10)
+    backprop = two_layer_loss(params, X, y)[1]["W1"]
+    errors = []
+    for k in range(1, 13):
+        numeric = nl.numerical_gradient(lambda _: two_layer_loss(params, X, y)[0], params["W1"], eps=10.0 ** -k)
+        errors.append(relative_error(backprop, numeric))
+    return errors
+
+
+def eps_investigation():
+    found = {}
+    for dtype in ("float64", "float32"):
+        median = np.median([eps_errors(seed, dtype) for seed in range(5)], axis=0)
+        best = int(np.argmin(median))
+        found[dtype] = (best + 1, float(median[best]))
+    return found
+'''
+
+
+def _eps(old, new):
+    assert old in _EPS, old
+    return _EPS.replace(old, new)
+
+
+WRONG["eps_investigation"] = [
+    (_eps("best = int(np.argmin(median))", "best = int(np.argmax(median))"), "then the k of the smallest"),
+    (_eps("found[dtype] = (best + 1,", "found[dtype] = (best,"), "counted from 1"),               # k from 0
+    (_eps("for k in range(1, 13):", "for k in range(12):"), "the first entry is at eps = 10^-1"),  # eps = 1 first
+]
