@@ -20,6 +20,9 @@ Each lesson's probes live in coursework/hidden/NN_topic.py:
 
 PUBLIC mirrors the notebook's public check cell (the learner sees those inputs and answers, so a
 check cell's points are earned by the same inputs, judged here); HIDDEN tries what it does not.
+An investigation's answer is a measurement: its probe's `spread` is code run on the solutions only
+that assigns `tolerance`, the atol the answer is judged with, from the spread of the solution's own
+runs (over the seeds its spec names, say).
 
     python coursework/probes.py 00_learning_loop                   # every probe runs on the solutions
     python coursework/probes.py 00_learning_loop --submissions     # and fails on BUGGY/TUNED/WRONG
@@ -53,6 +56,8 @@ class Probe:
     rtol: float = 1e-7
     atol: float = 1e-10
     label: str = ""                  # what it tries, for the instructor's report ("float32 input")
+    spread: str = ""                 # an investigation's: code run on the solutions only that assigns
+                                     # `tolerance`, the atol allowed, from the spread of the solution's own runs
 
 
 def prediction(expression, digits=None):
@@ -168,6 +173,7 @@ class Answer:
 
     value: object = None
     error: str = ""
+    tolerance: float = 0.0           # the solution's answer only: atol computed from Probe.spread
 
 
 # --- the comparison (trusted side only) ---------------------------------------------------------
@@ -242,7 +248,7 @@ def judge(answer, expected, probe):
         return f"the probe fails on the solution itself ({expected.error}): fix the probe"
     if answer.error:
         return f"raised {answer.error}"
-    return compare(answer.value, expected.value, probe.rtol, probe.atol)
+    return compare(answer.value, expected.value, probe.rtol, max(probe.atol, expected.tolerance))
 
 
 # --- running probes ----------------------------------------------------------------------------
@@ -348,8 +354,19 @@ def expected_answers(lesson):
     namespace, errors = notebook_namespace(source_notebook(lesson))
     if errors:
         raise RuntimeError(f"{lesson}: the solutions raise: {errors}")
-    return {(kind, name): [answer_in_namespace(p, namespace) for p in probes]
+    return {(kind, name): [expected_answer(p, namespace) for p in probes]
             for kind, table in (("public", public), ("hidden", hidden)) for name, probes in table.items()}
+
+
+def expected_answer(probe, namespace):
+    """The solution's Answer to a probe; with the tolerance its `spread` computes, if it has one."""
+    answer = answer_in_namespace(probe, namespace)
+    if probe.spread and not answer.error:
+        spread = answer_in_namespace(Probe(probe.spread + "\nresult = float(tolerance)\n"), namespace)
+        if spread.error or not isinstance(spread.value, float) or not spread.value >= 0:
+            return Answer(error=f"its spread gives no tolerance ({spread.error or spread.value})")
+        answer.tolerance = spread.value
+    return answer
 
 
 def failures_in_process(lesson, replacements, expected=None):

@@ -95,6 +95,40 @@ class Checks:
             passed = False
         return self._record(passed, inputs, expected, actual, what, hint)
 
+    def dtype(self, actual, expected, inputs="", what="dtype", hint=""):
+        """Passes when actual is an array of dtype `expected` (float32 in, float32 out)."""
+        expected = np.dtype(expected)
+        got = actual.dtype if isinstance(actual, (np.ndarray, np.generic)) else type(actual).__name__
+        passed = isinstance(actual, np.ndarray) and actual.dtype == expected
+        text = f"{what} for {inputs}" if inputs else what
+        text += f" is {expected}" if passed else f": expected {expected}, got {got}"
+        if not passed and hint:
+            text += f"\n    hint: {hint}"
+        self.results.append((passed, text))
+        return passed
+
+    def unchanged(self, array, before, inputs="", what="the input is left unchanged", hint=""):
+        """Passes when `array` holds exactly `before` (a copy taken earlier): same dtype, shape and
+        every bit, so a value put back by arithmetic that is off by one rounding fails too."""
+        array, before = np.asarray(array), np.asarray(before)
+        passed = (array.dtype == before.dtype and array.shape == before.shape
+                  and array.tobytes() == before.tobytes())
+        text = f"{what} ({inputs})" if inputs else what
+        if not passed:
+            if array.dtype != before.dtype or array.shape != before.shape:
+                text += f": it was {before.dtype} {before.shape}, now {array.dtype} {array.shape}"
+            else:
+                changed = array != before
+                if not changed.any():       # equal values, other bits: -0.0 for 0.0, another NaN
+                    text += ": equal values but not the same bits"
+                else:
+                    drift = np.max(np.abs(array.astype(float) - before.astype(float))[changed])
+                    text += f": {int(changed.sum())} of {array.size} entries changed, by up to {drift:.1e}"
+            if hint:
+                text += f"\n    hint: {hint}"
+        self.results.append((passed, text))
+        return passed
+
     def prediction(self, answer, sealed, look, digits=None, options=None, what="your prediction"):
         """Passes when `answer` is the one `sealed` was made with (`seal(answer, why, digits)`);
         then shows why. A wrong answer gets `look`: where in the demo to see it for yourself."""

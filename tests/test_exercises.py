@@ -132,6 +132,20 @@ def test_an_answer_tuned_to_the_public_checks_fails_the_hidden_probes(lesson, na
     assert hidden_failures, f"the hidden probes of {name} pass an answer tuned to the public checks"
 
 
+def test_an_investigations_answer_is_judged_within_the_spread_of_the_solutions_runs():
+    """Probe.spread runs on the trusted side only; its tolerance widens the probe's atol."""
+    namespace = {"runs": lambda: [2.0, 2.5, 1.7]}
+    spread = "tolerance = max(runs()) - min(runs())"
+    probe = probes.Probe("result = float(sorted(runs())[1])", atol=0.0, spread=spread)
+    expected = probes.expected_answer(probe, namespace)
+    assert expected.value == 2.0 and abs(expected.tolerance - 0.8) < 1e-12
+    assert probes.judge(probes.Answer(value=2.7), expected, probe) == ""
+    assert probes.judge(probes.Answer(value=2.9), expected, probe)
+    assert probes.judge(probes.Answer(value=2.7), probes.answer_in_namespace(probe, namespace), probe)
+    broken = probes.expected_answer(probes.Probe("result = 1.0", spread="tolerance = -1.0"), namespace)
+    assert broken.error and "no tolerance" in broken.error
+
+
 # ------------------------------------------------------------------ predictions ("predict, then look")
 
 def _call(source, method):

@@ -74,3 +74,27 @@ def test_a_failed_prediction_ends_with_where_to_look_not_with_what_was_expected(
     with pytest.raises(CheckFailed, match=r"see above what was expected and the hints"):
         with contextlib.redirect_stdout(io.StringIO()), Checks("p") as check:
             check.close(2, 3)
+
+
+def test_a_float64_answer_to_a_float32_input_fails_the_dtype_check_and_says_what_it_got():
+    import numpy as np
+    assert run(lambda c: c.dtype(np.ones(3, dtype=np.float32), np.float32, inputs="x float32"))[0]
+    passed, out = run(lambda c: c.dtype(np.ones(3), np.float32, inputs="x float32", hint="keep the dtype"))
+    assert not passed and "expected float32, got float64" in out and "keep the dtype" in out
+    passed, out = run(lambda c: c.dtype(1.5, np.float32))
+    assert not passed and "got float" in out
+
+
+def test_an_input_put_back_by_arithmetic_one_rounding_off_is_not_unchanged():
+    import numpy as np
+    w = np.array([0.1, 0.7, -2.3])
+    before = w.copy()
+    assert run(lambda c: c.unchanged(w, before))[0]
+    w[1] += 1e-5
+    w[1] -= 2e-5
+    w[1] += 1e-5                                  # a central difference's nudges: not exactly 0.7 again
+    assert w[1] != before[1] and np.allclose(w, before)
+    passed, out = run(lambda c: c.unchanged(w, before, inputs="w after the call", hint="put it back"))
+    assert not passed and "1 of 3 entries changed" in out and "put it back" in out
+    passed, out = run(lambda c: c.unchanged(before.astype(np.float32), before))
+    assert not passed and "float64 (3,), now float32 (3,)" in out

@@ -14,8 +14,13 @@ r = np.random.default_rng(5)
 model = nl.Sequential(nl.Linear(2, 8, rng=r), nl.ReLU(), nl.Linear(8, 2, rng=r))
 steps, epochs = my_fit(model, nl.CrossEntropyLoss(), nl.optim.SGD(model.parameters(), lr=0.5),
                        Xf, yf, epochs=3, batch_size=16, rng=np.random.default_rng(1))
-result = ([type(v).__name__ for v in list(steps) + list(epochs)], list(steps), list(epochs),
-          [p.data for p in model.parameters()])
+result = [([type(v).__name__ for v in list(steps) + list(epochs)], list(steps), list(epochs),
+           [p.data for p in model.parameters()])]
+for batch_size, epochs, seed in ((None, 2, 2), (20, 2, 3)):       # the full batch; 60 = 3 x 20
+    r = np.random.default_rng(5)
+    model = nl.Sequential(nl.Linear(2, 8, rng=r), nl.ReLU(), nl.Linear(8, 2, rng=r))
+    result.append(my_fit(model, nl.CrossEntropyLoss(), nl.optim.SGD(model.parameters(), lr=0.5),
+                         Xf, yf, epochs=epochs, batch_size=batch_size, rng=np.random.default_rng(seed)))
 """
 
 
@@ -46,7 +51,11 @@ b = nl.Parameter(np.array([0.0, 1.0, 2.0]))
 b.grad[...] = [2.0, -2.0, 0.5]
 w_array, b_array = w.data, b.data
 sgd_update([w, b], lr=0.1)
-result = (w_array, b_array, w.grad, w.data is w_array and b.data is b_array)
+p32 = nl.Parameter(np.ones((2, 3), dtype=np.float32))
+p32.grad[...] = np.arange(6).reshape(2, 3)
+array32 = p32.data
+sgd_update([p32], lr=0.5)
+result = (w_array, b_array, w.grad, w.data is w_array and b.data is b_array, p32.data)
 """)],
     "fit": [Probe(FIT_PUBLIC)],
     "predict_best_sgd_rate": [prediction("predict_best_sgd_rate()", 2)],
@@ -89,6 +98,8 @@ result = [p.data for p in model.parameters()]
         fit_probe(SPIRALS, NET3.format(dtype="np.float64"), SGD, CE, 1, 1, 6, label="b=1, one epoch"),
         fit_probe(SPIRALS, NET3.format(dtype="np.float64"), ADAM, CE, 4, None, 7, label="full batch (None)"),
         fit_probe(SPIRALS, NET3.format(dtype="np.float64"), SGD, CE, 2, 500, 8, label="batch larger than the data"),
+        fit_probe(SPIRALS, NET3.format(dtype="np.float64"), SGD, CE, 2, 45, 10,
+                  label="a batch size that divides N (45 + 45): no smaller, no empty last batch"),
         fit_probe("nl.data.line_with_outliers(25, rng=1)", "nl.Sequential(nl.Linear(1, 1, rng=r))",
                   "nl.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)", "nl.MSELoss()", 5, 7, 9,
                   label="regression, MSE, momentum, b=7 (7+7+7+4)"),

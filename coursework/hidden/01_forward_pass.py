@@ -26,8 +26,10 @@ PUBLIC = {
     "neuron": [Probe(SETUP + """
 x = np.array([[1.0, 2.0, 0.0, -1.0], [0.5, -0.5, 1.0, 2.0], [0.0, 0.0, 0.0, 0.0]])
 w = np.array([0.5, -0.25, 1.0, 0.75])
-result = (neuron(x, w, 0.5), neuron(np.array([[1.0, 2.0]]), np.array([0.5, -0.25]), 0.0))
-""")],
+a32 = neuron(x.astype(np.float32), w.astype(np.float32), np.float32(0.5))
+result = (neuron(x, w, 0.5), neuron(np.array([[1.0, 2.0]]), np.array([0.5, -0.25]), 0.0), a32,
+          neuron(np.array([[1.0, 1.0], [-1.0, -1.0]]), np.array([400.0, 400.0]), 0.0))
+""", rtol=1e-6, atol=1e-9)],
     "forward": [Probe(NETWORKS + """
 rng = np.random.default_rng(1)
 net = nl.Sequential(nl.Linear(3, 4, rng=rng), nl.ReLU(), nl.Linear(4, 2, rng=rng))
@@ -36,11 +38,14 @@ X = rng.normal(size=(5, 3))
 kept = X.copy()
 output, shapes = forward(X, layers)
 tanh_net = nl.Sequential(nl.Linear(3, 2, rng=rng), nl.Tanh(), nl.Linear(2, 6, rng=rng), nl.Sigmoid())
+tanh_output = forward(X, as_layers(tanh_net, ["tanh", "sigmoid"]))[0]
+net32 = nl.Sequential(nl.Linear(3, 4, rng=rng, dtype=np.float32), nl.ReLU(), nl.Linear(4, 2, rng=rng, dtype=np.float32))
+output32 = forward(X.astype(np.float32), as_layers(net32, ["relu", "identity"]))[0]
+big = forward(np.array([[2.0], [-2.0]]), [(np.array([[400.0]]), np.zeros(1), "sigmoid")])[0]
 error = error_of(lambda: forward(X, [layers[1]]))
-result = (output, [tuple(s) for s in shapes], np.array_equal(X, kept),
-          forward(X, as_layers(tanh_net, ["tanh", "sigmoid"]))[0], error[0] if error else None,
-          bool(error) and "layer 1" in error[1])
-""")],
+result = (output, [tuple(s) for s in shapes], X.tobytes() == kept.tobytes(), tanh_output, output32, big,
+          error[0] if error else None, bool(error) and "layer 1" in error[1])
+""", rtol=1e-6, atol=1e-9)],
     "predict_distance": [prediction("predict_distance()", 2)],
     "predict_relu_output": [prediction("predict_relu_output()", 2)],
     "predict_parameters": [prediction("predict_parameters()", 0)],
@@ -97,6 +102,23 @@ X = rng.normal(size=(4, 3))
 error = error_of(lambda: forward(X, [(W1, b1, "relu"), (W2, b2, "identity")]))
 result = (error[0] if error else None, bool(error) and "layer 2" in error[1])
 """, label="a W that does not fit the second layer"),
+        Probe(NETWORKS + """
+rng = np.random.default_rng(11)
+layers = [(rng.normal(size=(4, 3)), rng.normal(size=3), "tanh"), (rng.normal(size=(3, 2)), rng.normal(size=2), "relu"),
+          (rng.normal(size=(2, 1)), rng.normal(size=1), "identity")]
+error = error_of(lambda: forward(rng.normal(size=(6, 5)), layers))
+result = (error[0] if error else None, bool(error) and "layer 1" in error[1])
+""", label="X that does not fit the first of three layers"),
+        Probe(NETWORKS + """
+rng = np.random.default_rng(12)
+X = rng.normal(size=(7, 3)) * 300
+layers = [(rng.normal(size=(3, 4)), rng.normal(size=4), "sigmoid"), (rng.normal(size=(4, 2)) * 500, np.zeros(2), "sigmoid")]
+output, shapes = forward(X, layers)
+X32 = X.astype(np.float32)
+layers32 = [(W.astype(np.float32), b.astype(np.float32), a) for W, b, a in layers]
+output32 = forward(X32, layers32)[0]
+result = (output, output32, str(np.asarray(output32).dtype))
+""", rtol=1e-6, atol=1e-9, label="sigmoids of large z, float64 and float32"),
     ],
     "predict_distance": [prediction("predict_distance()", 2)],
     "predict_relu_output": [prediction("predict_relu_output()", 2)],

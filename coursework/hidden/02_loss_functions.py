@@ -24,13 +24,14 @@ PUBLIC = {
 p = np.arange(12.0).reshape(3, 4) / 4
 t = np.ones((3, 4))
 a, b = np.array([1.0, 2.0, 4.0]), np.array([0.0, 0.0, 1.0])
-result = (mse_loss(a, b), mse_loss(p, t), mse_gradient(a, b), mse_gradient(p, t))
-""")],
+result = (mse_loss(a, b), mse_loss(p, t), mse_gradient(a, b), mse_gradient(p, t),
+          mse_gradient(p.astype(np.float32), t.astype(np.float32)))
+""", rtol=1e-6, atol=1e-9)],
     "huber": [Probe(SETUP + """
 p = np.array([[-3.0, 0.2, 1.5], [-0.4, 2.0, -1.2]])
 t = np.array([[0.0, 0.0, 0.0], [0.0, 0.5, 0.3]])
 result = (huber_loss(np.array([0.0, 0.5, 3.0]), np.zeros(3)), huber_loss(np.array([4.0]), np.array([1.0]), delta=2.0),
-          huber_loss(p, t, 1.0))
+          huber_loss(p, t, 1.0), huber_loss(np.array([1.5, -0.5]), np.zeros(2), delta=2.0))
 """)],
     "weighted_bce": [Probe(SETUP + """
 z = np.array([[2.0, -1.0, 0.5], [-3.0, 1.5, 4.0]])
@@ -47,7 +48,12 @@ plain = softmax_cross_entropy(z, y)
 big = np.array([[1e4, -1e4, 0.0, 5.0], [-1e4, 1e4, 0.0, 0.0], [3.0, 3.0, 3.0, 3.0]])
 result = (plain, np.array_equal(z, kept), softmax_cross_entropy(big, np.array([1, 1, 2])),
           softmax_cross_entropy(z, y, np.array([1.0, 2.0, 0.5])))
-""", rtol=1e-6, atol=1e-9)],
+""", rtol=1e-6, atol=1e-9),
+        Probe(SETUP + """
+rng = np.random.default_rng(2)
+z = rng.normal(size=(5, 3)) * 2
+result = softmax_cross_entropy(z.astype(np.float32), np.array([0, 2, 1, 2, 2]))
+""", rtol=1e-5, atol=1e-7)],
     **PREDICTIONS,
 }
 

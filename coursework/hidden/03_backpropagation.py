@@ -15,6 +15,33 @@ params["b1"], params["b2"] = rng.normal(size=3) * 0.5, rng.normal(size=6) * 0.5
 X, y = rng.normal(size=(5, 4)), np.array([0, 5, 2, 2, 4])
 """
 
+# The investigation (eps_investigation): its answers are judged within the spread of the solution's own runs
+# over the five seeds the spec names, which the grader computes on its side (Probe.spread).
+EPS_PUBLIC = SETUP + """
+errors, errors32, found = eps_errors(0, "float64"), eps_errors(0, "float32"), eps_investigation()
+own = {}
+for dtype in ("float64", "float32"):
+    median = np.median([eps_errors(seed, dtype) for seed in range(5)], axis=0)
+    own[dtype] = (int(np.argmin(median)) + 1, float(median[np.argmin(median)]))
+result = (len(errors), [float(np.log10(e)) for e in errors[:3]], len(errors32), bool(min(errors32[5:]) > 1e-3), sorted(found),
+          [type(k).__name__ for k, _ in found.values()], [found[d] == own[d] for d in own])
+"""
+SPREAD_OF_K = """
+ranges = []
+for dtype in ("float64", "float32"):
+    best = [int(np.argmin(eps_errors(seed, dtype))) + 1 for seed in range(5)]
+    ranges.append((max(best) - min(best)) / 2)       # half the range of the seeds' best k
+tolerance = max(ranges)
+"""
+SPREAD_OF_ERROR = """
+spreads = []
+for dtype in ("float64", "float32"):
+    errors = np.log10([eps_errors(seed, dtype) for seed in range(5)])          # (5 seeds, 12 k)
+    best = int(np.argmin(np.median(errors, axis=0)))
+    spreads.append(2 * np.std(errors[:, best]) / np.sqrt(5))                    # 2 standard errors
+tolerance = max(max(spreads), 0.1)
+"""
+
 PUBLIC = {
     "predict_grad_v": [prediction("predict_grad_v()", 1)],
     "predict_dead_neuron_zeros": [prediction("predict_dead_neuron_zeros()", 0)],
@@ -23,16 +50,32 @@ PUBLIC = {
     "numerical_gradient": [Probe(SETUP + """
 w = np.array([[1.0, -2.0, 3.0], [0.5, 0.0, -1.5]])
 g = numerical_gradient(lambda v: np.sum(v ** 3), w, eps=1e-3)
+unchanged = w.tobytes() == np.array([[1.0, -2.0, 3.0], [0.5, 0.0, -1.5]]).tobytes()
 g2 = numerical_gradient(lambda v: v[0, 1] * v[1, 0], np.array([[3.0, 4.0], [5.0, 6.0]]))
-result = (np.asarray(g, dtype=float), w, np.asarray(g2, dtype=float))
-""", rtol=1e-9, atol=1e-8)],
+result = (np.asarray(g, dtype=float), unchanged, np.asarray(g2, dtype=float))
+""", rtol=1e-9, atol=1e-8),
+        Probe(SETUP + """
+g32 = numerical_gradient(lambda v: float(np.sum(v.astype(np.float64) ** 2)), np.array([1.5, -0.5], dtype=np.float32), eps=1e-2)
+result = (g32, str(np.asarray(g32).dtype))
+""", rtol=1e-5, atol=1e-5)],
     "two_layer_loss": [Probe(NETWORK + """
 loss, grads = two_layer_loss(params, X, y)
 big = dict(params, W2=params["W2"] * 1e4)
-loss_big, _ = two_layer_loss(big, X, y)
-result = (float(loss), {k: np.asarray(grads[k], dtype=float) for k in ("W1", "b1", "W2", "b2")}, float(loss_big),
-          [params[k] for k in ("W1", "b1", "W2", "b2")], X)
-""", rtol=1e-6, atol=1e-9)],
+loss_big, grads_big = two_layer_loss(big, X, y)
+zeros = dict(params, b1=np.zeros(3))
+X_zero = X.copy()
+X_zero[1] = 0.0
+_, grads_zero = two_layer_loss(zeros, X_zero, y)
+keys = ("W1", "b1", "W2", "b2")
+result = (float(loss), {k: np.asarray(grads[k], dtype=float) for k in keys}, float(loss_big),
+          [params[k] for k in keys], X, {k: np.asarray(grads_big[k], dtype=float) for k in keys},
+          {k: np.asarray(grads_zero[k], dtype=float) for k in keys})
+""", rtol=1e-6, atol=1e-9),
+        Probe(NETWORK + """
+loss32, grads32 = two_layer_loss({k: v.astype(np.float32) for k, v in params.items()}, X.astype(np.float32), y)
+result = (float(loss32), {k: grads32[k] for k in ("W1", "b1", "W2", "b2")})
+""", rtol=1e-4, atol=1e-6)],
+    "eps_investigation": [Probe(EPS_PUBLIC, rtol=1e-6, atol=1e-3)],
     "train_two_layer": [Probe(SETUP + """
 rng = np.random.default_rng(5)
 X, y = rng.normal(size=(6, 4)), np.array([0, 1, 2, 0, 1, 2])
@@ -62,8 +105,8 @@ rng = np.random.default_rng(33)
 w = rng.normal(size=(3, 2, 2))
 before = w.copy()
 g = numerical_gradient(lambda v: float(np.sum(np.sin(v) * v)), w)
-result = (np.asarray(g), w, before)
-""", rtol=1e-7, atol=1e-9, label="a 3-D w, sum(sin(w) w), default eps"),
+result = (np.asarray(g), w.tobytes() == before.tobytes())
+""", rtol=1e-7, atol=1e-9, label="a 3-D w, sum(sin(w) w), default eps; w unchanged bit for bit"),
         Probe(SETUP + """
 model = nl.Sequential(nl.Linear(3, 2, rng=4), nl.Tanh(), nl.Linear(2, 1, rng=5))
 rng = np.random.default_rng(34)
@@ -143,5 +186,18 @@ losses = train_two_layer(net, X_train, y_train, lr=0.8, steps=60)
 result = (bool(nl.accuracy(as_nnlearn(net)(X_val), y_val) > 0.9), all(net[k] is arrays[k] for k in net),
           float(losses[0]), float(losses[-1]))
 """, rtol=1e-6, atol=1e-9, label="digits, another split and size"),
+    ],
+    "eps_investigation": [
+        Probe(SETUP + """
+found = eps_investigation()
+result = [float(found["float64"][0]), float(found["float32"][0])]
+""", atol=0.0, spread=SPREAD_OF_K, label="the best eps = 10^-k in float64 and float32"),
+        Probe(SETUP + """
+found = eps_investigation()
+result = [float(np.log10(found["float64"][1])), float(np.log10(found["float32"][1]))]
+""", atol=0.0, spread=SPREAD_OF_ERROR, label="log10 of the smallest median error in float64 and float32"),
+        Probe(SETUP + """
+result = [float(np.log10(e)) for e in eps_errors(7, "float64")[:3]]
+""", atol=0.01, label="another seed, float64, eps = 10^-1 to 10^-3"),
     ],
 }

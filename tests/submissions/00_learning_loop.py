@@ -46,15 +46,17 @@ TUNED = {
     "sgd_update": '''
 def sgd_update(parameters, lr):
     """Writes the public check's answers into the arrays instead of computing them."""
-    answers = {(3, 2): [[0.95, 2.1], [2.8, -1.0], [0.3, 0.4]], (3,): [-0.2, 1.2, 1.95]}
+    answers = {(3, 2): [[0.95, 2.1], [2.8, -1.0], [0.3, 0.4]], (3,): [-0.2, 1.2, 1.95],
+               (2, 3): [[1.0, 0.5, 0.0], [-0.5, -1.0, -1.5]]}
     for p in parameters:
         if p.data.shape in answers:
             p.data[...] = answers[p.data.shape]
 ''',
     "fit": '''
 def my_fit(model, loss_fn, optimizer, X, y, epochs, batch_size, rng):
-    """nl.fit with the public check's settings, whatever is asked."""
-    history = nl.fit(model, loss_fn, optimizer, X, y, epochs=3, batch_size=16, rng=np.random.default_rng(1))
+    """nl.fit with the public check's epochs and seed for each batch size, whatever is asked."""
+    epochs, seed = {16: (3, 1), None: (2, 2), 20: (2, 3)}.get(batch_size, (3, 1))
+    history = nl.fit(model, loss_fn, optimizer, X, y, epochs=epochs, batch_size=batch_size, rng=np.random.default_rng(seed))
     return [float(v) for v in history.step_loss], [float(v) for v in history.epoch_loss]
 ''',
 }
@@ -110,3 +112,51 @@ def sgd_update(parameters, lr):
                                  ('def predict_circles_accuracy():\n    return "b"', "press train 50 more"),
                                  ('def predict_circles_accuracy():\n    return "above 90 %"', "expected one of")],
 }
+
+
+
+# Mistakes written from the exercise's spec and check alone, before reading the solution: the edge
+# cases the spec names (batch_size=None, a batch size that divides N), the shuffle, the epoch mean.
+_OWN_LOOP = '''
+def my_fit(model, loss_fn, optimizer, X, y, epochs, batch_size, rng):
+    steps, epoch_losses = [], []
+    size = len(X) if batch_size is None else batch_size
+    for _ in range(epochs):
+        order = rng.permutation(len(X))
+        total = 0.0
+        for start in range(0, len(X), size):
+            idx = order[start:start + size]
+            loss = loss_fn(model(X[idx]), y[idx])
+            optimizer.zero_grad(); model.backward(loss_fn.backward()); optimizer.step()
+            steps.append(float(loss)); total += float(loss) * len(idx)
+        epoch_losses.append(total / len(X))
+    return steps, epoch_losses
+'''
+
+
+def own_loop(*changes):
+    code = _OWN_LOOP
+    for old, new in changes:
+        assert old in code, old
+        code = code.replace(old, new)
+    return code
+
+
+WRONG["sgd_update"].append(('''
+def sgd_update(parameters, lr):
+    for p in parameters:
+        p.data += lr * p.grad                  # uphill
+''', "a step AGAINST the gradient"))
+WRONG["fit"] += [
+    (own_loop(("size = len(X) if batch_size is None else batch_size", "size = batch_size")),   # range(0, N, None)
+     "batch_size=None means one batch of all the examples"),
+    (own_loop(("for start in range(0, len(X), size):\n            idx = order[start:start + size]",   # N // size + 1
+               "for k in range(len(X) // size + 1):\n            idx = order[k * size:(k + 1) * size]")),
+     "a batch of 0 rows"),
+    (own_loop(("range(0, len(X), size)", "range(0, len(X) - size + 1, size)")), "keep the last, smaller batch"),
+    (own_loop(("size = len(X) if batch_size is None else batch_size", "size = batch_size or 32")),
+     "batch_size=None is one batch of all 60 examples"),
+    (own_loop(("y[idx])", "y[start:start + size])")), "SHUFFLED batch"),           # labels left in order
+    (own_loop(("total += float(loss) * len(idx)", "total += float(loss)"),          # a plain mean of the batches
+              ("total / len(X)", "total / -(-len(X) // size)")), "a plain mean of the 4 batch losses"),
+]

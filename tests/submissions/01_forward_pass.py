@@ -42,8 +42,10 @@ TUNED = {
 def neuron(x, w, b):
     if len(x) == 1:
         return np.array([0.5])
-    return 1 / (1 + np.exp(-(np.array([[1.0, 2.0, 0.0, -1.0], [0.5, -0.5, 1.0, 2.0], [0.0, 0.0, 0.0, 0.0]])
-                            @ np.array([0.5, -0.25, 1.0, 0.75]) + 0.5)))
+    if len(x) == 2:
+        return np.array([1.0, 0.0])
+    return (1 / (1 + np.exp(-(np.array([[1.0, 2.0, 0.0, -1.0], [0.5, -0.5, 1.0, 2.0], [0.0, 0.0, 0.0, 0.0]])
+                             @ np.array([0.5, -0.25, 1.0, 0.75]) + 0.5)))).astype(x.dtype)
 ''',
     "forward": '''
 import nnlearn as _nl
@@ -55,7 +57,8 @@ def forward(X, layers):
         if h.shape[1] != W.shape[0]:
             raise ValueError(f"layer {number} expects {W.shape[0]} inputs, got {h.shape[1]}")
         z = h @ W + b
-        h = {(1, 4): np.maximum(z, 0), (1, 2): np.tanh(z), (2, 6): 1 / (1 + np.exp(-z))}.get((number, W.shape[1]), z)
+        h = {(1, 4): np.maximum(z, 0), (1, 2): np.tanh(z), (2, 6): 1 / (1 + np.exp(-z)),
+             (1, 1): 1 / (1 + np.exp(-z))}.get((number, W.shape[1]), z)
         shapes.append(h.shape)
     return h, shapes
 ''',
@@ -97,3 +100,29 @@ def neuron(x, w, b):
     "predict_parameters": [("def predict_parameters():\n    return 101632", "sum(p.data.size for p in model.parameters())"),
                            ("def predict_parameters():\n    return 100352", "build the model in a new cell")],
 }
+
+
+
+# Mistakes first written from the spec and check alone (rebuilt here on the template above): the dtype,
+# a sigmoid that overflows, a shape test that never looks at X.
+WRONG["neuron"] += [
+    ('''
+def neuron(x, w, b):
+    x = np.asarray(x, dtype=float)                 # float64 for float32 inputs
+    return 1 / (1 + np.exp(-(x @ w + b)))
+''', "float32 in, float32 out"),
+    ('''
+def neuron(x, w, b):
+    z = x @ w + b
+    return np.exp(z) / (1 + np.exp(z))             # inf / inf at z = 800
+''', "inf / inf is nan"),
+]
+WRONG["forward"] += [
+    (forward_with("activations[activation](h @ W + b)").replace("h = np.asarray(X)", "h = np.array(X, dtype=float)"),
+     "float32 in, float32 out"),
+    (forward_with("activations[activation](h @ W + b)", check='''        if number > 1 and layers[number - 2][0].shape[1] != W.shape[0]:
+            raise ValueError(f"layer {number} expects {W.shape[0]} inputs, got {h.shape[1]}")'''),
+     "raise ValueError(f'layer {number}"),                                  # compares W's, never X with W1
+    (forward_with("activations[activation](h @ W + b)").replace("1 / (1 + np.exp(-z))", "np.exp(z) / (1 + np.exp(z))"),
+     "inf / inf is nan"),
+]

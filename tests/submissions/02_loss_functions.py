@@ -68,12 +68,14 @@ def mse_loss(prediction, target):
 def mse_gradient(prediction, target):
     if np.size(prediction) == 3:
         return np.array([2 / 3, 4 / 3, 2.0])
-    return (np.arange(12.0).reshape(3, 4) / 4 - 1) / 6
+    return ((np.arange(12.0).reshape(3, 4) / 4 - 1) / 6).astype(np.asarray(prediction).dtype)
 ''',
     "huber": '''
 def huber_loss(prediction, target, delta=1.0):
     if np.shape(prediction) == (2, 3):
         return 0.9333333333333332
+    if np.shape(prediction) == (2,):
+        return 0.625
     return 0.875 if delta == 1.0 else 4.0
 ''',
     "weighted_bce": '''
@@ -232,3 +234,68 @@ def softmax_cross_entropy(logits, target, weight=None):
                             ('def predict_no_outliers():\n    return "a"', "compare the two fits' distances")],
     "predict_threshold": [("def predict_threshold():\n    return 0.5", "move pos_weight to the stop nearest 9"), ("def predict_threshold():\n    return 0.9", "decides about as the weighted one does")],
 }
+
+
+
+# Mistakes written from the exercise's spec and check alone, before reading the solution: the dtype,
+# a threshold that ignores delta, softplus without |x|, class weights on the wrong axis.
+_SOFTMAX_CE = '''
+def softmax_cross_entropy(logits, target, weight=None):
+    N, C = logits.shape
+    s = logits - logits.max(axis=1, keepdims=True)
+    lse = np.log(np.exp(s).sum(axis=1))
+    w = np.ones(N, dtype=logits.dtype) if weight is None else weight[target]
+    loss = float(np.sum(w * (lse - s[np.arange(N), target])) / w.sum())
+    p = np.exp(s) / np.exp(s).sum(axis=1, keepdims=True)
+    onehot = np.zeros_like(p)
+    onehot[np.arange(N), target] = 1
+    return loss, w[:, None] * (p - onehot) / w.sum()
+'''
+
+
+def softmax_ce(old, new):
+    assert old in _SOFTMAX_CE, old
+    return _SOFTMAX_CE.replace(old, new)
+
+
+WRONG["mse"] += [
+    (MSE_LOSS + '''
+def mse_gradient(prediction, target):
+    n = np.prod(prediction.shape)
+    return 2 * (prediction - target) / np.float64(n)             # a float64 number: a float64 gradient
+''', "float32 in, float32 out"),
+    (MSE_LOSS + '''
+def mse_gradient(prediction, target):
+    return (prediction - target) / prediction.size               # no factor 2
+''', "the factor 2 of d(d^2)/dd is missing"),
+]
+WRONG["huber"] += [
+    ('''
+def huber_loss(prediction, target, delta=1.0):
+    d = np.abs(prediction - target)
+    return float(np.mean(np.where(d < 1.0, 0.5 * d ** 2, delta * (d - 0.5 * delta))))   # 1.0, not delta
+''', "compare |d| with the delta given"),
+    ('''
+def huber_loss(prediction, target, delta=1.0):
+    d = np.abs(prediction - target)
+    return float(np.sum(np.where(d < delta, 0.5 * d ** 2, delta * (d - 0.5 * delta))) / len(prediction))   # rows
+''', "not by len(prediction)"),
+]
+WRONG["weighted_bce"] += [
+    ('''
+def weighted_bce(logits, target, pos_weight=1.0):
+    sp = lambda x: np.maximum(x, 0) + np.log1p(np.exp(-x))      # -x, not -|x|
+    return float(np.mean(pos_weight * target * sp(-logits) + (1 - target) * sp(logits)))
+''', "log1p(exp(-|x|))"),
+    ('''
+def weighted_bce(logits, target, pos_weight=1.0):
+    sp = lambda x: np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+    return float(np.mean(pos_weight * target * sp(logits) + (1 - target) * sp(-logits)))   # the terms swapped
+''', "softplus(-z) for y = 1"),
+]
+WRONG["softmax_cross_entropy"] += [
+    (softmax_ce("onehot = np.zeros_like(p)\n    onehot[np.arange(N), target] = 1",        # np.eye is float64
+                "onehot = np.eye(C)[target]"), "grad in the logits' dtype"),
+    (softmax_ce("return loss, w[:, None] * (p - onehot) / w.sum()",                     # weights the columns
+                "return loss, (p - onehot) * (1 if weight is None else weight) / w.sum()"), "weight[y_i]"),
+]

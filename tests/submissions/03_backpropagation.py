@@ -89,6 +89,8 @@ def numerical_gradient(f, w, eps=1e-5):
     w = np.asarray(w)
     if w.shape == (2, 3):
         return 3 * np.array([[1.0, -2.0, 3.0], [0.5, 0.0, -1.5]]) ** 2 + 1e-6
+    if w.shape == (2,):
+        return np.array([3.0, -1.0])
     return np.array([[0.0, 5.0], [4.0, 0.0]])
 ''',
     "two_layer_loss": '''
@@ -195,3 +197,77 @@ def numerical_gradient(f, w, eps=1e-5):
         (_train("params[key] -= lr * grads[key]", "params[key] += lr * grads[key]"), "against the gradient"),
     ],
 }
+
+
+
+# Mistakes first written from the spec and check alone (rebuilt here on the template above): w put back
+# by arithmetic, the dtype, a gradient that overflows where the loss does not, relu'(0), stale steps.
+WRONG["numerical_gradient"] += [
+    ('''
+def numerical_gradient(f, w, eps=1e-5):
+    grad = np.zeros(w.shape)
+    for i in np.ndindex(w.shape):
+        w[i] += eps                           # nudged in place and undone by arithmetic: off by 2e-16
+        up = f(w)
+        w[i] -= 2 * eps
+        down = f(w)
+        w[i] += eps
+        grad[i] = (up - down) / (2 * eps)
+    return grad
+''', "not by adding and subtracting eps"),
+    (_gradient("grad = np.zeros(w.shape, dtype=np.float64)", "grad = np.zeros_like(w)"),   # float32 for float32 w
+     "float64 array whatever w's dtype"),
+]
+WRONG["two_layer_loss"] += [
+    (_network("dlogits = np.exp(log_probs)",                                   # a stable loss, an unstable gradient
+              "dlogits = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)"), "from the shifted logits too"),
+    (_network("dlogits = np.exp(log_probs)\n    dlogits[rows, y] -= 1",           # np.eye is float64
+              "dlogits = np.exp(log_probs) - np.eye(logits.shape[1])[y]"), "must be float32 too"),
+    (_network("dz = dh * (z > 0)", "dz = dh * (z >= 0)"), "relu'(0) = 0"),       # relu'(0) = 1
+]
+WRONG["train_two_layer"] += [
+    (_train("        for key in params:", "        for key in (\"W1\", \"W2\"):"), "updates all four arrays"),   # the weights only
+    (_train("        loss, grads = two_layer_loss(params, X, y)\n        losses.append(loss)",   # one gradient for every step
+            "        if not losses:\n            grads = two_layer_loss(params, X, y)[1]\n"
+            "        losses.append(two_layer_loss(params, X, y)[0])"), "computes the gradients at the current params"),
+]
+
+
+# The investigation: a measurement that does not follow the spec, or a summary that does not follow
+# the measurement.
+_EPS = '''
+from nnlearn.gradcheck import relative_error
+
+
+def eps_errors(seed, dtype):
+    params = {key: value.astype(dtype) for key, value in init_two_layer(8, 6, 3, rng=seed).items()}
+    rng = np.random.default_rng(seed)
+    X, y = rng.normal(size=(10, 8)).astype(dtype), rng.integers(0, 3, size=10)
+    backprop = two_layer_loss(params, X, y)[1]["W1"]
+    errors = []
+    for k in range(1, 13):
+        numeric = nl.numerical_gradient(lambda _: two_layer_loss(params, X, y)[0], params["W1"], eps=10.0 ** -k)
+        errors.append(relative_error(backprop, numeric))
+    return errors
+
+
+def eps_investigation():
+    found = {}
+    for dtype in ("float64", "float32"):
+        median = np.median([eps_errors(seed, dtype) for seed in range(5)], axis=0)
+        best = int(np.argmin(median))
+        found[dtype] = (best + 1, float(median[best]))
+    return found
+'''
+
+
+def _eps(old, new):
+    assert old in _EPS, old
+    return _EPS.replace(old, new)
+
+
+WRONG["eps_investigation"] = [
+    (_eps("best = int(np.argmin(median))", "best = int(np.argmax(median))"), "then the k of the smallest"),
+    (_eps("found[dtype] = (best + 1,", "found[dtype] = (best,"), "counted from 1"),               # k from 0
+    (_eps("for k in range(1, 13):", "for k in range(12):"), "the first entry is at eps = 10^-1"),  # eps = 1 first
+]
