@@ -496,3 +496,36 @@ def test_a_train_step_loop_with_has_diverged_stops_as_fit_does():
             if nl.has_diverged(loss, first_loss):
                 break
     assert history.diverged_at == step and history.step_loss == losses
+
+
+@pytest.mark.parametrize("where", ["X", "y"])
+def test_train_step_refuses_a_batch_with_a_nan_as_fit_does_and_leaves_the_weights(where):
+    model, X, y = regression_problem()
+    before = weights(model)
+    X, y = X.copy(), y.copy()
+    (X if where == "X" else y)[3, 0] = np.nan
+    with pytest.raises(ValueError, match=f"train_step: {where} contains 1 NaN"):
+        nl.train_step(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=0.1), X, y)
+    assert all(np.array_equal(a, b) for a, b in zip(before, weights(model)))
+
+
+def test_early_stopping_starts_afresh_in_every_fit():
+    # The run of test_early_stopping_restores_the_weights_of_the_best_validation_epoch, twice with
+    # one callback: the second run must not stop at once nor restore the first run's weights.
+    X = np.array([[1.0], [-1.0]])
+    model = nl.Sequential(nl.Linear(1, 1, bias=False))
+    stopper = nl.EarlyStopping(model, patience=2)
+    runs = []
+    for start in (0.0, 0.0):
+        model[0].weight.data[...] = start
+        history = nl.fit(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=0.1), X, X, epochs=20,
+                         validation=(X, X / 2), callbacks=[stopper])
+        runs.append((history.epochs, stopper.best_epoch, model[0].weight.data.item()))
+    assert runs[0] == runs[1] == (5, 3, pytest.approx(0.488, rel=1e-14))
+
+
+def test_early_stopping_on_val_accuracy_with_a_regression_loss_says_to_monitor_the_loss():
+    model, X, y = regression_problem()
+    with pytest.raises(ValueError, match="needs a classification loss.*monitor='val_loss'"):
+        nl.fit(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=0.1), X, y, epochs=3,
+               validation=(X, y), callbacks=[nl.EarlyStopping(model, monitor="val_accuracy")])
