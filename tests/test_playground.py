@@ -186,14 +186,14 @@ def test_a_csv_needs_its_label_and_two_feature_columns_or_a_projection(tmp_path)
         user_data(path, columns=("height", "size"), label="sick")
 
 
-def test_bad_csv_values_name_the_column_and_row(tmp_path):
+def test_bad_csv_values_name_the_column_and_the_files_line(tmp_path):
     def blank(rows):
         rows[6][1] = ""                                   # data row 5
-    with pytest.raises(ValueError, match="row 5, 'weight' is missing"):
+    with pytest.raises(ValueError, match="data.csv, line 7: 'weight' is missing"):
         user_data(_csv(tmp_path, blank), columns=("height", "weight"), label="sick")
     def word(rows):
         rows[4][0] = "tall"                               # data row 3
-    with pytest.raises(ValueError, match="'height' must hold numbers; row 3 holds 'tall'"):
+    with pytest.raises(ValueError, match="data.csv, line 5: column 'height' must hold numbers, got 'tall'"):
         user_data(_csv(tmp_path, word), columns=("height", "weight"), label="sick")
 
 
