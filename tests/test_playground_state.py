@@ -34,8 +34,8 @@ def _other_values(control):
 
 
 def assert_connected(app):
-    """Every setting control changes what trains (the config), every view control the picture,
-    and each goes back where it was."""
+    """Every setting control changes what trains (the config) or says why not, every view control
+    changes the picture, and each goes back where it was."""
     for name, control in app.controls.items():
         if name == "play" or getattr(control, "disabled", False):
             continue
@@ -43,7 +43,9 @@ def assert_connected(app):
         moved = False
         for value in _other_values(control):
             control.value = value
-            moved = (app.renders > renders) if name in VIEW_ONLY else (app.pg.config != config)
+            # a disconnected control does nothing; a connected one trains something else, or says why not
+            # (switching off the only feature)
+            moved = (app.renders > renders) if name in VIEW_ONLY else (app.pg.config != config or app.message.value)
             if moved:
                 break
         assert moved, f"moving {name} changed nothing: the control is disconnected"
