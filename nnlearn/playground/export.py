@@ -1,8 +1,12 @@
 """Take a playground away: its config as JSON, its weights as .npz, and scripts that rebuild it.
 
 `export_script` writes a runnable nnlearn script that builds the same network from the same seed,
-trains it with the same mini-batches and prints the same losses as the app (to float rounding);
-`export_torch_script` writes the PyTorch version of the same script, for learners moving on.
+trains it with the same mini-batches and prints the same losses as the app (the same numbers);
+`export_torch_script` writes the PyTorch version of the same script, for learners moving on. Its
+losses match the app's to float rounding for the first tens of epochs; later, on a sensitive run,
+they can part as nnlearn parts from itself when one starting weight moves by one bit (numpy and
+PyTorch round matrix products differently in the last bit; tests/test_playground_torch.py).
+With your own data, `export_data` gives the playground_data.npz both scripts load.
 """
 
 import dataclasses
