@@ -14,6 +14,9 @@ from nnlearn.playground import (DATASETS, FEATURES, Config, Playground, confusio
                                 make_features, r_squared, user_data)
 
 
+CLASSES = {"blobs": 3, "blobs4": 4, "blobs5": 5}
+
+
 @pytest.mark.parametrize("name", list(DATASETS))
 def test_every_dataset_is_seeded_in_the_plane_and_split_by_the_training_percentage(name):
     X_train, y_train, X_test, y_test = make_data(name, 500, 20, 30, seed=3)
@@ -22,7 +25,7 @@ def test_every_dataset_is_seeded_in_the_plane_and_split_by_the_training_percenta
     assert (len(X_train), len(X_test)) == (150, 350)
     assert np.abs(np.vstack([X_train, X_test])).max() < 7.5
     if DATASETS[name][1] == "classification":
-        assert y_train.dtype == np.int64 and set(np.unique(y_train)) == set(range(3 if name == "blobs" else 2))
+        assert y_train.dtype == np.int64 and set(np.unique(y_train)) == set(range(CLASSES.get(name, 2)))
     else:
         assert y_train.dtype.kind == "f" and np.abs(y_train).max() <= 1
 

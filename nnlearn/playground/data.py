@@ -56,6 +56,30 @@ def _blobs(n, noise, rng):
     return centres[y] + rng.normal(0, 0.6 + 2 * noise, (n, 2)), y.astype(np.int64)
 
 
+def _blobs_around(classes):
+    """`classes` gaussian blobs on a circle of radius 3.5 (beyond Playground: more than three classes)."""
+    angles = np.pi / 2 + 2 * np.pi * np.arange(classes) / classes
+    centres = 3.5 * np.column_stack([np.cos(angles), np.sin(angles)])
+
+    def generate(n, noise, rng):
+        y = np.arange(n) % classes
+        return centres[y] + rng.normal(0, 0.5 + 1.5 * noise, (n, 2)), y.astype(np.int64)
+    return generate
+
+
+# The function-boundary sets (TF Playground's issue #252): the class is the side of a curve x2 = f(x1).
+BOUNDARIES = {"sine": lambda x: 3 * np.sin(x), "cubic": lambda x: x ** 3 / 20, "abs": lambda x: np.abs(x) - 2}
+
+
+def _boundary(curve):
+    def generate(n, noise, rng):
+        X = rng.uniform(-RADIUS + 0.5, RADIUS - 0.5, (n, 2))
+        moved = X + rng.uniform(-RADIUS, RADIUS, (n, 2)) * noise       # noise moves the label, not the point
+        return X, (moved[:, 1] > curve(moved[:, 0])).astype(np.int64)
+    generate.__doc__ = "Class 1 above the curve, 0 below."
+    return generate
+
+
 def _plane(n, noise, rng):
     X = rng.uniform(-RADIUS, RADIUS, (n, 2))
     shift = rng.uniform(-RADIUS, RADIUS, (n, 2)) * noise
@@ -78,7 +102,9 @@ def _multigauss(n, noise, rng):
 DATASETS = {                       # name -> (generator, problem)
     "circle": (_circle, "classification"), "xor": (_xor, "classification"),
     "gauss": (_gauss, "classification"), "spiral": (_spiral, "classification"),
-    "blobs": (_blobs, "classification"),
+    "blobs": (_blobs, "classification"), "blobs4": (_blobs_around(4), "classification"),
+    "blobs5": (_blobs_around(5), "classification"),
+    **{name: (_boundary(curve), "classification") for name, curve in BOUNDARIES.items()},
     "plane": (_plane, "regression"), "multigauss": (_multigauss, "regression"),
 }
 

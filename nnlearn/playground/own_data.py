@@ -14,7 +14,7 @@ from .data import RADIUS
 PROBLEMS = ("classification", "regression")
 PROJECTIONS = (None, "pca")
 MIN_ROWS = 10
-MAX_CLASSES = 8
+MAX_CLASSES = 5                    # the colours the pictures tell apart (nnlearn.plots.boundaries.CLASS_COLOURS)
 
 
 def _read_csv(path):
@@ -147,7 +147,7 @@ def user_data(data, y=None, *, columns=None, label=None, problem="classification
     data: an (N, 2) array with y; a pandas DataFrame or a CSV path (str or pathlib.Path) with
     columns=(a, b) and label=c. More than two feature columns need `columns=(a, b)` or
     projection="pca" (the first two principal components). Classification labels must be integers
-    0 .. 7, with two classes at least.
+    0 .. 4, with two classes at least.
     """
     _check_options(problem, projection, label, columns)
     if isinstance(data, (str, os.PathLike)) or hasattr(data, "columns"):
