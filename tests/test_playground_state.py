@@ -246,7 +246,9 @@ def test_controls_that_would_do_nothing_are_disabled_with_a_reason():
         assert own.controls[name].disabled and own.controls[name].tooltip, name
     app = nl.widgets.playground()
     assert not app.controls["discretize"].disabled and not app.controls["noise"].disabled
+    app.controls["discretize"].value = True
     app.controls["dataset"].value = "blobs"
+    assert not app.controls["discretize"].value
     assert app.controls["discretize"].disabled and "3 or more classes" in app.controls["discretize"].tooltip
     app.controls["dataset"].value = "xor"
     assert not app.controls["discretize"].disabled

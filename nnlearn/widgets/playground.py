@@ -205,6 +205,8 @@ class PlaygroundApp(StateControls, LookAhead, App):
         many = self.pg.n_classes > 2                 # each region already shows one class: nothing to round
         discretize = self.controls["discretize"]
         if discretize.disabled != many:
+            with self.loading():                     # unchecked while it cannot mean anything
+                discretize.value = discretize.value and not many
             discretize.disabled = many
             discretize.tooltip = "with 3 or more classes each region already shows one class" if many else None
         self.view.draw(self.pg, self.controls["show_test"].value, self.controls["discretize"].value)
