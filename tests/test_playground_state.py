@@ -252,3 +252,23 @@ def test_controls_that_would_do_nothing_are_disabled_with_a_reason():
     assert app.controls["discretize"].disabled and "3 or more classes" in app.controls["discretize"].tooltip
     app.controls["dataset"].value = "xor"
     assert not app.controls["discretize"].disabled
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    (dict(state=Config(reg_rate=0.5).to_string()), "reg_rate"),
+    (dict(learning_rate=100.0), "learning_rate"),
+    (dict(dropout=0.9), "dropout"),
+    (dict(batch_size=1000), "batch_size"),
+])
+def test_a_state_or_setting_the_controls_cannot_show_is_refused_when_the_app_is_built(kwargs, field):
+    with pytest.raises(ValueError, match=f"playground: {field}:"):
+        nl.widgets.playground(**kwargs)
+
+
+def test_a_classification_loss_asked_for_on_regression_data_is_refused_and_the_default_follows_the_data():
+    X, y = _arrays(regression=True)
+    assert nl.widgets.playground(X, y, problem="regression").pg.config.loss == "mse"
+    with pytest.raises(ValueError, match="loss: your data is a regression"):
+        nl.widgets.playground(X, y, problem="regression", loss="cross-entropy")
+    with pytest.raises(ValueError, match="loss: your data is a regression"):
+        nl.widgets.playground(X, y, problem="regression", state=Config(dataset="yours").to_string())

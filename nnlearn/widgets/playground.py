@@ -20,7 +20,8 @@ from ..playground import ACTIVATIONS, DATASETS, FEATURES, LOSSES, SCHEDULES, Con
 from ..plots.playground import PlaygroundFigure
 from .app import App, AppMessage, log_slider
 from .playground_lookahead import LookAhead, data_changed
-from .playground_state import StateControls, datasets_of, own_config
+from .playground_state import (LR_EXPONENTS, RANGES, REG_RATES, StateControls, datasets_of, outside_the_controls,
+                               own_config)
 
 FRAME_SECONDS = 0.05               # play aims at 20 frames a second; each frame is one epoch
 MIN_IDLE_SECONDS = 0.01
@@ -58,19 +59,19 @@ class PlaygroundApp(StateControls, LookAhead, App):
             "problem": widgets.ToggleButtons(options=["classification", "regression"], value=problem,
                                              description="problem", style=_WIDE, disabled=data is not None),
             "dataset": _dropdown("data", datasets, "yours" if data is not None else c.dataset),
-            "noise": _slider(widgets.IntSlider, "noise %", c.noise, 0, 50, 5),
-            "train_percent": _slider(widgets.IntSlider, "training data %", c.train_percent, 10, 90, 10),
+            "noise": _slider(widgets.IntSlider, "noise %", c.noise, *RANGES["noise"], 5),
+            "train_percent": _slider(widgets.IntSlider, "training data %", c.train_percent, *RANGES["train_percent"], 10),
             "show_test": widgets.Checkbox(value=False, description="show test data", indent=False),
             "discretize": widgets.Checkbox(value=False, description="discretise output", indent=False),
             "activation": _dropdown("activation", ACTIVATIONS, c.activation),
             "regularization": _dropdown("regularisation", ("none", "L1", "L2"), c.regularization),
-            "reg_rate": _dropdown("rate", (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0), c.reg_rate),
-            "learning_rate": log_slider("learning rate", c.learning_rate, -5, 1, step=0.25,
+            "reg_rate": _dropdown("rate", REG_RATES, c.reg_rate),
+            "learning_rate": log_slider("learning rate", c.learning_rate, *LR_EXPONENTS, step=0.25,
                                         layout=widgets.Layout(width="320px")),
             "batch_size": _slider(widgets.IntSlider, "batch size", c.batch_size, 1, max(1, len(self.pg.X_train)), 1),
             "loss": _dropdown("loss", LOSSES, c.loss),
             "optimizer": _dropdown("optimizer", optim.OPTIMIZERS, c.optimizer),
-            "dropout": _slider(widgets.FloatSlider, "dropout", c.dropout, 0.0, 0.8, 0.1),
+            "dropout": _slider(widgets.FloatSlider, "dropout", c.dropout, *RANGES["dropout"], 0.1),
             "schedule": _dropdown("schedule", SCHEDULES, c.schedule),
             "play": widgets.ToggleButton(value=False, description="play", icon="play",
                                          layout=widgets.Layout(width="auto")),
@@ -270,8 +271,12 @@ def playground(data=None, y=None, *, state=None, columns=None, label=None, probl
     own = None
     if data is not None:
         own = user_data(data, y, columns=columns, label=label, problem=problem, projection=projection)
-        config = own_config(config, problem)
+        # the default loss follows the data; a loss asked for (in the state or by name) is kept or refused
+        config = own_config(config, problem, chosen=state is not None or "loss" in settings)
     elif config.dataset == "yours":
         raise ValueError("playground: the state was made on your own data, which a state does not carry; "
                          "pass the data too: playground(X, y, state=...)")
+    why = outside_the_controls(config, own)
+    if why:
+        raise ValueError(f"playground: {why}")
     return PlaygroundApp(config, own)

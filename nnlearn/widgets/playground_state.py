@@ -1,8 +1,9 @@
 """The playground app's state going in and out: a state string or JSON loads completely or is
 refused with a message naming the setting, and export offers every file its scripts need.
 
-A load checks the whole config against what the controls can show (a slider's range, a menu's
-entries, the data this app trains) before it touches any control; the controls are then set
+A load (and `playground(state=...)` or settings) checks the whole config against what the
+controls can show (a slider's range, a menu's entries, the data this app trains) before it touches
+or builds any control; the controls are then set
 with the app's own reactions muted (`loading`), so no observer is ever removed or left behind.
 """
 
@@ -10,11 +11,15 @@ import base64
 import contextlib
 import dataclasses
 
-import ipywidgets as widgets
-
 from ..playground import (DATASETS, FEATURES, Config, Playground, export_config, export_data, export_script,
                           export_torch_script, export_weights, import_config)
 
+# The menus and ranges of the controls (one place: the app builds its controls from them, and a
+# config is checked against them before any control is built or set).
+REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+LR_EXPONENTS = (-5, 1)                   # the learning-rate slider: 10**-5 .. 10
+RANGES = {"noise": (0, 50), "train_percent": (10, 90), "dropout": (0.0, 0.8),
+          "learning_rate": tuple(10.0 ** e for e in LR_EXPONENTS)}
 # The settings a load puts into a control of the same name.
 CONTROLLED = ("noise", "train_percent", "activation", "regularization", "reg_rate", "learning_rate", "loss",
               "optimizer", "dropout", "schedule", "batch_size")
@@ -24,17 +29,19 @@ def datasets_of(problem):
     return [name for name, (_generate, kind) in DATASETS.items() if kind == problem]
 
 
-def _outside(control, value):
-    """Why `control` cannot show `value` (a sentence), or None."""
-    if hasattr(control, "options"):
-        options = list(control.options)
-        return None if value in options else f"{value!r} is not on its menu {options}"
-    low, high = control.min, control.max
-    if isinstance(control, widgets.FloatLogSlider):
-        low, high = control.base ** low, control.base ** high
-    if low * (1 - 1e-9) <= value <= high * (1 + 1e-9):
-        return None
-    return f"{value:g} is outside its range {low:g} .. {high:g}"
+def outside_the_controls(config, data=None):
+    """Why the app's controls cannot show `config` (a menu's entries, a slider's range, a batch
+    larger than the training data), or None."""
+    if config.reg_rate not in REG_RATES:
+        return f"reg_rate: {config.reg_rate!r} is not on its menu {list(REG_RATES)}"
+    for name, (low, high) in RANGES.items():
+        value = getattr(config, name)
+        if not low * (1 - 1e-9) <= value <= high * (1 + 1e-9):
+            return f"{name}: {value:g} is outside its range {low:g} .. {high:g}"
+    training = len(Playground(config, data).X_train)
+    if config.batch_size > training:
+        return f"batch_size: {config.batch_size} is more than the {training} training points of that data"
+    return None
 
 
 class StateControls:
@@ -62,17 +69,7 @@ class StateControls:
                     "open it with nl.widgets.playground(X, y, state=...)")
         if own and self.pg.problem == "regression" and config.loss == "cross-entropy":
             return "loss: your data is a regression, which needs mse or huber, not cross-entropy"
-        for name in CONTROLLED:
-            if name == "batch_size":
-                continue
-            why = _outside(self.controls[name], getattr(config, name))
-            if why:
-                return f"{name}: {why}"
-        trained = Playground(config, self._data)
-        if config.batch_size > len(trained.X_train):
-            return (f"batch_size: {config.batch_size} is more than the {len(trained.X_train)} training points "
-                    "of that state's data")
-        return None
+        return outside_the_controls(config, self._data)
 
     def load(self, text):
         """Restore a state string or an exported JSON config into the controls, or say why not."""
@@ -130,9 +127,13 @@ class StateControls:
         return files
 
 
-def own_config(config, problem):
-    """The config of a playground on your own data: dataset "yours", and a loss that fits."""
+def own_config(config, problem, chosen=False):
+    """The config of a playground on your own data: dataset "yours", and a loss that fits (the
+    default cross-entropy becomes mse for a regression; a `chosen` one is refused)."""
     config = dataclasses.replace(config, dataset="yours")
     if problem == "regression" and config.loss == "cross-entropy":
+        if chosen:
+            raise ValueError("playground: loss: your data is a regression (problem='regression'), which needs "
+                             "mse or huber, not cross-entropy")
         config = dataclasses.replace(config, loss="mse")
     return config.validate()
