@@ -23,11 +23,13 @@ from test_binder import pyproject, requirement_lines, requirement_name
 
 REPO = Path(__file__).resolve().parents[1]
 # The unit tests and the app tests (the browser, notebook and coursework tests need more than the
-# declared ranges: Chromium, nbgrader, pytest plugins).
+# declared ranges: Chromium, nbgrader, pytest plugins). This file's own fast tests run there too;
+# its slow one is left out by -m "not slow".
 TESTS = ["test_nn.py", "test_losses.py", "test_optim.py", "test_train.py", "test_data.py", "test_gradcheck.py",
          "test_landscapes.py", "test_bad_input.py", "test_playground.py", "test_playground_state.py",
-         "test_playground_sequences.py", "test_widgets_playground.py", "test_widgets_training.py",
-         "test_widgets_neuron.py", "test_widgets_losses.py", "test_widgets_descent.py"]
+         "test_playground_sequences.py", "test_playground_view.py", "test_lowest_versions.py",
+         "test_widgets_playground.py", "test_widgets_training.py", "test_widgets_neuron.py", "test_widgets_losses.py",
+         "test_widgets_descent.py"]
 
 
 def test_without_glyph_by_glyph_text_the_apps_draw_with_matplotlibs_own_canvas(monkeypatch):
