@@ -37,6 +37,7 @@ def pytest_runtest_makereport(item, call):
 
 # The files that take a minute or more (seconds on 2 cores, measured with --durations), longest first.
 LONGEST_FIRST = (
+    "tests/test_lowest_versions.py",     # 300-1100: the lowest declared versions in a fresh venv, unit and app tests
     "tests/test_layout.py",              # 230: every app of every lesson in Lab, two window sizes
     "tests/test_browser.py",             # 180: lesson 00 in Notebook 7, 20 fresh page loads
     "tests/test_coursework.py",          # 160: a batch of 81 submissions through the sandbox

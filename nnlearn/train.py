@@ -113,6 +113,9 @@ def train_step(model, loss_fn, optimizer, X, y, *, return_prediction=False):
                     break
     """
     _check_step_arguments(model, loss_fn, optimizer)
+    for array, name in ((X, "X"), (y, "y")):                     # one NaN would turn every weight into NaN
+        if np.asarray(array).dtype.kind in "fc":
+            check_finite(array, name, where="train_step")
     prediction = model(X)                                        # 1. forward pass
     loss = loss_fn(prediction, y)                                # 2. loss
     optimizer.zero_grad()                                        # 3. backpropagation, into zeroed .grad
@@ -385,7 +388,8 @@ class EarlyStopping:
     counts as an improvement only when it beats the best by more than this (0: any improvement).
     With restore_best=True the model's weights go back to those of the best epoch when it stops;
     call `restore()` to do the same after a run that used all its epochs. `best_epoch` (1-based)
-    and `best_value` (also `best_loss` when monitoring the loss) are kept for plots.
+    and `best_value` (also `best_loss` when monitoring the loss) are kept for plots. Each `fit`
+    starts afresh: the callback forgets the last run at a fit's first epoch.
     """
 
     MONITORS = {"val_loss": -1.0, "val_accuracy": +1.0}      # the sign of an improvement
@@ -404,9 +408,7 @@ class EarlyStopping:
         self.monitor = monitor
         self.min_delta = check_real(min_delta, "EarlyStopping: min_delta", low=0.0)
         self._sign = self.MONITORS[monitor]
-        self.best_value = -self._sign * np.inf
-        self.best_epoch = 0
-        self._best_weights = None
+        self.reset()
 
     @property
     def best_loss(self):
@@ -415,12 +417,23 @@ class EarlyStopping:
             raise AttributeError(f"EarlyStopping.best_loss: this callback monitors {self.monitor}; read best_value")
         return self.best_value
 
+    def reset(self):
+        """Forget the best epoch and its weights: a new run starts from nothing."""
+        self.best_value = -self._sign * np.inf
+        self.best_epoch = 0
+        self._best_weights = None
+
     def __call__(self, history):
         values = getattr(history, self.monitor)
         if not values:
+            if self.monitor == "val_accuracy" and history.val_loss:
+                raise ValueError("EarlyStopping(monitor='val_accuracy') needs a classification loss (accuracy is "
+                                 "the share of right classes); this loss is a regression: monitor='val_loss'")
             raise ValueError(f"EarlyStopping needs validation data to monitor {self.monitor}: "
                              "pass validation=(X_val, y_val) to fit")
         epoch, value = len(values), values[-1]
+        if epoch == 1:                                       # the first epoch of a fit: a new run
+            self.reset()
         if np.isfinite(value) and self._sign * (value - self.best_value) > self.min_delta:
             self.best_value, self.best_epoch = value, epoch
             self._best_weights = [p.data.copy() for p in self.model.parameters()]

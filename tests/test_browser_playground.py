@@ -107,6 +107,9 @@ def test_the_playground_dashboard_in_voila(browser):
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(url, timeout=120_000)
         exercise_the_app(page, "voila")
+        # no link on the page leads away from it (a lesson link replaced the app with "403: Forbidden")
+        away = page.locator(".jp-RenderedMarkdown a[href]:not([download]):not([href^='#'])")
+        assert away.count() == 0, [away.nth(i).get_attribute("href") for i in range(away.count())]
         assert not [e for e in errors if "fontawesome" not in e.lower()], errors
         page.close()
     finally:

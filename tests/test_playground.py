@@ -14,6 +14,9 @@ from nnlearn.playground import (DATASETS, FEATURES, Config, Playground, confusio
                                 make_features, r_squared, user_data)
 
 
+CLASSES = {"blobs": 3, "blobs4": 4, "blobs5": 5}
+
+
 @pytest.mark.parametrize("name", list(DATASETS))
 def test_every_dataset_is_seeded_in_the_plane_and_split_by_the_training_percentage(name):
     X_train, y_train, X_test, y_test = make_data(name, 500, 20, 30, seed=3)
@@ -22,7 +25,7 @@ def test_every_dataset_is_seeded_in_the_plane_and_split_by_the_training_percenta
     assert (len(X_train), len(X_test)) == (150, 350)
     assert np.abs(np.vstack([X_train, X_test])).max() < 7.5
     if DATASETS[name][1] == "classification":
-        assert y_train.dtype == np.int64 and set(np.unique(y_train)) == set(range(3 if name == "blobs" else 2))
+        assert y_train.dtype == np.int64 and set(np.unique(y_train)) == set(range(CLASSES.get(name, 2)))
     else:
         assert y_train.dtype.kind == "f" and np.abs(y_train).max() <= 1
 
@@ -186,14 +189,14 @@ def test_a_csv_needs_its_label_and_two_feature_columns_or_a_projection(tmp_path)
         user_data(path, columns=("height", "size"), label="sick")
 
 
-def test_bad_csv_values_name_the_column_and_row(tmp_path):
+def test_bad_csv_values_name_the_column_and_the_files_line(tmp_path):
     def blank(rows):
         rows[6][1] = ""                                   # data row 5
-    with pytest.raises(ValueError, match="row 5, 'weight' is missing"):
+    with pytest.raises(ValueError, match="data.csv, line 7: 'weight' is missing"):
         user_data(_csv(tmp_path, blank), columns=("height", "weight"), label="sick")
     def word(rows):
         rows[4][0] = "tall"                               # data row 3
-    with pytest.raises(ValueError, match="'height' must hold numbers; row 3 holds 'tall'"):
+    with pytest.raises(ValueError, match="data.csv, line 5: column 'height' must hold numbers, got 'tall'"):
         user_data(_csv(tmp_path, word), columns=("height", "weight"), label="sick")
 
 

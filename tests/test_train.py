@@ -497,3 +497,39 @@ def test_a_train_step_loop_with_has_diverged_stops_as_fit_does():
             if nl.has_diverged(loss, first_loss):
                 break
     assert history.diverged_at == step and history.step_loss == losses
+
+
+@pytest.mark.parametrize("where", ["X", "y"])
+def test_train_step_refuses_a_batch_with_a_nan_as_fit_does_and_leaves_the_weights(where):
+    model, X, y = regression_problem()
+    before = weights(model)
+    X, y = X.copy(), y.copy()
+    (X if where == "X" else y)[3, 0] = np.nan
+    with pytest.raises(ValueError, match=f"train_step: {where} contains 1 NaN"):
+        nl.train_step(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=0.1), X, y)
+    assert all(np.array_equal(a, b) for a, b in zip(before, weights(model)))
+
+
+def test_early_stopping_starts_afresh_in_every_fit():
+    # First the run of test_early_stopping_restores_the_weights_of_the_best_validation_epoch (best
+    # validation loss 0.000144 at epoch 3, stopped at 5). Then, with the same callback, a run whose
+    # validation data says y = 2x: its loss (w - 2)^2 falls every epoch, from 3.24, so it must run all
+    # 20 epochs; a callback that kept the first run's best would stop it at epoch 5 and put w = 0.488 back.
+    X = np.array([[1.0], [-1.0]])
+    model = nl.Sequential(nl.Linear(1, 1, bias=False))
+    stopper = nl.EarlyStopping(model, patience=2)
+    runs = []
+    for validation_target in (X / 2, 2 * X):
+        model[0].weight.data[...] = 0.0
+        history = nl.fit(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=0.1), X, X, epochs=20,
+                         validation=(X, validation_target), callbacks=[stopper])
+        runs.append((history.epochs, stopper.best_epoch, model[0].weight.data.item()))
+    assert runs[0] == (5, 3, pytest.approx(0.488, rel=1e-14))
+    assert runs[1] == (20, 20, pytest.approx(1 - 0.8**20, rel=1e-12))
+
+
+def test_early_stopping_on_val_accuracy_with_a_regression_loss_says_to_monitor_the_loss():
+    model, X, y = regression_problem()
+    with pytest.raises(ValueError, match="needs a classification loss.*monitor='val_loss'"):
+        nl.fit(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=0.1), X, y, epochs=3,
+               validation=(X, y), callbacks=[nl.EarlyStopping(model, monitor="val_accuracy")])

@@ -5,17 +5,19 @@ sets, one of three classes, or yours), the input features, a network built from 
 record of training. The app (`nnlearn.widgets.playground`) only draws it, so tests and exported
 scripts train exactly what the app trains.
 
-    data.py     Playground's datasets, the input features, your own data checked
+    data.py     Playground's datasets and the input features
+    own_data.py your own data (arrays, a DataFrame, a CSV file), checked and brought into the plane
     state.py    Config: every setting, and its short shareable string
     engine.py   Playground: the network, one epoch of nl.train_step, what the views show
     export.py   JSON config, weights (.npz), a runnable nnlearn script and a PyTorch one
 """
 
-from .data import DATASETS, FEATURES, make_data, make_features, user_data
+from .data import DATASETS, FEATURES, make_data, make_features
 from .engine import Playground, build_model, confusion_matrix, r_squared, scheduled_lr
-from .export import export_config, export_script, export_torch_script, export_weights, import_config
+from .own_data import user_data
+from .export import export_config, export_data, export_script, export_torch_script, export_weights, import_config
 from .state import ACTIVATIONS, LOSSES, SCHEDULES, Config
 
 __all__ = ["Config", "Playground", "DATASETS", "FEATURES", "ACTIVATIONS", "LOSSES", "SCHEDULES", "make_data",
            "make_features", "user_data", "build_model", "r_squared", "confusion_matrix", "scheduled_lr",
-           "export_config", "import_config", "export_weights", "export_script", "export_torch_script"]
+           "export_config", "export_data", "import_config", "export_weights", "export_script", "export_torch_script"]

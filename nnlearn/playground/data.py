@@ -1,4 +1,5 @@
-"""Playground's datasets (its dataset.ts, in numpy with a seed), the input features, and your own data."""
+"""Playground's datasets (its dataset.ts, in numpy with a seed) and the input features.
+Your own data is checked and shaped in own_data.py."""
 
 import math
 
@@ -55,6 +56,30 @@ def _blobs(n, noise, rng):
     return centres[y] + rng.normal(0, 0.6 + 2 * noise, (n, 2)), y.astype(np.int64)
 
 
+def _blobs_around(classes):
+    """`classes` gaussian blobs on a circle of radius 3.5 (beyond Playground: more than three classes)."""
+    angles = np.pi / 2 + 2 * np.pi * np.arange(classes) / classes
+    centres = 3.5 * np.column_stack([np.cos(angles), np.sin(angles)])
+
+    def generate(n, noise, rng):
+        y = np.arange(n) % classes
+        return centres[y] + rng.normal(0, 0.5 + 1.5 * noise, (n, 2)), y.astype(np.int64)
+    return generate
+
+
+# The function-boundary sets (TF Playground's issue #252): the class is the side of a curve x2 = f(x1).
+BOUNDARIES = {"sine": lambda x: 3 * np.sin(x), "cubic": lambda x: x ** 3 / 20, "abs": lambda x: np.abs(x) - 2}
+
+
+def _boundary(curve):
+    def generate(n, noise, rng):
+        X = rng.uniform(-RADIUS + 0.5, RADIUS - 0.5, (n, 2))
+        moved = X + rng.uniform(-RADIUS, RADIUS, (n, 2)) * noise       # noise moves the label, not the point
+        return X, (moved[:, 1] > curve(moved[:, 0])).astype(np.int64)
+    generate.__doc__ = "Class 1 above the curve, 0 below."
+    return generate
+
+
 def _plane(n, noise, rng):
     X = rng.uniform(-RADIUS, RADIUS, (n, 2))
     shift = rng.uniform(-RADIUS, RADIUS, (n, 2)) * noise
@@ -77,7 +102,9 @@ def _multigauss(n, noise, rng):
 DATASETS = {                       # name -> (generator, problem)
     "circle": (_circle, "classification"), "xor": (_xor, "classification"),
     "gauss": (_gauss, "classification"), "spiral": (_spiral, "classification"),
-    "blobs": (_blobs, "classification"),
+    "blobs": (_blobs, "classification"), "blobs4": (_blobs_around(4), "classification"),
+    "blobs5": (_blobs_around(5), "classification"),
+    **{name: (_boundary(curve), "classification") for name, curve in BOUNDARIES.items()},
     "plane": (_plane, "regression"), "multigauss": (_multigauss, "regression"),
 }
 
@@ -104,100 +131,3 @@ def make_data(dataset, n_points, noise, train_percent, seed):
 def make_features(X, features):
     """The network's inputs: one column per selected feature. Shapes: X (N, 2) -> (N, len(features))."""
     return np.column_stack([FEATURES[name](X) for name in features])
-
-
-# --- your own data ------------------------------------------------------------------------------
-
-def _read_csv(path):
-    """{column: list of strings} of a CSV file with a header row."""
-    import csv
-    with open(path, newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    if not rows:
-        raise ValueError(f"playground: {path} holds no rows under its header")
-    return {name: [row[name] for row in rows] for name in rows[0]}
-
-
-def _column(values, name):
-    """A column as floats; a value that is not a number is named with its row."""
-    out = np.empty(len(values))
-    for row, value in enumerate(values):
-        if isinstance(value, str) and value.strip() == "":
-            out[row] = np.nan
-            continue
-        try:
-            out[row] = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"playground: column {name!r} must hold numbers; row {row} holds {value!r}") from None
-    return out
-
-
-def user_data(data, y=None, *, columns=None, label=None, problem="classification", projection=None):
-    """Check and shape your own data: (X (N, 2) floats in the plane, y (N,)) for the playground.
-
-    data: an (N, 2) array with y; a pandas DataFrame or a CSV path with columns=(a, b) and label=c.
-    More than two feature columns need `columns=(a, b)` or projection="pca" (the first two
-    principal components). Classification labels must be integers 0 .. 7, with two classes at least.
-    """
-    if isinstance(data, str) or hasattr(data, "columns"):                 # a CSV path or a DataFrame
-        table = _read_csv(data) if isinstance(data, str) else {name: list(data[name]) for name in data.columns}
-        if label is None:
-            raise ValueError(f"playground: name the label column with label=..., one of {list(table)}")
-        names = [c for c in table if c != label] if columns is None else list(columns)
-        for name in names + [label]:
-            if name not in table:
-                raise ValueError(f"playground: column {name!r} is not in the data; columns: {list(table)}")
-        X = np.column_stack([_column(table[name], name) for name in names])
-        y = _column(table[label], label)
-    else:
-        if y is None:
-            raise ValueError("playground: give the labels too: playground(X, y)")
-        X, y = np.asarray(data), np.asarray(y)
-        if X.dtype.kind not in "biuf":
-            raise ValueError(f"playground: X must hold numbers, got dtype {X.dtype}")
-        if y.dtype.kind not in "biuf":
-            raise ValueError(f"playground: y must hold numbers, got dtype {y.dtype}")
-        if X.ndim != 2:
-            raise ValueError(f"playground: X must have shape (N, 2), got shape {X.shape}")
-        X = X.astype(float)
-        names = [f"column {i}" for i in range(X.shape[1])]
-        if columns is not None:
-            X, names = X[:, list(columns)], [f"column {i}" for i in columns]
-    if y.ndim != 1 or len(y) != len(X):
-        raise ValueError(f"playground: y must have one label per row of X ({len(X)}), got shape {y.shape}")
-    missing = np.argwhere(~np.isfinite(X))
-    if len(missing):
-        row, col = missing[0]
-        raise ValueError(f"playground: row {row}, {names[col]!r} is missing or not finite ({X[row, col]})")
-    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
-        raise ValueError(f"playground: the label of row {int(np.argmax(~np.isfinite(y)))} is missing or not finite")
-    if X.shape[1] > 2:
-        if projection != "pca":
-            raise ValueError(f"playground: the data has {X.shape[1]} feature columns ({', '.join(map(str, names))}); "
-                             "choose two with columns=(a, b), or pass projection='pca'")
-        from sklearn.decomposition import PCA
-        X = PCA(n_components=2).fit_transform(X)
-    elif X.shape[1] != 2:
-        raise ValueError(f"playground: need two feature columns, got {X.shape[1]}")
-    if len(X) < 10:
-        raise ValueError(f"playground: need at least 10 rows, got {len(X)}")
-    if problem == "classification":
-        if y.dtype.kind == "f" and not np.all(y == np.round(y)):
-            row = int(np.argmax(y != np.round(y)))
-            raise ValueError(f"playground: classification labels must be integers; row {row} has {y[row]} "
-                             "(use problem='regression' for real-valued targets)")
-        y = y.astype(np.int64)
-        classes = np.unique(y)
-        if len(classes) < 2:
-            raise ValueError(f"playground: classification needs two classes at least; every label is {classes[0]}")
-        if classes.min() < 0 or classes.max() >= 8:
-            raise ValueError(f"playground: class labels must be 0 .. 7, got {classes.min()} .. {classes.max()}")
-    else:
-        y = y.astype(float)
-    # Into Playground's plane, so the heatmaps and the features (sin, squares) behave alike.
-    centre = X.mean(axis=0)
-    spread = np.abs(X - centre).max(axis=0)
-    X = (X - centre) / np.where(spread > 0, spread, 1.0) * (RADIUS - 1)
-    return X, y
-
-

@@ -13,7 +13,7 @@ import numpy as np
 from .. import data as nl_data
 from .. import optim
 from ..nn import Dropout, Linear, Sequential
-from ..train import accuracy, has_diverged, train_step
+from ..train import DATA_SCALE_LIMIT, accuracy, has_diverged, train_step
 from .data import make_data, make_features
 from .state import ACTIVATIONS, LOSSES, Config
 
@@ -22,8 +22,9 @@ from .state import ACTIVATIONS, LOSSES, Config
 def r_squared(prediction, target):
     """Coefficient of determination: 1 - sum((t - p)^2) / sum((t - mean t)^2)."""
     prediction, target = np.ravel(prediction), np.ravel(target)
-    total = np.sum((target - target.mean()) ** 2)
-    return float(1 - np.sum((target - prediction) ** 2) / total) if total > 0 else float("nan")
+    with np.errstate(all="ignore"):                       # targets near 1e300: the ratio is nan, not a warning
+        total = np.sum((target - target.mean()) ** 2)
+        return float(1 - np.sum((target - prediction) ** 2) / total) if total > 0 else float("nan")
 
 
 def confusion_matrix(logits, y, n_classes):
@@ -85,6 +86,8 @@ class Playground:
             self.X_train, self.y_train = X[order[:cut]], y[order[:cut]]
             self.X_test, self.y_test = X[order[cut:]], y[order[cut:]]
             self.problem = "classification" if y.dtype.kind in "iu" else "regression"
+        elif c.dataset == "yours":
+            raise ValueError("Playground: dataset 'yours' needs your data: Playground(config, (X, y))")
         else:
             self.X_train, self.y_train, self.X_test, self.y_test = make_data(
                 c.dataset, c.n_points, c.noise, c.train_percent, c.seed)
@@ -146,6 +149,21 @@ class Playground:
         if has_diverged(train_loss, self.record.train_loss[0]):
             self.record.diverged_at = self.epoch
         return True
+
+    def divergence_message(self):
+        """Why training diverged (None while it has not). Targets far from unit scale are the data's
+        fault, as fit says; otherwise the steps overshot."""
+        epoch = self.record.diverged_at
+        if epoch is None:
+            return None
+        where = f"Training diverged at epoch {epoch}: the loss grew past any use."
+        if self.problem == "regression":
+            scale = float(np.max(np.abs(np.concatenate([self.y_train, self.y_test]))))
+            if scale > DATA_SCALE_LIMIT:
+                return (f"{where} The targets are far from unit scale: y reaches {scale:.3g} in absolute value, so "
+                        "the first gradients are enormous. Standardise them first, e.g. y = (y - y.mean()) / y.std(); "
+                        "no learning rate fixes data at that scale.")
+        return f"{where} Lower the learning rate (it is {self.config.learning_rate:g}) and press reset."
 
     def regularise(self, lr):
         """Playground's penalty on the weights (not the biases), as a step after the update."""

@@ -1,8 +1,12 @@
 """Take a playground away: its config as JSON, its weights as .npz, and scripts that rebuild it.
 
 `export_script` writes a runnable nnlearn script that builds the same network from the same seed,
-trains it with the same mini-batches and prints the same losses as the app (to float rounding);
-`export_torch_script` writes the PyTorch version of the same script, for learners moving on.
+trains it with the same mini-batches and prints the same losses as the app (the same numbers);
+`export_torch_script` writes the PyTorch version of the same script, for learners moving on. Its
+losses match the app's to float rounding for the first tens of epochs; later, on a sensitive run,
+they can part as nnlearn parts from itself when one starting weight moves by one bit (numpy and
+PyTorch round matrix products differently in the last bit; tests/test_playground_torch.py).
+With your own data, `export_data` gives the playground_data.npz both scripts load.
 """
 
 import dataclasses
@@ -45,6 +49,17 @@ def export_weights(playground):
     return buffer.getvalue()
 
 
+def export_data(playground):
+    """Your own data as the bytes of the .npz file the exported scripts load (playground_data.npz):
+    X_train, y_train, X_test, y_test, in the playground's plane and split as the app splits them."""
+    if playground.user is None:
+        raise ValueError("export_data: this playground trains one of its own data sets; the scripts make it")
+    buffer = io.BytesIO()
+    np.savez(buffer, X_train=playground.X_train, y_train=playground.y_train, X_test=playground.X_test,
+             y_test=playground.y_test)
+    return buffer.getvalue()
+
+
 def _layers(config, n_inputs, n_outputs, linear, activation_of, dropout):
     lines, width = [], n_inputs
     for units in config.hidden:
@@ -62,7 +77,7 @@ def _layers(config, n_inputs, n_outputs, linear, activation_of, dropout):
 def _data_lines(playground):
     c = playground.config
     if playground.user is not None:
-        return ('data = np.load("playground_data.npz")        # your data, saved by the app\n'
+        return ('data = np.load("playground_data.npz")        # your data: export offers this file beside the script\n'
                 'X_train, y_train, X_test, y_test = data["X_train"], data["y_train"], data["X_test"], data["y_test"]')
     return (f"X_train, y_train, X_test, y_test = make_data({c.dataset!r}, n_points={c.n_points}, noise={c.noise}, "
             f"train_percent={c.train_percent}, seed={c.seed})")

@@ -15,7 +15,34 @@ from .data import DATASETS, FEATURES
 ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "linear": None}
 LOSSES = {"cross-entropy": CrossEntropyLoss, "mse": MSELoss, "huber": HuberLoss}
 SCHEDULES = ("constant", "step", "cosine")
+N_POINTS = (10, 5000)                    # the data sets' sizes a state may ask for
+MAX_SEED = 2**32 - 1
 
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_real(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_types(config):
+    """Every setting of the type its default has (a state string may hold anything JSON can)."""
+    for f in dataclasses.fields(config):
+        value, default = getattr(config, f.name), f.default
+        if isinstance(default, str):
+            ok, kind = isinstance(value, str), "a string"
+        elif isinstance(default, tuple):
+            item = _is_int if f.name == "hidden" else (lambda v: isinstance(v, str))
+            ok = isinstance(value, (tuple, list)) and all(item(v) for v in value)
+            kind = "a list of whole numbers" if f.name == "hidden" else "a list of feature names"
+        elif isinstance(default, float):
+            ok, kind = _is_real(value), "a number"
+        else:
+            ok, kind = _is_int(value), "a whole number"
+        if not ok:
+            raise TypeError(f"Config: {f.name} must be {kind}, got {value!r} ({type(value).__name__})")
 
 
 @dataclass
@@ -44,6 +71,12 @@ class Config:
         return DATASETS[self.dataset][1] if self.dataset in DATASETS else "classification"
 
     def validate(self):
+        """The config itself, checked: TypeError or ValueError naming the setting that is wrong."""
+        _check_types(self)
+        if not N_POINTS[0] <= self.n_points <= N_POINTS[1]:
+            raise ValueError(f"Config: n_points must be {N_POINTS[0]} .. {N_POINTS[1]}, got {self.n_points}")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ValueError(f"Config: seed must be 0 .. 2**32 - 1, got {self.seed}")
         if self.dataset not in DATASETS and self.dataset != "yours":
             raise ValueError(f"Config: dataset must be one of {list(DATASETS)} or 'yours', got {self.dataset!r}")
         if not 0 <= self.noise <= 50:
@@ -69,6 +102,8 @@ class Config:
             raise ValueError(f"Config: batch_size must be at least 1, got {self.batch_size}")
         if not 0 <= self.dropout < 1:
             raise ValueError(f"Config: dropout must be in [0, 1), got {self.dropout}")
+        if not (0 <= self.reg_rate and math.isfinite(self.reg_rate)):
+            raise ValueError(f"Config: reg_rate must be 0 or more, got {self.reg_rate}")
         return self
 
     def to_string(self):
@@ -87,12 +122,15 @@ class Config:
 
     @classmethod
     def from_dict(cls, values):
+        if not isinstance(values, dict):
+            raise ValueError(f"playground: a state holds an object of settings, got {type(values).__name__}")
+        values = dict(values)
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = set(values) - known
         if unknown:
             raise ValueError(f"playground: unknown settings {sorted(unknown)} in the state")
         for key in ("features", "hidden"):
-            if key in values:
+            if isinstance(values.get(key), list):
                 values[key] = tuple(values[key])
         return cls(**values).validate()
 

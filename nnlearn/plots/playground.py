@@ -18,6 +18,9 @@ EXTENT = (-6.0, 6.0, -6.0, 6.0)
 OUTPUT_RESOLUTION = 64
 NET_WIDTH = 1.5                    # the network panel is NET_WIDTH x 1 in data units, drawn to equal scale
 TILE_RESOLUTION = 20
+EDGE_FULL = 2.0                    # an edge is drawn thickest at |w| >= 2, thinner in proportion below:
+EDGE_WIDTHS = (0.3, 3.3)           # one scale for every layer and frame, so small weights look small
+DEAD = np.array([200, 200, 200, 255], np.uint8)    # a neuron that computes one value everywhere: grey
 # Playground's orange (negative) .. white .. blue (positive), colour-blind safe.
 DIVERGING = LinearSegmentedColormap.from_list("playground", [PALETTE[0], "#ffffff", PALETTE[4]])
 LUT = np.round(DIVERGING(np.linspace(0, 1, 256)) * 255).astype(np.uint8)        # (256, 4)
@@ -97,7 +100,7 @@ class PlaygroundFigure:
         columns = len(widths)
         self.positions = []
         height = min(0.12, 0.9 / (1.3 * max(widths)))           # tiles and gaps fit the column
-        size = height                                             # square: the panel has equal aspect
+        size = min(height, 0.45 * NET_WIDTH * 0.9 / columns)     # square, and at most half a column's width
         for j, width in enumerate(widths):
             x = NET_WIDTH * (0.08 + 0.9 * (j + 0.5) / columns)
             ys = [0.5 + (width / 2 - i - 0.5) * height * 1.3 for i in range(width)]
@@ -109,7 +112,7 @@ class PlaygroundFigure:
         for j, column in enumerate(self.positions):
             tiles = []
             for i, (x, yy) in enumerate(column):
-                half, vertical = size / 2, height / 2
+                half, vertical = size / 2, size / 2
                 tiles.append(ax.imshow(np.zeros((2, 2, 4), np.uint8), origin="lower", interpolation="nearest",
                                        interpolation_stage="data",
                                        extent=(x - half, x + half, yy - vertical, yy + vertical), aspect="auto",
@@ -125,8 +128,20 @@ class PlaygroundFigure:
         ax.set_aspect("equal")
         layers = f"{len(c.hidden)} hidden layer{'s' if len(c.hidden) != 1 else ''}" + (
             f" of {', '.join(map(str, c.hidden))}" if c.hidden else "")
-        ax.set_title(f"Network, {layers}: each square is what a neuron computes\n"
-                     "over the plane; edges are weights (blue +, orange −, width = size)", fontsize=9)
+        ax.set_title(f"Network, {layers}: each square is what a neuron computes over\n"
+                     "the plane (grey: one value everywhere, a dead neuron); edges are weights", fontsize=9)
+        self._edge_legend(ax)
+
+    @staticmethod
+    def _edge_legend(ax):
+        """What an edge's colour and width mean, under the network: the same scale for every weight."""
+        for k, (size, colour) in enumerate(((0.1, PALETTE[4]), (1.0, PALETTE[4]), (EDGE_FULL, PALETTE[0]))):
+            x = NET_WIDTH * (0.12 + 0.3 * k)
+            ax.plot([x, x + 0.08], [0.02, 0.02], color=colour, solid_capstyle="butt",
+                    linewidth=EDGE_WIDTHS[0] + (EDGE_WIDTHS[1] - EDGE_WIDTHS[0]) * min(size, EDGE_FULL) / EDGE_FULL)
+            sign = "−" if colour == PALETTE[0] else "+"
+            ax.text(x + 0.1, 0.02, f"w = {sign}{size:g}" + (" or beyond" if size >= EDGE_FULL else ""),
+                    va="center", fontsize=7)
 
     @staticmethod
     def _output_tiles(playground):
@@ -139,14 +154,14 @@ class PlaygroundFigure:
         if playground.n_classes == 2:                     # two logits: what moves the margin z1 - z0
             weights[-1] = weights[-1][:, 1:] - weights[-1][:, :1]
         half = self.tile_size / 2
+        low, high = EDGE_WIDTHS
         for j, W in enumerate(weights):
-            scale = max(np.abs(W).max(), 1e-9)
             for a, (x0, y0) in enumerate(self.positions[j]):
                 for b, (x1, y1) in enumerate(self.positions[j + 1]):
                     w = W[a, b]
                     segments.append([(x0 + half, y0), (x1 - half, y1)])
                     colours.append(PALETTE[4] if w > 0 else PALETTE[0])
-                    widths.append(0.3 + 3.0 * abs(w) / scale if np.isfinite(w) else 0.3)
+                    widths.append(low + (high - low) * min(abs(w), EDGE_FULL) / EDGE_FULL if np.isfinite(w) else low)
         self.edges.set_segments(segments)
         self.edges.set_colors(colours)
         self.edges.set_linewidths(widths)
@@ -159,8 +174,10 @@ class PlaygroundFigure:
         for j, values in enumerate(outputs[:-1], start=1):
             values = values[:n_tile]
             scale = max(np.nanmax(np.abs(values)) if np.isfinite(values).any() else 1.0, 1e-9)
+            dead = np.ptp(values, axis=0) == 0                  # one value over the whole plane
             for i, image in enumerate(self.tiles[j]):
-                image.set_data(diverging_rgba(values[:, i], scale, TILE_RESOLUTION))
+                image.set_data(np.broadcast_to(DEAD, (TILE_RESOLUTION, TILE_RESOLUTION, 4)) if dead[i] else
+                               diverging_rgba(values[:, i], scale, TILE_RESOLUTION))
         final = outputs[-1]
         if playground.n_classes > 2:                      # one square per class: its probability
             probabilities = softmax(final[:n_tile]) if playground.config.loss == "cross-entropy" else final[:n_tile]

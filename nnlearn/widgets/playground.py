@@ -10,26 +10,23 @@ task of the kernel, so the controls stay live while it runs and pause stops it w
 """
 
 import asyncio
-import base64
 import dataclasses
-import html
 import time
 
 import ipywidgets as widgets
 
 from .. import optim
-from ..playground import (ACTIVATIONS, DATASETS, FEATURES, LOSSES, SCHEDULES, Config, Playground,
-                          export_config, export_script, export_torch_script, export_weights, import_config,
-                          user_data)
+from ..playground import ACTIVATIONS, DATASETS, FEATURES, LOSSES, SCHEDULES, Config, Playground, user_data
 from ..plots.playground import PlaygroundFigure
-from .app import App, AppMessage, log_slider, slider_neighbours
+from .app import App, AppMessage, log_slider
+from .playground_lookahead import LookAhead, data_changed
+from .playground_state import (LR_EXPONENTS, RANGES, REG_RATES, StateControls, datasets_of, outside_the_controls,
+                               own_config)
 
 FRAME_SECONDS = 0.05               # play aims at 20 frames a second; each frame is one epoch
 MIN_IDLE_SECONDS = 0.01
 MAX_LAYERS, MAX_NEURONS = 6, 8
 _WIDE = {"description_width": "initial"}
-# The sliders (and config fields) whose next steps are drawn while the learner looks.
-LOOK_AHEAD = ("noise", "train_percent", "learning_rate", "batch_size", "dropout")
 
 
 def _dropdown(name, options, value):
@@ -42,15 +39,11 @@ def _slider(kind, name, value, low, high, step):
                 continuous_update=False, layout=widgets.Layout(width="320px"))
 
 
-def _datasets(problem):
-    return [name for name, (_generate, kind) in DATASETS.items() if kind == problem]
-
-
 def _button(text, tip=""):
     return widgets.Button(description=text, tooltip=tip, layout=widgets.Layout(width="auto"))
 
 
-class PlaygroundApp(App):
+class PlaygroundApp(StateControls, LookAhead, App):
     """The playground's controls and picture over one `Playground`."""
 
     def __init__(self, config, data=None):
@@ -61,24 +54,24 @@ class PlaygroundApp(App):
         self.view.set_data(self.pg)
         c = config
         problem = self.pg.problem
-        datasets = ["yours"] if data is not None else _datasets(problem)
+        datasets = ["yours"] if data is not None else datasets_of(problem)
         controls = {
             "problem": widgets.ToggleButtons(options=["classification", "regression"], value=problem,
                                              description="problem", style=_WIDE, disabled=data is not None),
             "dataset": _dropdown("data", datasets, "yours" if data is not None else c.dataset),
-            "noise": _slider(widgets.IntSlider, "noise %", c.noise, 0, 50, 5),
-            "train_percent": _slider(widgets.IntSlider, "training data %", c.train_percent, 10, 90, 10),
+            "noise": _slider(widgets.IntSlider, "noise %", c.noise, *RANGES["noise"], 5),
+            "train_percent": _slider(widgets.IntSlider, "training data %", c.train_percent, *RANGES["train_percent"], 10),
             "show_test": widgets.Checkbox(value=False, description="show test data", indent=False),
             "discretize": widgets.Checkbox(value=False, description="discretise output", indent=False),
             "activation": _dropdown("activation", ACTIVATIONS, c.activation),
             "regularization": _dropdown("regularisation", ("none", "L1", "L2"), c.regularization),
-            "reg_rate": _dropdown("rate", (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0), c.reg_rate),
-            "learning_rate": log_slider("learning rate", c.learning_rate, -5, 1, step=0.25,
+            "reg_rate": _dropdown("rate", REG_RATES, c.reg_rate),
+            "learning_rate": log_slider("learning rate", c.learning_rate, *LR_EXPONENTS, step=0.25,
                                         layout=widgets.Layout(width="320px")),
             "batch_size": _slider(widgets.IntSlider, "batch size", c.batch_size, 1, max(1, len(self.pg.X_train)), 1),
             "loss": _dropdown("loss", LOSSES, c.loss),
             "optimizer": _dropdown("optimizer", optim.OPTIMIZERS, c.optimizer),
-            "dropout": _slider(widgets.FloatSlider, "dropout", c.dropout, 0.0, 0.8, 0.1),
+            "dropout": _slider(widgets.FloatSlider, "dropout", c.dropout, *RANGES["dropout"], 0.1),
             "schedule": _dropdown("schedule", SCHEDULES, c.schedule),
             "play": widgets.ToggleButton(value=False, description="play", icon="play",
                                          layout=widgets.Layout(width="auto")),
@@ -98,6 +91,9 @@ class PlaygroundApp(App):
             # no picture change by design (reset right after a change: training restarted anyway);
             # tests/test_widgets_playground.py covers them, tests/browser_helpers.py leaves them out
             widget.add_class("nnlearn-not-moved")
+        if data is not None:                 # your data: no data set to choose, no noise to add
+            _disable(controls["dataset"], "your own data is the data set")
+            _disable(controls["noise"], "noise is added to Playground's data sets, not to yours")
         self.frames = 0
         self._task = None
         super().__init__(controls, self.view.figure, self._refresh_from_controls, title="Playground")
@@ -147,14 +143,17 @@ class PlaygroundApp(App):
         self.controls["problem"].unobserve(self._on_change, names="value")
         self.controls["problem"].observe(self._on_problem, names="value")
 
+    def _on_change(self, change):
+        if not self._loading:
+            super()._on_change(change)
+
     def _on_problem(self, change):
         """Playground's problem type: its datasets, and a loss that fits (mse for regression)."""
-        k = self.controls
-        loss = "mse" if change.new == "regression" else "cross-entropy"
-        k["loss"].unobserve(self._on_change, names="value")
-        k["loss"].value = loss
-        k["loss"].observe(self._on_change, names="value")
-        k["dataset"].options = _datasets(change.new)      # selects the first, which recomputes
+        if self._loading:
+            return
+        with self.loading():
+            self.controls["loss"].value = "mse" if change.new == "regression" else "cross-entropy"
+        self.controls["dataset"].options = datasets_of(change.new)      # selects the first, which recomputes
 
     def _layers(self, delta):
         if delta > 0 and len(self._hidden) < MAX_LAYERS:
@@ -197,70 +196,20 @@ class PlaygroundApp(App):
         if config != self.pg.config:
             old = self.pg.config
             self.pg = Playground(config, self._data)
-            if _data_changed(old, config):
+            if data_changed(old, config):
                 self.view.set_data(self.pg)
                 self.controls["batch_size"].max = max(1, len(self.pg.X_train))
             self._look_ahead(old, config)
         self.draw()
 
-    # A change of a setting starts again from the same seed: a fresh start is determined by its
-    # config, so its picture can be drawn before the learner gets there.
-    def _fresh_start_key(self):
-        """What the picture shows, for a fresh start (epoch 0); None once it has trained."""
-        if self.pg.epoch != 0:
-            return None
-        return self._start_key(self.pg.config)
-
-    def _start_key(self, config):
-        # The learning rate to 12 digits: the page computes a log slider's 10**x in JavaScript, which
-        # can differ from Python's in the last bit, and a fresh start draws the rate only to 3 digits.
-        rate = float(f"{config.learning_rate:.12g}")
-        return (dataclasses.replace(config, learning_rate=rate).to_string(),
-                bool(self.controls["show_test"].value), bool(self.controls["discretize"].value))
-
-    def _look_ahead(self, old, config):
-        """After a move of one slider: draw the fresh starts one step either side while the
-        learner looks (App.when_idle), the way they moved first, so the next move only sends one."""
-        changed = [f.name for f in dataclasses.fields(config) if getattr(old, f.name) != getattr(config, f.name)]
-        if len(changed) != 1 or changed[0] not in LOOK_AHEAD:
-            return
-        field = changed[0]
-        value = getattr(config, field)
-        for there in slider_neighbours(self.controls[field], value,
-                                       first=1 if value > getattr(old, field) else -1):
-            self.when_idle(self._prerender, dataclasses.replace(config, **{field: there}))
-
-    def _prerender(self, config):
-        """Draw the picture of a fresh start with `config` (App.prerender), while the playground
-        shows a fresh start itself and the neighbour keeps the loss axes (a new limit needs a full draw)."""
-        try:
-            config = config.validate()
-        except ValueError:
-            return
-        here = self.pg
-        if here.epoch != 0 or self.controls["play"].value or self._start_key(config) in self._prerendered:
-            return
-        there = Playground(config, self._data)
-        new_data = _data_changed(here.config, config)
-        show_test, discretize = self.controls["show_test"].value, self.controls["discretize"].value
-        if self.view.rescales(there, new_data):
-            return
-        kept = self.view.loss_limits
-
-        def show():
-            if new_data:
-                self.view.set_data(there)
-            self.view.draw(there, show_test, discretize)
-
-        def restore():
-            if new_data:
-                self.view.set_data(here)
-            self.view.draw(here, show_test, discretize)
-            self.view.loss_limits = kept
-
-        self.prerender(self._start_key(config), show, restore)
-
     def draw(self):
+        many = self.pg.n_classes > 2                 # each region already shows one class: nothing to round
+        discretize = self.controls["discretize"]
+        if discretize.disabled != many:
+            with self.loading():                     # unchecked while it cannot mean anything
+                discretize.value = discretize.value and not many
+            discretize.disabled = many
+            discretize.tooltip = "with 3 or more classes each region already shows one class" if many else None
         self.view.draw(self.pg, self.controls["show_test"].value, self.controls["discretize"].value)
         for i, (plus, minus) in enumerate(self.neuron_buttons):
             shown = i < len(self._hidden)
@@ -270,8 +219,7 @@ class PlaygroundApp(App):
         self.epoch_label.value = f"<b>epoch {self.pg.epoch}</b>"
         self.state_box.value = self.pg.config.to_string()
         if self.pg.record.diverged_at is not None:
-            raise AppMessage(f"Training diverged at epoch {self.pg.record.diverged_at}: the loss grew past any use. "
-                             f"Lower the learning rate (it is {self.pg.config.learning_rate:g}) and press reset.")
+            raise AppMessage(self.pg.divergence_message())
 
     # actions
     def step(self, epochs=1):
@@ -308,58 +256,27 @@ class PlaygroundApp(App):
             # at least a little idle time each frame, so the kernel reads the controls' messages (pause)
             await asyncio.sleep(max(MIN_IDLE_SECONDS, FRAME_SECONDS - (time.perf_counter() - start)))
 
-    def export(self):
-        """Download links: the config (JSON), the weights (.npz), an nnlearn script and a PyTorch one."""
-        files = [("playground.json", "application/json", export_config(self.pg).encode()),
-                 ("playground_weights.npz", "application/octet-stream", export_weights(self.pg)),
-                 ("playground.py", "text/x-python", export_script(self.pg).encode()),
-                 ("playground_torch.py", "text/x-python", export_torch_script(self.pg).encode())]
-        links = [f'<a download="{name}" href="data:{mime};base64,{base64.b64encode(body).decode()}">{name}</a>'
-                 for name, mime, body in files]
-        self.downloads.value = " · ".join(links)
-        return files
 
-    def load(self, text):
-        """Restore a state string or an exported JSON config into the controls."""
-        text = text.strip()
-        try:
-            config = import_config(text) if text.startswith("{") else Config.from_string(text)
-        except ValueError as error:
-            self.show_message(str(error), kind="warning")
-            return
-        self.set_config(config)
-
-    def set_config(self, config):
-        """Put a config into the controls (without a recompute per control), then recompute once."""
-        k = self.controls
-        self._hidden = list(config.hidden)
-        self._pending = {"seed": config.seed, "n_points": config.n_points}
-        values = {name: getattr(config, name) for name in (
-            "noise", "train_percent", "activation", "regularization", "reg_rate", "learning_rate",
-            "loss", "optimizer", "dropout", "schedule", "batch_size")}
-        values.update({f"feature {n}": n in config.features for n in FEATURES})
-        if self._data is None:
-            values["dataset"] = config.dataset
-        for name, value in values.items():
-            k[name].unobserve(self._on_change, names="value")
-            if name == "batch_size":
-                k[name].max = max(k[name].max, value)
-            k[name].value = value
-            k[name].observe(self._on_change, names="value")
-        self.refresh()
-
-
-def _data_changed(old, new):
-    return any(getattr(old, f) != getattr(new, f) for f in ("dataset", "noise", "train_percent", "seed", "n_points"))
+def _disable(control, reason):
+    control.disabled = True
+    control.tooltip = reason
 
 
 def playground(data=None, y=None, *, state=None, columns=None, label=None, problem="classification",
                projection=None, **settings):
     """TensorFlow Playground on nnlearn: `playground()`, `playground(X, y)`, `playground(state=...)`."""
-    config = Config.from_string(state) if state else Config(**settings).validate()
+    if state is not None and settings:
+        raise ValueError(f"playground: give either state= or settings ({', '.join(settings)}), not both")
+    config = Config.from_string(state) if state is not None else Config.from_dict(settings)
     own = None
     if data is not None:
         own = user_data(data, y, columns=columns, label=label, problem=problem, projection=projection)
-        if problem == "regression" and config.loss == "cross-entropy":
-            config = dataclasses.replace(config, loss="mse")
+        # the default loss follows the data; a loss asked for (in the state or by name) is kept or refused
+        config = own_config(config, problem, chosen=state is not None or "loss" in settings)
+    elif config.dataset == "yours":
+        raise ValueError("playground: the state was made on your own data, which a state does not carry; "
+                         "pass the data too: playground(X, y, state=...)")
+    why = outside_the_controls(config, own)
+    if why:
+        raise ValueError(f"playground: {why}")
     return PlaygroundApp(config, own)
