@@ -40,13 +40,13 @@ import time
 COURSEWORK = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, COURSEWORK)
 
-import probes  # noqa: E402
 import sandbox  # noqa: E402
+from judging import Lesson, exercise_scores  # noqa: E402
+from stream import clean_outputs, printable  # noqa: E402
+from submission import rebuild, runnable_cells, student_view  # noqa: E402
 
 STUDENT_BUDGET = 300          # seconds one submission may take, sandbox restarts included
 CELL_TIMEOUT = 60             # seconds per cell and per probe
-SKIPPED = ("demo_", "check_", "hidden_")     # cells not run: demos, and the cells the verdicts fill
-MAX_NOTEBOOK_BYTES = 50_000_000
 
 
 def log_to(path):
@@ -121,214 +121,57 @@ def find_submissions(root, lessons, students=None):
     return found
 
 
-# --- 2. reading and rebuilding a submission ---------------------------------------------------------
-
-def rebuild(path, source):
-    """(clean notebook, repairs) from a submitted file, or raise ValueError with the reason.
-
-    The clean notebook is made by trusted code from the source: its cells, in its order, with the
-    student's text only in solution cells and in cells the student added (no outputs,
-    attachments or metadata of theirs).
-    """
-    import nbformat
-    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
-    from robust_grading import restore_cells
-
-    if os.path.islink(path) or not os.path.isfile(path):
-        raise ValueError("it is not a regular file (a link to another file is not a submission)")
-    if os.path.getsize(path) > MAX_NOTEBOOK_BYTES:
-        raise ValueError(f"it is larger than {MAX_NOTEBOOK_BYTES // 1_000_000} MB")
-    with open(path, "rb") as handle:
-        raw = handle.read()
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise ValueError(f"not valid JSON ({type(error).__name__}: {str(error)[:120]})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
-        raise ValueError("it has no list of cells")
-    repairs, cells = [], []
-    for number, cell in enumerate(data["cells"]):
-        if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
-            repairs.append(f"dropped cell {number + 1}: not a notebook cell")
-            continue
-        text = cell.get("source", "")
-        if isinstance(text, list) and all(isinstance(part, str) for part in text):
-            text = "".join(text)
-        if not isinstance(text, str):
-            repairs.append(f"dropped cell {number + 1}: its source is not text")
-            continue
-        metadata = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
-        grading = metadata.get("nbgrader")
-        node = {"code": new_code_cell, "markdown": new_markdown_cell, "raw": new_raw_cell}[cell["cell_type"]](text)
-        if isinstance(grading, dict) and isinstance(grading.get("grade_id"), str) and grading["grade_id"]:
-            node.metadata["nbgrader"] = {key: value for key, value in grading.items()
-                                         if key in ("grade", "solution", "locked", "points", "grade_id",
-                                                    "task", "schema_version", "checksum")}
-        elif "nbgrader" in metadata:
-            repairs.append(f"dropped nbgrader metadata without a grade_id from cell {number + 1}")
-        cells.append(node)
-    submitted = new_notebook(cells=cells, metadata=source.metadata)
-    repairs += restore_cells(submitted, source)
-    used = set()
-    for number, cell in enumerate(submitted.cells):         # fresh, unique, stable cell ids
-        gid = probes.grade_id(cell)
-        cell_id = gid or f"student-{number}"
-        while cell_id in used:
-            cell_id += "-x"
-        used.add(cell_id)
-        cell["id"] = cell_id
-        cell.pop("outputs", None) if cell.cell_type != "code" else cell.update(outputs=[], execution_count=None)
-    nbformat.validate(submitted)
-    return submitted, repairs
-
-
-def student_view(nb):
-    """The rebuilt notebook as the student may see it (what the sandbox gets): every cell without
-    its hidden-test region, no nbgrader checksums. The cells it runs come separately."""
-    import copy
-    from robust_grading import _without_hidden_tests
-
-    view = copy.deepcopy(nb)
-    for cell in view.cells:
-        if "BEGIN HIDDEN TESTS" in cell.source:
-            cell.source = _without_hidden_tests(cell.source)
-        cell.metadata.get("nbgrader", {}).pop("checksum", None)
-    return view
-
-
-def runnable_cells(nb):
-    """[[index, label, source]] of the code cells a sandbox runs."""
-    cells = []
-    for index, cell in enumerate(nb.cells):
-        gid = probes.grade_id(cell)
-        if cell.cell_type == "code" and not gid.startswith(SKIPPED):
-            cells.append([index, gid or f"your cell {index + 1}", cell.source])
-    return cells
-
-
-# --- 4. judging ------------------------------------------------------------------------------------
-
-class Lesson:
-    """A lesson's source, probes, graded cells and the solutions' answers (trusted)."""
-
-    def __init__(self, root, name):
-        import nbformat
-        self.name = name
-        self.source_path = os.path.join(root, "source", name, name + ".ipynb")
-        self.source = nbformat.read(self.source_path, as_version=4)
-        if not os.path.exists(os.path.join(COURSEWORK, "hidden", f"{name}.py")):
-            raise SystemExit(f"{name} has no probes (coursework/hidden/{name}.py): its hidden tests "
-                             "must be converted to probes before it can be graded safely")
-        self.public, self.hidden = probes.load_probes(name)
-        self.points = {probes.grade_id(c): float(c.metadata["nbgrader"].get("points", 0))
-                       for c in self.source.cells if c.metadata.get("nbgrader", {}).get("grade")}
-        self.probes = {}
-        for kind, table in (("public", self.public), ("hidden", self.hidden)):
-            for exercise, items in table.items():
-                for number, probe in enumerate(items):
-                    self.probes[f"{kind}/{exercise}/{number}"] = probe
-        unjudged = [gid for gid in self.points if gid.startswith(("check_", "hidden_")) and not
-                    (self.public if gid.startswith("check_") else self.hidden).get(gid.split("_", 1)[1])]
-        if unjudged:
-            raise SystemExit(f"{name}: graded cells without probes in coursework/hidden/{name}.py: {unjudged}")
-        expected = probes.expected_answers(name)
-        self.expected = {f"{kind}/{exercise}/{number}": answer
-                         for (kind, exercise), answers in expected.items()
-                         for number, answer in enumerate(answers)}
-        broken = {key: a.error for key, a in self.expected.items() if a.error}
-        if broken:
-            raise SystemExit(f"{name}: probes fail on the solutions: {broken}")
-
-    def verdicts(self, result):
-        """{grade_id: verdict} from a sandbox result; verdict: passed, points, message, reasons."""
-        reasons = {}
-        for key, probe in self.probes.items():
-            if key in result["answers"]:
-                try:
-                    answer = probes.parse_answer(result["answers"][key])
-                except probes.PlainDataError as error:
-                    reasons[key] = f"answer not accepted: {error}"
-                    continue
-                reason = probes.judge(answer, self.expected[key], probe)
-            else:
-                reason = result["faults"].get(key, "no answer")
-            if reason:
-                reasons[key] = reason
-        verdicts = {}
-        for gid, points in self.points.items():
-            kind, _, exercise = gid.partition("_")
-            if kind not in ("check", "hidden"):
-                continue
-            prefix = f"{'public' if kind == 'check' else 'hidden'}/{exercise}/"
-            failing = {key: reason for key, reason in reasons.items() if key.startswith(prefix)}
-            total = sum(key.startswith(prefix) for key in self.probes)
-            if kind == "check":
-                first = next(iter(failing.values()), "")
-                message = (f"public checks of {exercise} passed" if not failing else
-                           f"public checks of {exercise} failed: {len(failing)} of {total} cases "
-                           f"({first[:200]})")
-                ename = "PublicChecksFailed"
-            else:
-                message = (f"Hidden tests of `{exercise}` passed" if not failing else
-                           f"Hidden tests of `{exercise}` failed")
-                ename = "HiddenTestsFailed"
-            verdicts[gid] = {"passed": not failing, "points": points if not failing else 0.0,
-                             "message": message, "ename": ename, "reasons": failing, "probes": total}
-        return verdicts
-
-
-def clean_outputs(outputs):
-    """The student's outputs as they came from the sandbox, kept only in known, bounded forms."""
-    kept = []
-    for output in outputs if isinstance(outputs, list) else []:
-        if not isinstance(output, dict):
-            continue
-        kind = output.get("output_type")
-        if kind == "stream" and output.get("name") in ("stdout", "stderr") and isinstance(output.get("text"), str):
-            kept.append({"output_type": "stream", "name": output["name"], "text": output["text"][:25_000]})
-        elif kind == "execute_result" and isinstance(output.get("data", {}).get("text/plain"), str):
-            kept.append({"output_type": "execute_result", "execution_count": None, "metadata": {},
-                         "data": {"text/plain": output["data"]["text/plain"][:5_000]}})
-        elif kind == "error":
-            trace = output.get("traceback") if isinstance(output.get("traceback"), list) else []
-            kept.append({"output_type": "error", "ename": str(output.get("ename", "Error"))[:100],
-                         "evalue": str(output.get("evalue", ""))[:2_000],
-                         "traceback": [str(line)[:2_000] for line in trace[:20]]})
-    return kept[:20]
-
-
 # --- 3. running the batch ----------------------------------------------------------------------------
 
-def run_tasks(tasks, workers=1, scheduler=None, log=print):
-    """{task key: sandbox result or {"error": reason}}; on N local workers or a Dask cluster."""
+def local_cluster(workers):
+    """A Dask LocalCluster of `workers` processes speaking TLS with temporary certificates: another
+    account on this machine cannot talk to its scheduler (a plain one would run its code here)."""
+    from distributed import LocalCluster
+    from distributed.security import Security
+
+    paths = os.environ.get("PYTHONPATH", "")
+    os.environ["PYTHONPATH"] = COURSEWORK + (os.pathsep + paths if paths else "")
+    # dashboard_address=None does not turn the dashboard off (dask/distributed#8136): a free port on
+    # loopback only, and no warning.
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, security=Security.temporary(),
+                        protocol="tls://", dashboard_address="127.0.0.1:0", host="127.0.0.1", silence_logs=40)
+
+
+def run_tasks(tasks, workers=1, scheduler=None, log=print, reduce=None, security=None):
+    """{task key: reduce(key, sandbox result) or {"error": reason}}; on N local workers or a Dask
+    cluster (a tls:// address; certificates from `security`, else Dask's configuration). reduce
+    (default: keep the result) runs as each result arrives, so what is kept per submission is what
+    it returns, not every answer the sandbox sent."""
+    reduce = reduce or (lambda key, result: result)
     results = {}
+
+    def keep(key, run):
+        try:
+            results[key] = reduce(key, run())
+        except Exception as error:                         # noqa: BLE001 (reported per submission)
+            results[key] = {"error": printable(f"{type(error).__name__}: {error}", 500)}
+
     if workers <= 1 and not scheduler:
         for task in tasks:
-            try:
-                results[task["key"]] = sandbox.run_submission(task)
-            except Exception as error:                     # noqa: BLE001 (reported per submission)
-                results[task["key"]] = {"error": f"{type(error).__name__}: {error}"}
+            keep(task["key"], lambda: sandbox.run_submission(task))
         return results
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, as_completed
+    from distributed.security import Security
 
     cluster = None
+    if scheduler and not scheduler.startswith("tls://"):
+        raise SystemExit(f"--scheduler {scheduler}: use a TLS address (tls://host:8786) with the certificates "
+                         "in Dask's configuration (distributed.comm.tls): anyone who reaches a plain tcp:// "
+                         "scheduler can run code in this process")
     if not scheduler:
-        paths = os.environ.get("PYTHONPATH", "")
-        os.environ["PYTHONPATH"] = COURSEWORK + (os.pathsep + paths if paths else "")
-        # dashboard_address=None does not turn the dashboard off (dask/distributed#8136): it would take
-        # port 8787, or warn and take another; a free port on loopback only, and no warning.
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address="127.0.0.1:0", host="127.0.0.1", silence_logs=40)
-    client = Client(scheduler or cluster)
+        cluster = local_cluster(workers)
+    client = Client(cluster) if cluster is not None else Client(scheduler, security=security or Security())
     try:
         futures = {client.submit(sandbox.run_submission, task, key=f"grade-{n}-{time.time_ns()}",
                                  pure=False, retries=2): task["key"] for n, task in enumerate(tasks)}
         for future in as_completed(futures):
-            key = futures[future]
-            try:
-                results[key] = future.result()
-            except Exception as error:                     # noqa: BLE001 (reported per submission)
-                results[key] = {"error": f"{type(error).__name__}: {error}"}
+            keep(futures[future], future.result)
+            future.release()
     finally:
         client.close()
         if cluster is not None:
@@ -387,6 +230,16 @@ def write_to_gradebook(root, graded, log_path):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def add_students(root, students):
+    """Students graded for the first time join the gradebook's student list (nbgrader export
+    names them)."""
+    from nbgrader.api import Gradebook
+    with Gradebook("sqlite:///" + os.path.join(root, "gradebook.db")) as gradebook:
+        known = {student.id for student in gradebook.students}
+        for student in sorted(set(students) - known):
+            gradebook.update_or_create_student(student)
+
+
 def read_scores(root, lesson):
     from robust_grading import read_scores as read
     db = os.path.join(root, "gradebook.db")
@@ -433,11 +286,22 @@ def grade(lessons, root=COURSEWORK, students=None, timeout=CELL_TIMEOUT, budget=
                                            "repairs": repairs, "cells": cells}
             tasks.append({"key": (student, lesson), "notebook_name": f"{lesson}.ipynb",
                           "notebook_text": nbformat.writes(student_view(nb)), "cells": cells,
-                          "probes": [[key, probe.code] for key, probe in info.probes.items()],
+                          "probes": info.probe_tasks(),
                           "timeout": timeout, "probe_timeout": probe_timeout or timeout,
                           "budget": budget, "sandbox": use_sandbox, "hide": [root]})
+    def reduce(key, result):                               # as each result arrives: bounded memory
+        if "error" in result:
+            return result
+        item = prepared[key]
+        verdicts = infos[key[1]].verdicts(result)
+        outputs = {str(index): clean_outputs(result["outputs"].get(index, result["outputs"].get(str(index))))
+                   for index, _, _ in item["cells"]}
+        sources = {str(index): hashlib.sha256(source.encode()).hexdigest() for index, _, source in item["cells"]}
+        return {"entry": {"graded": verdicts, "outputs": outputs, "sources": sources}, "verdicts": verdicts,
+                "notes": result["notes"], "seconds": result["seconds"], "runs": result["runs"]}
+
     mark = time.monotonic()
-    ran = run_tasks(tasks, workers, scheduler, log) if tasks else {}
+    ran = run_tasks(tasks, workers, scheduler, log, reduce) if tasks else {}
     timings["sandboxes"] += time.monotonic() - mark
     graded = {}
     for key, item in prepared.items():
@@ -445,13 +309,9 @@ def grade(lessons, root=COURSEWORK, students=None, timeout=CELL_TIMEOUT, budget=
         if "error" in result:
             failed[key] = f"could not be run: {result['error']}"
             continue
-        verdicts = infos[key[1]].verdicts(result)
-        outputs = {str(index): clean_outputs(result["outputs"].get(index, result["outputs"].get(str(index))))
-                   for index, _, _ in item["cells"]}
-        sources = {str(index): hashlib.sha256(source.encode()).hexdigest() for index, _, source in item["cells"]}
-        item["entry"] = {"graded": verdicts, "outputs": outputs, "sources": sources}
-        item["verdicts"], item["result"] = verdicts, result
+        item.update(entry=result["entry"], verdicts=result["verdicts"], result=result)
         graded[key] = item
+    add_students(root, {student for student, _ in graded})
     mark = time.monotonic()
     written = write_to_gradebook(root, graded, log_path) if graded else set()
     timings["nbgrader autograde"] += time.monotonic() - mark
@@ -474,7 +334,11 @@ def grade(lessons, root=COURSEWORK, students=None, timeout=CELL_TIMEOUT, budget=
     if feedback and results:
         done = sorted({lesson for _, lesson in results})
         target = done[0] if len(done) == 1 else "*"
-        if nbgrader(["generate_feedback", target, "--force"], root, 600 + 5 * len(results), log_path) != 0:
+        others = {os.path.basename(os.path.dirname(os.path.dirname(folder)))
+                  for folder in glob.glob(os.path.join(root, "autograded", "*", target))} - {s for s, _ in results}
+        only = [f"--CourseDirectory.student_id_exclude={','.join(sorted(others))}"] if others else []
+        if nbgrader(["generate_feedback", target, "--force", *only], root, 600 + 5 * len(results),
+                    log_path) != 0:
             log(f"nbgrader generate_feedback {target} reported an error; see {log_path}")
     timings["feedback"] = time.monotonic() - mark
     seconds = time.monotonic() - started
@@ -482,16 +346,6 @@ def grade(lessons, root=COURSEWORK, students=None, timeout=CELL_TIMEOUT, budget=
               "seconds_per_submission": seconds / max(1, len(results) + len(failed))}
     log(format_report(report))
     return report
-
-
-def exercise_scores(cells):
-    """{exercise: (score, max)} from {grade_id: (score, max)}: check_<x> and hidden_<x> add up."""
-    totals = {}
-    for grade_id, (score, max_score) in cells.items():
-        name = grade_id.split("_", 1)[1] if grade_id.startswith(("check_", "hidden_")) else grade_id
-        got, out_of = totals.get(name, (0.0, 0.0))
-        totals[name] = (got + (score or 0.0), out_of + (max_score or 0.0))
-    return totals
 
 
 def format_report(report):
@@ -515,7 +369,8 @@ def format_report(report):
     lines.append(f"{len(report['results'])} submissions graded in {report['seconds']:.0f} s "
                  f"({report['seconds_per_submission']:.1f} s each), {len(report['failed'])} not graded.")
     lines.append("time: " + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in report["timings"].items()))
-    return "\n".join(lines)
+    # a student's text (names, notes, reasons) never moves the cursor, colours or adds a line
+    return "\n".join(printable(line).replace("\n", " ").replace("\t", " ") for line in lines)
 
 
 def main(argv=None):
