@@ -1,13 +1,14 @@
 """Autograde submitted lessons: every notebook sandboxed, every verdict made outside it.
 
-    cd coursework
-    python grade.py 02_loss_functions                       # every student's submission of a lesson
-    python grade.py 02_loss_functions --workers 2 --feedback
-    python grade.py 02_loss_functions --scheduler tcp://10.0.0.5:8786   # a Dask cluster
-    python grade.py 02_loss_functions --students ada,bo --timeout 30
+    cd /srv/nnlearn-course                 # the course folder (python exchange.py new DIR makes one)
+    python /path/to/nnlearn/coursework/grade.py 02_loss_functions          # every submission of a lesson
+    python .../grade.py 02_loss_functions --workers 2 --feedback
+    python .../grade.py 02_loss_functions --scheduler tls://10.0.0.5:8786  # a Dask cluster, over TLS
+    python .../grade.py 02_loss_functions --students ada,bo --timeout 30
 
+It refuses a course folder that other accounts can enter, or that sits in this repository.
 Per lesson, the coordinator (this process, the only one that touches the course):
-1. computes the expected answers of the lesson's probes (coursework/hidden/<lesson>.py) from the
+1. computes the expected answers of the lesson's probes (hidden/<lesson>.py) from the
    source notebook's solutions, once;
 2. reads each submission (submitted/<student>/<lesson>/*.ipynb) and rebuilds it from the source:
    invalid JSON is reported and skipped; empty or duplicate nbgrader metadata is dropped;
@@ -23,24 +24,25 @@ Per lesson, the coordinator (this process, the only one that touches the course)
    `nbgrader generate_feedback` and `nbgrader export` work as usual; autograded/ folders are
    replaced only once their new version is written;
 6. reads the scores back from the gradebook, checks they are the verdicts, and prints a report.
+Everything from a sandbox is hostile input (stream.py): a malformed or oversized message fails
+that submission alone, with its name and the reason. A sandbox that cannot start is a grading
+failure, never a grade: that submission is "not graded" and the gradebook keeps what it had.
 Exit status: 0 when every submission was graded, 1 when some could not be (they are listed).
 """
 
 import argparse
 import glob
 import hashlib
-import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 
 COURSEWORK = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, COURSEWORK)
 
+import exchange  # noqa: E402
 import sandbox  # noqa: E402
+from gradebook import add_students, check_config, ensure_generated, nbgrader, read_scores, write_to_gradebook  # noqa: E402,E501
 from judging import Lesson, exercise_scores  # noqa: E402
 from stream import clean_outputs, printable  # noqa: E402
 from submission import rebuild, runnable_cells, student_view  # noqa: E402
@@ -54,60 +56,6 @@ def log_to(path):
         with open(path, "a") as handle:
             handle.write(text.rstrip("\n") + "\n")
     return write
-
-
-def nbgrader(args, root, timeout, log_path):
-    """Run `python -m nbgrader ARGS` in root, appending to the log; returns its exit code."""
-    with open(log_path, "a") as log:
-        log.write(f"\n$ nbgrader {' '.join(args)}\n")
-        log.flush()
-        try:
-            return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, stdout=log,
-                                  stderr=subprocess.STDOUT, timeout=timeout).returncode
-        except subprocess.TimeoutExpired:
-            log.write(f"\n[grade.py] nbgrader stopped after {timeout:.0f} s\n")
-            return None
-
-
-def check_config(root):
-    """Load nbgrader_config.py as nbgrader will; it must install TrustedVerdicts."""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    try:
-        config = PyFileConfigLoader("nbgrader_config.py", path=root).load_config()
-    except Exception as error:                            # noqa: BLE001 (report any reason)
-        raise SystemExit(f"{os.path.join(root, 'nbgrader_config.py')} does not load: {error!r}")
-    names = [getattr(p, "__name__", str(p)) for p in config.Autograde.get("autograde_preprocessors", [])]
-    if "TrustedVerdicts" not in names:
-        raise SystemExit(f"{os.path.join(root, 'nbgrader_config.py')} does not install TrustedVerdicts")
-
-
-def ensure_generated(root, lesson, log_path, log):
-    """Make sure the gradebook knows the lesson and its source cells are current."""
-    import nbformat
-    from nbgrader.api import Gradebook, MissingEntry
-
-    source_path = os.path.join(root, "source", lesson, lesson + ".ipynb")
-    if not os.path.exists(source_path):
-        raise SystemExit(f"no lesson {lesson!r}: {source_path} does not exist")
-    stale = True
-    db = os.path.join(root, "gradebook.db")
-    if os.path.exists(db):
-        with Gradebook("sqlite:///" + db) as gradebook:
-            try:
-                stored = {cell.name: cell.source
-                          for cell in gradebook.find_notebook(lesson, lesson).source_cells}
-                current = {cell.metadata["nbgrader"]["grade_id"]: cell.source
-                           for cell in nbformat.read(source_path, as_version=4).cells
-                           if cell.metadata.get("nbgrader", {}).get("grade_id")
-                           and not cell.metadata["nbgrader"].get("solution")}
-                stale = any(stored.get(gid, source) != source for gid, source in current.items())
-            except MissingEntry:
-                stale = True
-    if stale:
-        log(f"{lesson}: running nbgrader generate_assignment {lesson} --force (new or changed source)")
-        if nbgrader(["generate_assignment", lesson, "--force"], root, 600, log_path) != 0:
-            raise SystemExit(f"nbgrader generate_assignment {lesson} failed; see {log_path}")
 
 
 def find_submissions(root, lessons, students=None):
@@ -177,73 +125,6 @@ def run_tasks(tasks, workers=1, scheduler=None, log=print, reduce=None, security
         if cluster is not None:
             cluster.close()
     return results
-
-
-# --- 5. the gradebook, through nbgrader ----------------------------------------------------------------
-
-def write_to_gradebook(root, graded, log_path):
-    """One nbgrader autograde over the rebuilt notebooks with the verdicts; autograded/ swapped in.
-
-    graded: {(student, lesson): {"notebook": clean notebook, "name": file name, "folder": the
-    submitted folder, "entry": verdicts-file entry}}. Returns the keys whose autograded notebook
-    was written (an autograded/ folder is replaced only after its new version exists).
-    """
-    import nbformat
-
-    work = tempfile.mkdtemp(prefix="nnlearn-autograde-")
-    try:
-        stage_in, stage_out = os.path.join(work, "submitted"), os.path.join(work, "autograded")
-        table = {}
-        for (student, lesson), item in graded.items():
-            folder = os.path.join(stage_in, student, lesson)
-            os.makedirs(folder)
-            nbformat.write(item["notebook"], os.path.join(folder, item["name"]))
-            for name in ("timestamp.txt", "submission_secret.txt"):     # nbgrader's own files
-                path = os.path.join(item["folder"], name)
-                if os.path.isfile(path) and not os.path.islink(path) and os.path.getsize(path) < 1000:
-                    shutil.copy(path, folder)
-            table.setdefault(lesson, {})[student] = {item["name"][:-len(".ipynb")]: item["entry"]}
-        verdicts = os.path.join(work, "verdicts.json")
-        with open(verdicts, "w") as handle:
-            json.dump(table, handle)
-        target = next(iter(table)) if len(table) == 1 else "*"
-        nbgrader(["autograde", target, "--force", f"--CourseDirectory.submitted_directory={stage_in}",
-                  f"--CourseDirectory.autograded_directory={stage_out}",
-                  f"--TrustedVerdicts.verdicts={verdicts}"], root, 300 + 5 * len(graded), log_path)
-        written = set()
-        for (student, lesson), item in graded.items():
-            new = os.path.join(stage_out, student, lesson)
-            if not os.path.exists(os.path.join(new, item["name"])):
-                continue
-            target = os.path.join(root, "autograded", student, lesson)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            old = None
-            if os.path.exists(target):
-                old = target + f".old-{os.getpid()}"
-                os.rename(target, old)
-            shutil.move(new, target)
-            if old:
-                shutil.rmtree(old, ignore_errors=True)
-            written.add((student, lesson))
-        return written
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def add_students(root, students):
-    """Students graded for the first time join the gradebook's student list (nbgrader export
-    names them)."""
-    from nbgrader.api import Gradebook
-    with Gradebook("sqlite:///" + os.path.join(root, "gradebook.db")) as gradebook:
-        known = {student.id for student in gradebook.students}
-        for student in sorted(set(students) - known):
-            gradebook.update_or_create_student(student)
-
-
-def read_scores(root, lesson):
-    from robust_grading import read_scores as read
-    db = os.path.join(root, "gradebook.db")
-    return read("sqlite:///" + db, lesson) if os.path.exists(db) else {}
 
 
 # --- the whole command ---------------------------------------------------------------------------------
@@ -385,10 +266,19 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=1, help="local worker processes (Dask LocalCluster)")
     parser.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--feedback", action="store_true", help="then run nbgrader generate_feedback")
-    parser.add_argument("--root", default=COURSEWORK, help="course folder (default: this folder)")
+    parser.add_argument("--root", default=os.getcwd(),
+                        help="the course folder (default: the current folder; see exchange.py new)")
+    parser.add_argument("--in-repository", action="store_true",
+                        help="allow a course folder inside this repository (development only)")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="run submissions without the sandbox (benchmarks only: NOT SAFE)")
     args = parser.parse_args(argv)
+    problems = exchange.course_problems(args.root, allow_repository=args.in_repository)
+    if problems:
+        raise SystemExit("the course folder is not safe to grade in:\n  " + "\n  ".join(problems))
+    if os.stat(exchange.REPO).st_mode & 0o005:
+        print(f"warning: other accounts can read {exchange.REPO}, which holds the answer key "
+              f"(chmod 700 {exchange.REPO} where students have accounts)")
     students = set(args.students.split(",")) if args.students else None
     report = grade(args.lessons, root=args.root, students=students, timeout=args.timeout,
                    budget=args.budget, feedback=args.feedback, workers=args.workers,

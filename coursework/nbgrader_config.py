@@ -49,7 +49,10 @@ c.Autograde.autograde_preprocessors = [
     CheckCellMetadata,
 ]
 
-# Feedback: hidden tests show neither their source nor their traceback.
+# Feedback: hidden tests show neither their source nor their traceback, and the HTML is sanitised
+# by nbconvert (no <script>, event handlers or javascript: links from a student's markdown or outputs
+# run when the feedback is opened).
+c.HTMLExporter.sanitize_html = True
 c.GenerateFeedback.preprocessors = [
     GetGrades,
     CSSHTMLHeaderPreprocessor,
@@ -60,5 +63,7 @@ c.GenerateFeedback.preprocessors = [
 # zip_collect (an LMS download in downloaded/<lesson>/archive/): file names as Blackboard-style
 # LMSs write them, `<anything>_<student>_attempt_<timestamp>_<notebook>.ipynb`. Change the pattern
 # for another LMS; the groups student_id and file_id are required, timestamp is optional.
+# The first `_<student>_attempt_` counts (the LMS writes it; what follows is the student's own file
+# name, which must not name another student): student ids without "_" in this set-up.
 c.FileNameCollectorPlugin.named_regexp = (
-    r".*_(?P<student_id>\w+)_attempt_(?P<timestamp>[0-9\-]+)_(?P<file_id>\w+\.ipynb)")
+    r"^.*?_(?P<student_id>[A-Za-z0-9.\-]+)_attempt_(?P<timestamp>[0-9\-]+)_(?P<file_id>[^/\\]+\.ipynb)$")
