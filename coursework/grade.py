@@ -215,7 +215,7 @@ def grade(lessons, root=COURSEWORK, students=None, timeout=CELL_TIMEOUT, budget=
     if feedback and results:
         done = sorted({lesson for _, lesson in results})
         target = done[0] if len(done) == 1 else "*"
-        others = {os.path.basename(os.path.dirname(os.path.dirname(folder)))
+        others = {os.path.basename(os.path.dirname(folder))
                   for folder in glob.glob(os.path.join(root, "autograded", "*", target))} - {s for s, _ in results}
         only = [f"--CourseDirectory.student_id_exclude={','.join(sorted(others))}"] if others else []
         if nbgrader(["generate_feedback", target, "--force", *only], root, 600 + 5 * len(results),

@@ -9,6 +9,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbconvert.preprocessors.sanitize import SanitizeHTML  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearOutput, DeduplicateIds,
     GetGrades, IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
@@ -49,16 +50,22 @@ c.Autograde.autograde_preprocessors = [
     CheckCellMetadata,
 ]
 
-# Feedback: hidden tests show neither their source nor their traceback, and the HTML is sanitised
-# by nbconvert (no <script>, event handlers or javascript: links from a student's markdown or outputs
-# run when the feedback is opened).
-c.HTMLExporter.sanitize_html = True
+# Feedback: hidden tests show neither their source nor their traceback, and nbconvert's SanitizeHTML
+# cleans every markdown cell and HTML output (no <script>, event handler or javascript: link of a
+# student's runs when the feedback is opened; nbgrader's feedback template ignores sanitize_html).
 c.GenerateFeedback.preprocessors = [
     GetGrades,
     CSSHTMLHeaderPreprocessor,
     HideHiddenTestOutputs,
     ClearHiddenTests,
+    SanitizeHTML,
 ]
+c.SanitizeHTML.enabled = True                              # nbconvert preprocessors start disabled
+c.SanitizeHTML.tags = list(SanitizeHTML().tags) + [   # and what the lessons' own markdown uses
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "span", "div", "sub", "sup", "details",
+    "summary", "table", "thead", "tbody", "tr", "th", "td", "img", "kbd", "del", "dl", "dt", "dd"]
+c.SanitizeHTML.attributes = {"a": ["href", "title"], "img": ["src", "alt", "title", "width", "height"],
+                             "abbr": ["title"], "acronym": ["title"], "td": ["align"], "th": ["align"]}
 
 # zip_collect (an LMS download in downloaded/<lesson>/archive/): file names as Blackboard-style
 # LMSs write them, `<anything>_<student>_attempt_<timestamp>_<notebook>.ipynb`. Change the pattern

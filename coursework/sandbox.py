@@ -4,23 +4,24 @@
 is importable and holds no state). It is trusted code; what comes back from inside is not, and the
 coordinator (grade.py) parses and judges it. The sandbox, per run:
 
-- bubblewrap: `--ro-bind / /` with tmpfs over /tmp, /home, /root, /work, /srv, /mnt, /var/tmp, the
-  course and this repository (so gradebook.db, source/, nbgrader_config.py, other students and the
-  answer key cannot be read), the interpreter's prefix bound back read-only, a fresh 256 MB tmpfs
-  holding only the notebook as the one writable place (`/tmp/submission`, also HOME), nnlearn, probes.py and
-  sandbox_runner.py bound read-only in `/tmp/lib` (first on sys.path); no network, own pid, ipc and
-  uts namespaces, `--die-with-parent`, `--new-session`, a cleared environment;
+- bubblewrap: an empty root with only the system folders (/usr, /etc, ...) and the interpreter's
+  prefix bound read-only (so the course, this repository, /home and other students cannot be read,
+  and no mount point names them), a fresh 256 MB tmpfs holding only the notebook as the one
+  writable place (`/tmp/submission`, also HOME) besides a 64 MB /dev/shm, a private copy of
+  nnlearn, probes.py and sandbox_runner.py read-only in `/tmp/lib` (first on sys.path); no network,
+  own pid, ipc and uts namespaces, `--die-with-parent`, `--new-session`, a cleared environment;
 - as root, the runner drops to an unprivileged uid of its own (61000 + a slot locked for the run,
   so one submission's process limit never blocks another's) with `setpriv`;
-- rlimits: address space 2 GB, CPU time, file size 64 MB, 64 processes; the stream is read with a
-  cap per line and in all; a wall-clock limit per cell, per probe and per submission;
+- rlimits: address space 1.5 GB, CPU time, file size 64 MB, 8 processes; the stream is read as
+  hostile input (stream.py, conversation.py); a wall-clock limit per cell, per probe and per
+  submission;
 - when a run ends, bubblewrap is killed and with it its pid namespace: every process is gone.
 
 A cell or probe that hangs, kills the process or floods the stream is named from the stream (the
 runner says what it starts), the sandbox is restarted in a fresh folder without that cell (or with
 the probes still to answer), and only what depends on it loses points. The outputs shown in the
 feedback are frozen when the first probes are sent: nothing printed after a process has seen probe
-code can reach a student.
+code can reach a student. A sandbox that cannot start (twice) raises: not graded, never 0.
 """
 
 import atexit
