@@ -1,13 +1,14 @@
 """Autograde submitted lessons: every notebook sandboxed, every verdict made outside it.
 
-    cd coursework
-    python grade.py 02_loss_functions                       # every student's submission of a lesson
-    python grade.py 02_loss_functions --workers 2 --feedback
-    python grade.py 02_loss_functions --scheduler tcp://10.0.0.5:8786   # a Dask cluster
-    python grade.py 02_loss_functions --students ada,bo --timeout 30
+    cd /srv/nnlearn-course                 # the course folder (python exchange.py new DIR makes one)
+    python /path/to/nnlearn/coursework/grade.py 02_loss_functions          # every submission of a lesson
+    python .../grade.py 02_loss_functions --workers 2 --feedback
+    python .../grade.py 02_loss_functions --scheduler tls://10.0.0.5:8786  # a Dask cluster, over TLS
+    python .../grade.py 02_loss_functions --students ada,bo --timeout 30
 
+It refuses a course folder that other accounts can enter, or that sits in this repository.
 Per lesson, the coordinator (this process, the only one that touches the course):
-1. computes the expected answers of the lesson's probes (coursework/hidden/<lesson>.py) from the
+1. computes the expected answers of the lesson's probes (hidden/<lesson>.py) from the
    source notebook's solutions, once;
 2. reads each submission (submitted/<student>/<lesson>/*.ipynb) and rebuilds it from the source:
    invalid JSON is reported and skipped; empty or duplicate nbgrader metadata is dropped;
@@ -23,30 +24,31 @@ Per lesson, the coordinator (this process, the only one that touches the course)
    `nbgrader generate_feedback` and `nbgrader export` work as usual; autograded/ folders are
    replaced only once their new version is written;
 6. reads the scores back from the gradebook, checks they are the verdicts, and prints a report.
+Everything from a sandbox is hostile input (stream.py): a malformed or oversized message fails
+that submission alone, with its name and the reason. A sandbox that cannot start is a grading
+failure, never a grade: that submission is "not graded" and the gradebook keeps what it had.
 Exit status: 0 when every submission was graded, 1 when some could not be (they are listed).
 """
 
 import argparse
 import glob
 import hashlib
-import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 
 COURSEWORK = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, COURSEWORK)
 
-import probes  # noqa: E402
+import exchange  # noqa: E402
 import sandbox  # noqa: E402
+from gradebook import add_students, check_config, ensure_generated, nbgrader, read_scores, write_to_gradebook  # noqa: E402,E501
+from judging import Lesson, exercise_scores  # noqa: E402
+from stream import clean_outputs, printable  # noqa: E402
+from submission import rebuild, runnable_cells, student_view  # noqa: E402
 
 STUDENT_BUDGET = 300          # seconds one submission may take, sandbox restarts included
 CELL_TIMEOUT = 60             # seconds per cell and per probe
-SKIPPED = ("demo_", "check_", "hidden_")     # cells not run: demos, and the cells the verdicts fill
-MAX_NOTEBOOK_BYTES = 50_000_000
 
 
 def log_to(path):
@@ -54,60 +56,6 @@ def log_to(path):
         with open(path, "a") as handle:
             handle.write(text.rstrip("\n") + "\n")
     return write
-
-
-def nbgrader(args, root, timeout, log_path):
-    """Run `python -m nbgrader ARGS` in root, appending to the log; returns its exit code."""
-    with open(log_path, "a") as log:
-        log.write(f"\n$ nbgrader {' '.join(args)}\n")
-        log.flush()
-        try:
-            return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, stdout=log,
-                                  stderr=subprocess.STDOUT, timeout=timeout).returncode
-        except subprocess.TimeoutExpired:
-            log.write(f"\n[grade.py] nbgrader stopped after {timeout:.0f} s\n")
-            return None
-
-
-def check_config(root):
-    """Load nbgrader_config.py as nbgrader will; it must install TrustedVerdicts."""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    try:
-        config = PyFileConfigLoader("nbgrader_config.py", path=root).load_config()
-    except Exception as error:                            # noqa: BLE001 (report any reason)
-        raise SystemExit(f"{os.path.join(root, 'nbgrader_config.py')} does not load: {error!r}")
-    names = [getattr(p, "__name__", str(p)) for p in config.Autograde.get("autograde_preprocessors", [])]
-    if "TrustedVerdicts" not in names:
-        raise SystemExit(f"{os.path.join(root, 'nbgrader_config.py')} does not install TrustedVerdicts")
-
-
-def ensure_generated(root, lesson, log_path, log):
-    """Make sure the gradebook knows the lesson and its source cells are current."""
-    import nbformat
-    from nbgrader.api import Gradebook, MissingEntry
-
-    source_path = os.path.join(root, "source", lesson, lesson + ".ipynb")
-    if not os.path.exists(source_path):
-        raise SystemExit(f"no lesson {lesson!r}: {source_path} does not exist")
-    stale = True
-    db = os.path.join(root, "gradebook.db")
-    if os.path.exists(db):
-        with Gradebook("sqlite:///" + db) as gradebook:
-            try:
-                stored = {cell.name: cell.source
-                          for cell in gradebook.find_notebook(lesson, lesson).source_cells}
-                current = {cell.metadata["nbgrader"]["grade_id"]: cell.source
-                           for cell in nbformat.read(source_path, as_version=4).cells
-                           if cell.metadata.get("nbgrader", {}).get("grade_id")
-                           and not cell.metadata["nbgrader"].get("solution")}
-                stale = any(stored.get(gid, source) != source for gid, source in current.items())
-            except MissingEntry:
-                stale = True
-    if stale:
-        log(f"{lesson}: running nbgrader generate_assignment {lesson} --force (new or changed source)")
-        if nbgrader(["generate_assignment", lesson, "--force"], root, 600, log_path) != 0:
-            raise SystemExit(f"nbgrader generate_assignment {lesson} failed; see {log_path}")
 
 
 def find_submissions(root, lessons, students=None):
@@ -121,276 +69,62 @@ def find_submissions(root, lessons, students=None):
     return found
 
 
-# --- 2. reading and rebuilding a submission ---------------------------------------------------------
-
-def rebuild(path, source):
-    """(clean notebook, repairs) from a submitted file, or raise ValueError with the reason.
-
-    The clean notebook is made by trusted code from the source: its cells, in its order, with the
-    student's text only in solution cells and in cells the student added (no outputs,
-    attachments or metadata of theirs).
-    """
-    import nbformat
-    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
-    from robust_grading import restore_cells
-
-    if os.path.islink(path) or not os.path.isfile(path):
-        raise ValueError("it is not a regular file (a link to another file is not a submission)")
-    if os.path.getsize(path) > MAX_NOTEBOOK_BYTES:
-        raise ValueError(f"it is larger than {MAX_NOTEBOOK_BYTES // 1_000_000} MB")
-    with open(path, "rb") as handle:
-        raw = handle.read()
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise ValueError(f"not valid JSON ({type(error).__name__}: {str(error)[:120]})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
-        raise ValueError("it has no list of cells")
-    repairs, cells = [], []
-    for number, cell in enumerate(data["cells"]):
-        if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
-            repairs.append(f"dropped cell {number + 1}: not a notebook cell")
-            continue
-        text = cell.get("source", "")
-        if isinstance(text, list) and all(isinstance(part, str) for part in text):
-            text = "".join(text)
-        if not isinstance(text, str):
-            repairs.append(f"dropped cell {number + 1}: its source is not text")
-            continue
-        metadata = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
-        grading = metadata.get("nbgrader")
-        node = {"code": new_code_cell, "markdown": new_markdown_cell, "raw": new_raw_cell}[cell["cell_type"]](text)
-        if isinstance(grading, dict) and isinstance(grading.get("grade_id"), str) and grading["grade_id"]:
-            node.metadata["nbgrader"] = {key: value for key, value in grading.items()
-                                         if key in ("grade", "solution", "locked", "points", "grade_id",
-                                                    "task", "schema_version", "checksum")}
-        elif "nbgrader" in metadata:
-            repairs.append(f"dropped nbgrader metadata without a grade_id from cell {number + 1}")
-        cells.append(node)
-    submitted = new_notebook(cells=cells, metadata=source.metadata)
-    repairs += restore_cells(submitted, source)
-    used = set()
-    for number, cell in enumerate(submitted.cells):         # fresh, unique, stable cell ids
-        gid = probes.grade_id(cell)
-        cell_id = gid or f"student-{number}"
-        while cell_id in used:
-            cell_id += "-x"
-        used.add(cell_id)
-        cell["id"] = cell_id
-        cell.pop("outputs", None) if cell.cell_type != "code" else cell.update(outputs=[], execution_count=None)
-    nbformat.validate(submitted)
-    return submitted, repairs
-
-
-def student_view(nb):
-    """The rebuilt notebook as the student may see it (what the sandbox gets): every cell without
-    its hidden-test region, no nbgrader checksums. The cells it runs come separately."""
-    import copy
-    from robust_grading import _without_hidden_tests
-
-    view = copy.deepcopy(nb)
-    for cell in view.cells:
-        if "BEGIN HIDDEN TESTS" in cell.source:
-            cell.source = _without_hidden_tests(cell.source)
-        cell.metadata.get("nbgrader", {}).pop("checksum", None)
-    return view
-
-
-def runnable_cells(nb):
-    """[[index, label, source]] of the code cells a sandbox runs."""
-    cells = []
-    for index, cell in enumerate(nb.cells):
-        gid = probes.grade_id(cell)
-        if cell.cell_type == "code" and not gid.startswith(SKIPPED):
-            cells.append([index, gid or f"your cell {index + 1}", cell.source])
-    return cells
-
-
-# --- 4. judging ------------------------------------------------------------------------------------
-
-class Lesson:
-    """A lesson's source, probes, graded cells and the solutions' answers (trusted)."""
-
-    def __init__(self, root, name):
-        import nbformat
-        self.name = name
-        self.source_path = os.path.join(root, "source", name, name + ".ipynb")
-        self.source = nbformat.read(self.source_path, as_version=4)
-        if not os.path.exists(os.path.join(COURSEWORK, "hidden", f"{name}.py")):
-            raise SystemExit(f"{name} has no probes (coursework/hidden/{name}.py): its hidden tests "
-                             "must be converted to probes before it can be graded safely")
-        self.public, self.hidden = probes.load_probes(name)
-        self.points = {probes.grade_id(c): float(c.metadata["nbgrader"].get("points", 0))
-                       for c in self.source.cells if c.metadata.get("nbgrader", {}).get("grade")}
-        self.probes = {}
-        for kind, table in (("public", self.public), ("hidden", self.hidden)):
-            for exercise, items in table.items():
-                for number, probe in enumerate(items):
-                    self.probes[f"{kind}/{exercise}/{number}"] = probe
-        unjudged = [gid for gid in self.points if gid.startswith(("check_", "hidden_")) and not
-                    (self.public if gid.startswith("check_") else self.hidden).get(gid.split("_", 1)[1])]
-        if unjudged:
-            raise SystemExit(f"{name}: graded cells without probes in coursework/hidden/{name}.py: {unjudged}")
-        expected = probes.expected_answers(name)
-        self.expected = {f"{kind}/{exercise}/{number}": answer
-                         for (kind, exercise), answers in expected.items()
-                         for number, answer in enumerate(answers)}
-        broken = {key: a.error for key, a in self.expected.items() if a.error}
-        if broken:
-            raise SystemExit(f"{name}: probes fail on the solutions: {broken}")
-
-    def verdicts(self, result):
-        """{grade_id: verdict} from a sandbox result; verdict: passed, points, message, reasons."""
-        reasons = {}
-        for key, probe in self.probes.items():
-            if key in result["answers"]:
-                try:
-                    answer = probes.parse_answer(result["answers"][key])
-                except probes.PlainDataError as error:
-                    reasons[key] = f"answer not accepted: {error}"
-                    continue
-                reason = probes.judge(answer, self.expected[key], probe)
-            else:
-                reason = result["faults"].get(key, "no answer")
-            if reason:
-                reasons[key] = reason
-        verdicts = {}
-        for gid, points in self.points.items():
-            kind, _, exercise = gid.partition("_")
-            if kind not in ("check", "hidden"):
-                continue
-            prefix = f"{'public' if kind == 'check' else 'hidden'}/{exercise}/"
-            failing = {key: reason for key, reason in reasons.items() if key.startswith(prefix)}
-            total = sum(key.startswith(prefix) for key in self.probes)
-            if kind == "check":
-                first = next(iter(failing.values()), "")
-                message = (f"public checks of {exercise} passed" if not failing else
-                           f"public checks of {exercise} failed: {len(failing)} of {total} cases "
-                           f"({first[:200]})")
-                ename = "PublicChecksFailed"
-            else:
-                message = (f"Hidden tests of `{exercise}` passed" if not failing else
-                           f"Hidden tests of `{exercise}` failed")
-                ename = "HiddenTestsFailed"
-            verdicts[gid] = {"passed": not failing, "points": points if not failing else 0.0,
-                             "message": message, "ename": ename, "reasons": failing, "probes": total}
-        return verdicts
-
-
-def clean_outputs(outputs):
-    """The student's outputs as they came from the sandbox, kept only in known, bounded forms."""
-    kept = []
-    for output in outputs if isinstance(outputs, list) else []:
-        if not isinstance(output, dict):
-            continue
-        kind = output.get("output_type")
-        if kind == "stream" and output.get("name") in ("stdout", "stderr") and isinstance(output.get("text"), str):
-            kept.append({"output_type": "stream", "name": output["name"], "text": output["text"][:25_000]})
-        elif kind == "execute_result" and isinstance(output.get("data", {}).get("text/plain"), str):
-            kept.append({"output_type": "execute_result", "execution_count": None, "metadata": {},
-                         "data": {"text/plain": output["data"]["text/plain"][:5_000]}})
-        elif kind == "error":
-            trace = output.get("traceback") if isinstance(output.get("traceback"), list) else []
-            kept.append({"output_type": "error", "ename": str(output.get("ename", "Error"))[:100],
-                         "evalue": str(output.get("evalue", ""))[:2_000],
-                         "traceback": [str(line)[:2_000] for line in trace[:20]]})
-    return kept[:20]
-
-
 # --- 3. running the batch ----------------------------------------------------------------------------
 
-def run_tasks(tasks, workers=1, scheduler=None, log=print):
-    """{task key: sandbox result or {"error": reason}}; on N local workers or a Dask cluster."""
+def local_cluster(workers):
+    """A Dask LocalCluster of `workers` processes speaking TLS with temporary certificates: another
+    account on this machine cannot talk to its scheduler (a plain one would run its code here)."""
+    from distributed import LocalCluster
+    from distributed.security import Security
+
+    paths = os.environ.get("PYTHONPATH", "")
+    os.environ["PYTHONPATH"] = COURSEWORK + (os.pathsep + paths if paths else "")
+    # dashboard_address=None does not turn the dashboard off (dask/distributed#8136): a free port on
+    # loopback only, and no warning.
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, security=Security.temporary(),
+                        protocol="tls://", dashboard_address="127.0.0.1:0", host="127.0.0.1", silence_logs=40)
+
+
+def run_tasks(tasks, workers=1, scheduler=None, log=print, reduce=None, security=None):
+    """{task key: reduce(key, sandbox result) or {"error": reason}}; on N local workers or a Dask
+    cluster (a tls:// address; certificates from `security`, else Dask's configuration). reduce
+    (default: keep the result) runs as each result arrives, so what is kept per submission is what
+    it returns, not every answer the sandbox sent."""
+    reduce = reduce or (lambda key, result: result)
     results = {}
+
+    def keep(key, run):
+        try:
+            results[key] = reduce(key, run())
+        except Exception as error:                         # noqa: BLE001 (reported per submission)
+            results[key] = {"error": printable(f"{type(error).__name__}: {error}", 500)}
+
     if workers <= 1 and not scheduler:
         for task in tasks:
-            try:
-                results[task["key"]] = sandbox.run_submission(task)
-            except Exception as error:                     # noqa: BLE001 (reported per submission)
-                results[task["key"]] = {"error": f"{type(error).__name__}: {error}"}
+            keep(task["key"], lambda: sandbox.run_submission(task))
         return results
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, as_completed
+    from distributed.security import Security
 
     cluster = None
+    if scheduler and not scheduler.startswith("tls://"):
+        raise SystemExit(f"--scheduler {scheduler}: use a TLS address (tls://host:8786) with the certificates "
+                         "in Dask's configuration (distributed.comm.tls): anyone who reaches a plain tcp:// "
+                         "scheduler can run code in this process")
     if not scheduler:
-        paths = os.environ.get("PYTHONPATH", "")
-        os.environ["PYTHONPATH"] = COURSEWORK + (os.pathsep + paths if paths else "")
-        # dashboard_address=None does not turn the dashboard off (dask/distributed#8136): it would take
-        # port 8787, or warn and take another; a free port on loopback only, and no warning.
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address="127.0.0.1:0", host="127.0.0.1", silence_logs=40)
-    client = Client(scheduler or cluster)
+        cluster = local_cluster(workers)
+    client = Client(cluster) if cluster is not None else Client(scheduler, security=security or Security())
     try:
         futures = {client.submit(sandbox.run_submission, task, key=f"grade-{n}-{time.time_ns()}",
                                  pure=False, retries=2): task["key"] for n, task in enumerate(tasks)}
         for future in as_completed(futures):
-            key = futures[future]
-            try:
-                results[key] = future.result()
-            except Exception as error:                     # noqa: BLE001 (reported per submission)
-                results[key] = {"error": f"{type(error).__name__}: {error}"}
+            keep(futures[future], future.result)
+            future.release()
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
     return results
-
-
-# --- 5. the gradebook, through nbgrader ----------------------------------------------------------------
-
-def write_to_gradebook(root, graded, log_path):
-    """One nbgrader autograde over the rebuilt notebooks with the verdicts; autograded/ swapped in.
-
-    graded: {(student, lesson): {"notebook": clean notebook, "name": file name, "folder": the
-    submitted folder, "entry": verdicts-file entry}}. Returns the keys whose autograded notebook
-    was written (an autograded/ folder is replaced only after its new version exists).
-    """
-    import nbformat
-
-    work = tempfile.mkdtemp(prefix="nnlearn-autograde-")
-    try:
-        stage_in, stage_out = os.path.join(work, "submitted"), os.path.join(work, "autograded")
-        table = {}
-        for (student, lesson), item in graded.items():
-            folder = os.path.join(stage_in, student, lesson)
-            os.makedirs(folder)
-            nbformat.write(item["notebook"], os.path.join(folder, item["name"]))
-            for name in ("timestamp.txt", "submission_secret.txt"):     # nbgrader's own files
-                path = os.path.join(item["folder"], name)
-                if os.path.isfile(path) and not os.path.islink(path) and os.path.getsize(path) < 1000:
-                    shutil.copy(path, folder)
-            table.setdefault(lesson, {})[student] = {item["name"][:-len(".ipynb")]: item["entry"]}
-        verdicts = os.path.join(work, "verdicts.json")
-        with open(verdicts, "w") as handle:
-            json.dump(table, handle)
-        target = next(iter(table)) if len(table) == 1 else "*"
-        nbgrader(["autograde", target, "--force", f"--CourseDirectory.submitted_directory={stage_in}",
-                  f"--CourseDirectory.autograded_directory={stage_out}",
-                  f"--TrustedVerdicts.verdicts={verdicts}"], root, 300 + 5 * len(graded), log_path)
-        written = set()
-        for (student, lesson), item in graded.items():
-            new = os.path.join(stage_out, student, lesson)
-            if not os.path.exists(os.path.join(new, item["name"])):
-                continue
-            target = os.path.join(root, "autograded", student, lesson)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            old = None
-            if os.path.exists(target):
-                old = target + f".old-{os.getpid()}"
-                os.rename(target, old)
-            shutil.move(new, target)
-            if old:
-                shutil.rmtree(old, ignore_errors=True)
-            written.add((student, lesson))
-        return written
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def read_scores(root, lesson):
-    from robust_grading import read_scores as read
-    db = os.path.join(root, "gradebook.db")
-    return read("sqlite:///" + db, lesson) if os.path.exists(db) else {}
 
 
 # --- the whole command ---------------------------------------------------------------------------------
@@ -433,11 +167,22 @@ def grade(lessons, root=COURSEWORK, students=None, timeout=CELL_TIMEOUT, budget=
                                            "repairs": repairs, "cells": cells}
             tasks.append({"key": (student, lesson), "notebook_name": f"{lesson}.ipynb",
                           "notebook_text": nbformat.writes(student_view(nb)), "cells": cells,
-                          "probes": [[key, probe.code] for key, probe in info.probes.items()],
+                          "probes": info.probe_tasks(),
                           "timeout": timeout, "probe_timeout": probe_timeout or timeout,
                           "budget": budget, "sandbox": use_sandbox, "hide": [root]})
+    def reduce(key, result):                               # as each result arrives: bounded memory
+        if "error" in result:
+            return result
+        item = prepared[key]
+        verdicts = infos[key[1]].verdicts(result)
+        outputs = {str(index): clean_outputs(result["outputs"].get(index, result["outputs"].get(str(index))))
+                   for index, _, _ in item["cells"]}
+        sources = {str(index): hashlib.sha256(source.encode()).hexdigest() for index, _, source in item["cells"]}
+        return {"entry": {"graded": verdicts, "outputs": outputs, "sources": sources}, "verdicts": verdicts,
+                "notes": result["notes"], "seconds": result["seconds"], "runs": result["runs"]}
+
     mark = time.monotonic()
-    ran = run_tasks(tasks, workers, scheduler, log) if tasks else {}
+    ran = run_tasks(tasks, workers, scheduler, log, reduce) if tasks else {}
     timings["sandboxes"] += time.monotonic() - mark
     graded = {}
     for key, item in prepared.items():
@@ -445,13 +190,9 @@ def grade(lessons, root=COURSEWORK, students=None, timeout=CELL_TIMEOUT, budget=
         if "error" in result:
             failed[key] = f"could not be run: {result['error']}"
             continue
-        verdicts = infos[key[1]].verdicts(result)
-        outputs = {str(index): clean_outputs(result["outputs"].get(index, result["outputs"].get(str(index))))
-                   for index, _, _ in item["cells"]}
-        sources = {str(index): hashlib.sha256(source.encode()).hexdigest() for index, _, source in item["cells"]}
-        item["entry"] = {"graded": verdicts, "outputs": outputs, "sources": sources}
-        item["verdicts"], item["result"] = verdicts, result
+        item.update(entry=result["entry"], verdicts=result["verdicts"], result=result)
         graded[key] = item
+    add_students(root, {student for student, _ in graded})
     mark = time.monotonic()
     written = write_to_gradebook(root, graded, log_path) if graded else set()
     timings["nbgrader autograde"] += time.monotonic() - mark
@@ -474,7 +215,11 @@ def grade(lessons, root=COURSEWORK, students=None, timeout=CELL_TIMEOUT, budget=
     if feedback and results:
         done = sorted({lesson for _, lesson in results})
         target = done[0] if len(done) == 1 else "*"
-        if nbgrader(["generate_feedback", target, "--force"], root, 600 + 5 * len(results), log_path) != 0:
+        others = {os.path.basename(os.path.dirname(folder))
+                  for folder in glob.glob(os.path.join(root, "autograded", "*", target))} - {s for s, _ in results}
+        only = [f"--CourseDirectory.student_id_exclude={','.join(sorted(others))}"] if others else []
+        if nbgrader(["generate_feedback", target, "--force", *only], root, 600 + 5 * len(results),
+                    log_path) != 0:
             log(f"nbgrader generate_feedback {target} reported an error; see {log_path}")
     timings["feedback"] = time.monotonic() - mark
     seconds = time.monotonic() - started
@@ -482,16 +227,6 @@ def grade(lessons, root=COURSEWORK, students=None, timeout=CELL_TIMEOUT, budget=
               "seconds_per_submission": seconds / max(1, len(results) + len(failed))}
     log(format_report(report))
     return report
-
-
-def exercise_scores(cells):
-    """{exercise: (score, max)} from {grade_id: (score, max)}: check_<x> and hidden_<x> add up."""
-    totals = {}
-    for grade_id, (score, max_score) in cells.items():
-        name = grade_id.split("_", 1)[1] if grade_id.startswith(("check_", "hidden_")) else grade_id
-        got, out_of = totals.get(name, (0.0, 0.0))
-        totals[name] = (got + (score or 0.0), out_of + (max_score or 0.0))
-    return totals
 
 
 def format_report(report):
@@ -515,7 +250,8 @@ def format_report(report):
     lines.append(f"{len(report['results'])} submissions graded in {report['seconds']:.0f} s "
                  f"({report['seconds_per_submission']:.1f} s each), {len(report['failed'])} not graded.")
     lines.append("time: " + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in report["timings"].items()))
-    return "\n".join(lines)
+    # a student's text (names, notes, reasons) never moves the cursor, colours or adds a line
+    return "\n".join(printable(line).replace("\n", " ").replace("\t", " ") for line in lines)
 
 
 def main(argv=None):
@@ -530,10 +266,19 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=1, help="local worker processes (Dask LocalCluster)")
     parser.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--feedback", action="store_true", help="then run nbgrader generate_feedback")
-    parser.add_argument("--root", default=COURSEWORK, help="course folder (default: this folder)")
+    parser.add_argument("--root", default=os.getcwd(),
+                        help="the course folder (default: the current folder; see exchange.py new)")
+    parser.add_argument("--in-repository", action="store_true",
+                        help="allow a course folder inside this repository (development only)")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="run submissions without the sandbox (benchmarks only: NOT SAFE)")
     args = parser.parse_args(argv)
+    problems = exchange.course_problems(args.root, allow_repository=args.in_repository)
+    if problems:
+        raise SystemExit("the course folder is not safe to grade in:\n  " + "\n  ".join(problems))
+    if os.stat(exchange.REPO).st_mode & 0o005:
+        print(f"warning: other accounts can read {exchange.REPO}, which holds the answer key "
+              f"(chmod 700 {exchange.REPO} where students have accounts)")
     students = set(args.students.split(",")) if args.students else None
     report = grade(args.lessons, root=args.root, students=students, timeout=args.timeout,
                    budget=args.budget, feedback=args.feedback, workers=args.workers,

@@ -9,6 +9,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbconvert.preprocessors.sanitize import SanitizeHTML  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearOutput, DeduplicateIds,
     GetGrades, IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
@@ -49,16 +50,27 @@ c.Autograde.autograde_preprocessors = [
     CheckCellMetadata,
 ]
 
-# Feedback: hidden tests show neither their source nor their traceback.
+# Feedback: hidden tests show neither their source nor their traceback, and nbconvert's SanitizeHTML
+# cleans every markdown cell and HTML output (no <script>, event handler or javascript: link of a
+# student's runs when the feedback is opened; nbgrader's feedback template ignores sanitize_html).
 c.GenerateFeedback.preprocessors = [
     GetGrades,
     CSSHTMLHeaderPreprocessor,
     HideHiddenTestOutputs,
     ClearHiddenTests,
+    SanitizeHTML,
 ]
+c.SanitizeHTML.enabled = True                              # nbconvert preprocessors start disabled
+c.SanitizeHTML.tags = list(SanitizeHTML().tags) + [   # and what the lessons' own markdown uses
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "span", "div", "sub", "sup", "details",
+    "summary", "table", "thead", "tbody", "tr", "th", "td", "img", "kbd", "del", "dl", "dt", "dd"]
+c.SanitizeHTML.attributes = {"a": ["href", "title"], "img": ["src", "alt", "title", "width", "height"],
+                             "abbr": ["title"], "acronym": ["title"], "td": ["align"], "th": ["align"]}
 
 # zip_collect (an LMS download in downloaded/<lesson>/archive/): file names as Blackboard-style
 # LMSs write them, `<anything>_<student>_attempt_<timestamp>_<notebook>.ipynb`. Change the pattern
 # for another LMS; the groups student_id and file_id are required, timestamp is optional.
+# The first `_<student>_attempt_` counts (the LMS writes it; what follows is the student's own file
+# name, which must not name another student): student ids without "_" in this set-up.
 c.FileNameCollectorPlugin.named_regexp = (
-    r".*_(?P<student_id>\w+)_attempt_(?P<timestamp>[0-9\-]+)_(?P<file_id>\w+\.ipynb)")
+    r"^.*?_(?P<student_id>[A-Za-z0-9.\-]+)_attempt_(?P<timestamp>[0-9\-]+)_(?P<file_id>[^/\\]+\.ipynb)$")

@@ -37,6 +37,7 @@ import math
 import os
 import sys
 import traceback
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +47,8 @@ REPO = os.path.dirname(COURSEWORK)
 MAX_JSON_CHARS = 20_000_000          # a student's answer to one probe, as JSON text
 MAX_DEPTH = 20
 MAX_ITEMS = 2_000_000
+MAX_CONTAINERS = 100_000             # lists and objects in one answer (an array is one list)
+MAX_INT_BITS = 64                    # an integer in an answer fits in 64 bits (int64 or uint64)
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,8 @@ def from_plain(data, _depth=0, _count=None):
     count[0] += 1
     if count[0] > MAX_ITEMS or _depth > MAX_DEPTH:
         raise PlainDataError("answer is too large or too deeply nested")
+    if isinstance(data, int) and not isinstance(data, bool) and data.bit_length() > MAX_INT_BITS:
+        raise PlainDataError(f"answer holds an integer wider than {MAX_INT_BITS} bits")
     if data is None or isinstance(data, (bool, str, int)):
         return data
     if isinstance(data, float):
@@ -146,7 +151,12 @@ def from_plain(data, _depth=0, _count=None):
             values = [from_plain(item, _depth + 1, count) for item in flat]
             if not all(isinstance(v, (bool, int, float)) for v in values):
                 raise PlainDataError("malformed array values in answer")
-            return np.array(values, dtype=dtype).reshape(shape)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error")            # numpy warns before it wraps around
+                    return np.array(values, dtype=dtype).reshape(shape)
+            except (OverflowError, ValueError, TypeError, DeprecationWarning, RuntimeWarning):
+                raise PlainDataError(f"answer holds values that do not fit in {dtype}") from None
     raise PlainDataError("answer is not plain data")
 
 
@@ -154,6 +164,8 @@ def parse_answer(text):
     """Strict parse of the JSON text a student's kernel sent for one probe."""
     if not isinstance(text, str) or len(text) > MAX_JSON_CHARS:
         raise PlainDataError("answer is missing or too long")
+    if text.count("[") + text.count("{") > MAX_CONTAINERS:    # before parsing: bounded memory
+        raise PlainDataError("answer holds too many lists or objects")
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
@@ -243,12 +255,16 @@ def compare(actual, expected, rtol=1e-7, atol=1e-10, where="result"):
 
 
 def judge(answer, expected, probe):
-    """'' when the student's Answer matches the solution's Answer to this probe, else a reason."""
+    """'' when the student's Answer matches the solution's Answer to this probe, else a reason.
+    Never raises: an answer the comparison cannot handle (a number too large for a float) fails."""
     if expected.error:
         return f"the probe fails on the solution itself ({expected.error}): fix the probe"
     if answer.error:
         return f"raised {answer.error}"
-    return compare(answer.value, expected.value, probe.rtol, max(probe.atol, expected.tolerance))
+    try:
+        return compare(answer.value, expected.value, probe.rtol, max(probe.atol, expected.tolerance))
+    except (ArithmeticError, ValueError, TypeError, RecursionError) as error:
+        return f"result: cannot be compared ({type(error).__name__})"
 
 
 # --- running probes ----------------------------------------------------------------------------
@@ -333,25 +349,37 @@ def notebook_namespace(notebook_path, replacements=None, skip_prefixes=("demo_",
     return namespace, errors
 
 
-def load_probes(lesson):
-    """(PUBLIC, HIDDEN) of coursework/hidden/<lesson>.py."""
-    path = os.path.join(COURSEWORK, "hidden", f"{lesson}.py")
+def _hidden_module(lesson, root=COURSEWORK):
+    path = os.path.join(root, "hidden", f"{lesson}.py")
     if COURSEWORK not in sys.path:
         sys.path.insert(0, COURSEWORK)
     spec = importlib.util.spec_from_file_location(f"nnlearn_hidden_{lesson}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def load_probes(lesson, root=COURSEWORK):
+    """(PUBLIC, HIDDEN) of <root>/hidden/<lesson>.py (root: a course folder, coursework/ by default)."""
+    module = _hidden_module(lesson, root)
     return dict(getattr(module, "PUBLIC", {})), dict(getattr(module, "HIDDEN", {}))
 
 
-def source_notebook(lesson):
-    return os.path.join(COURSEWORK, "source", lesson, f"{lesson}.ipynb")
+def forbidden(lesson, root=COURSEWORK):
+    """{exercise: ["module:function", ...]}: the course's own versions an exercise must not call;
+    they refuse to run while its probes run (FORBIDDEN in <root>/hidden/<lesson>.py)."""
+    return {name: list(names) for name, names in getattr(_hidden_module(lesson, root), "FORBIDDEN", {}).items()}
 
 
-def expected_answers(lesson):
-    """{(kind, exercise): [Answer per probe]} from the instructor's solutions (trusted side)."""
-    public, hidden = load_probes(lesson)
-    namespace, errors = notebook_namespace(source_notebook(lesson))
+def source_notebook(lesson, root=COURSEWORK):
+    return os.path.join(root, "source", lesson, f"{lesson}.ipynb")
+
+
+def expected_answers(lesson, root=COURSEWORK, source=None):
+    """{(kind, exercise): [Answer per probe]} from the instructor's solutions (trusted side): the
+    probes of root's hidden/, the solutions of `source` (default: root's source notebook)."""
+    public, hidden = load_probes(lesson, root)
+    namespace, errors = notebook_namespace(source or source_notebook(lesson, root))
     if errors:
         raise RuntimeError(f"{lesson}: the solutions raise: {errors}")
     return {(kind, name): [expected_answer(p, namespace) for p in probes]

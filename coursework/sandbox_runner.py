@@ -5,12 +5,15 @@ file, probes.py and the nnlearn package bound read-only in its folder (put first
 nothing in the student's working directory can shadow them). The protocol, one JSON object per
 line on the stdout it inherited (the student's own prints go to captured streams):
 
-    stdin   {"cells": [[index, source], ...]}                 the notebook's code cells, in order
+    stdin   {"cells": [[index, source], ...], "forbidden": [name, ...]}   the code cells, in order,
+                                                              and what some probes forbid
     stdout  {"start": index}  ...  {"cell": index, "outputs": [nbformat outputs]}   per cell
     stdout  {"cells_done": true}
-    stdin   {"probes": [[key, code], ...]}                    only sent after cells_done
+    stdin   {"probes": [[key, code, [name, ...]], ...]}      only sent after cells_done
     stdout  {"probe_start": key}  ...  {"probe": key, "answer": "<JSON text>"}     per probe
-    stdout  {"done": true}
+    stdout  {"done": true}                                    per batch of probes; then the next
+                                                              batch (hidden probes come only
+                                                              after every public one is answered)
 
 No verdict is made here: the answers are plain data (probes.KERNEL_SOURCE) that the trusted
 coordinator parses strictly and compares with the solutions' answers, which never come here.
@@ -108,26 +111,63 @@ def main():
     import probes                                    # only for KERNEL_SOURCE (to_plain)
     loads = json.loads
     plan = loads(requests.readline())
+    guard, forbidden = refused, resolve(plan.get("forbidden", []))   # before any student code
     namespace = {"__name__": "__main__", "__builtins__": __builtins__,
                  "display": lambda *values, **_: [print(repr(value)) for value in values] and None}
     for index, source in plan["cells"]:
         say(start=index)
         say(cell=index, outputs=run_cell(source, namespace, index))
     say(cells_done=True)
-    line = requests.readline()
-    if not line:
-        return
-    exec(compile(probes.KERNEL_SOURCE, "<probe runner>", "exec"), namespace)
-    answer = namespace.pop("__nnlearn_probe")
-    for key, code in loads(line)["probes"]:
-        say(probe_start=key)
-        sys.stdout = sys.stderr = CappedStream()       # a probe's prints are thrown away
-        try:
-            text = answer(code)
-        finally:
-            sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
-        say(probe=key, answer=text if isinstance(text, str) else "")
-    say(done=True)
+    answer = None
+    for line in requests:                            # batches of probes: public first, then hidden
+        if answer is None:
+            exec(compile(probes.KERNEL_SOURCE, "<probe runner>", "exec"), namespace)
+            answer = namespace.pop("__nnlearn_probe")
+        for key, code, names in loads(line)["probes"]:
+            say(probe_start=key)
+            sys.stdout = sys.stderr = CappedStream()   # a probe's prints are thrown away
+            try:
+                with guard(forbidden, names):
+                    text = answer(code)
+            finally:
+                sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+            say(probe=key, answer=text if isinstance(text, str) else "")
+        say(done=True)
+
+
+def _refuse(*args, **kwargs):
+    raise RuntimeError("this exercise asks you to write it yourself: the course's own version "
+                       "refuses to run while it is graded")
+
+
+def resolve(names):
+    """{"module:qualified.name": (function, its code)}, looked up before any student code runs."""
+    table = {}
+    for name in names:
+        module, _, rest = name.partition(":")
+        target = __import__(module, fromlist=["_"])
+        for part in rest.split("."):
+            target = getattr(target, part)
+        table[name] = (target, target.__code__)
+    return table
+
+
+class refused:
+    """While a probe runs, the functions it names (e.g. "nnlearn.optim:Optimizer.step", the
+    reference the exercise must not call) raise: the code of the function objects found before
+    any cell ran is swapped, so every reference to them refuses, however it was reached, rebound
+    or wrapped. A function copied beforehand from that code escapes: that is copying the course."""
+
+    def __init__(self, table, names):
+        self.swapped = [table[name] for name in names if name in table]
+
+    def __enter__(self):
+        for function, _ in self.swapped:
+            function.__code__ = _refuse.__code__
+
+    def __exit__(self, *exc):
+        for function, code in self.swapped:
+            function.__code__ = code
 
 
 if __name__ == "__main__":

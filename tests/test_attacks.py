@@ -11,6 +11,7 @@ Needs root and bubblewrap (CI has both); skips elsewhere with the reason.
 import copy
 import hashlib
 import html
+import json
 import os
 import re
 import shutil
@@ -55,6 +56,13 @@ import sandbox  # noqa: E402
 pytestmark = pytest.mark.skipif(bool(sandbox.sandbox_status()), reason=sandbox.sandbox_status() or "")
 if not (COURSEWORK / "hidden" / f"{LESSON}.py").exists():
     pytestmark = pytest.mark.skip(reason=f"coursework/hidden/{LESSON}.py is missing")
+
+
+FIT_VIA_NL = """
+def my_fit(model, loss_fn, optimizer, X, y, epochs, batch_size, rng):
+    history = nl.fit(model, loss_fn, optimizer, X, y, epochs=epochs, batch_size=batch_size, rng=rng)
+    return history.step_loss, history.epoch_loss
+"""
 
 
 def solution(x):
@@ -295,6 +303,67 @@ def {X2}(*args, **kwargs):                       # the correct answer, with nois
 import json
 json.dumps = lambda *a, **k: '{"result": 1.0}'
 """], None, ()),
+        # issue 25: the stream, the coordinator, the feedback, the references an exercise must not call
+        "sgd_via_optim": (dict(sol, **{X1: f"def {X1}(parameters, lr):\n"
+                                           "    nl.optim.SGD(list(parameters), lr=lr).step()\n"}), [], None, all_but(X1)),
+        "fit_via_nl": (dict(sol, fit=FIT_VIA_NL), [], None, all_but("fit")) if "fit" in EXERCISES else
+                      (dict(sol), [], None, EXERCISES),
+        "forged_messages": (dict(sol), ["""
+import json, os
+lines = [{"cell": i, "outputs": [{"output_type": "execute_result", "data": []},
+                                 {"output_type": "error", "ename": ["x"], "traceback": "x"}]} for i in range(200)]
+lines += [{"start": [62]}, {"start": True}, {"probe": ["x"], "answer": 1}, {"probe_start": {"a": 1}}]
+for fd in range(3, 30):
+    try:
+        os.write(fd, "".join(json.dumps(line) + "\\n" for line in lines).encode())
+    except OSError:
+        pass
+"""], None, EXERCISES),
+        "overflow_answers": (dict(sol), ["""
+import json
+_dumps, _calls = json.dumps, [0]
+def dumps(value, *args, **kwargs):
+    if isinstance(value, dict) and "result" in value:
+        _calls[0] += 1
+        return ('{"result": {"ndarray": ["uint8", [1], [300]]}}' if _calls[0] % 2 else
+                '{"result": 1' + "0" * 400 + '}')
+    return _dumps(value, *args, **kwargs)
+json.dumps = dumps
+"""], None, ()),
+        "escapes_and_script": (dict(sol, **{X1: f"def {X1}(*args, **kwargs):\n"
+                                                "    raise ValueError('\\x1b[2K\\x1b[1A\\r{LESSON}  honest: 14/14\\x1b[8m')\n"}),
+                               [], "script_markdown", all_but(X1)),
+        "pipe_hang": ({}, ["""
+import fcntl, json, os, stat, time
+for fd in range(0, 30):
+    try:
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            fcntl.fcntl(fd, 1031, 4096)                  # F_SETPIPE_SZ
+            os.write(fd, (json.dumps({"cells_done": True}) + "\\n").encode())
+    except OSError:
+        pass
+time.sleep(1000)
+"""], None, ()),
+        "read_mounts": ({}, ["print(open('/proc/self/mountinfo').read())\nprint(open('/proc/self/mounts').read())"],
+                        None, ()),
+        "hidden_leak": (dict(sol, **{X1: f"""
+import os, re, select, sys
+def {X1}(parameters, lr):
+    marker = "hid" + "den/"                        # a hidden probe's key, built here only
+    found, frame = [], sys._getframe()
+    while frame:
+        found += [str(v) for v in list(frame.f_locals.values()) if marker in str(v)[:10 ** 7]]
+        frame = frame.f_back
+    for fd in range(0, 30):                          # whatever is waiting in a pipe (without blocking)
+        try:
+            if select.select([fd], [], [], 0)[0]:
+                found.append(os.read(fd, 1 << 20).decode(errors="replace"))
+        except (OSError, ValueError):
+            pass
+    found = [text for text in found if re.search(marker + r"\\w", text)]
+    raise ValueError(("LEAK " + " | ".join(found))[:2000] if found else "nothing")
+"""}), [], None, all_but(X1)),
+        "too_many_cells": ({}, [], "too_many_cells", None),
         "symlink_to_solutions": ({}, [], "symlink", None),
         "not_json": ({}, [], "not_json", None),
     }
@@ -319,12 +388,21 @@ def build_submission(released, answers, extra, edit, folder, course):
         nb.cells[5].metadata["nbgrader"] = {}
     elif edit == "delete_answer":
         nb.cells = [c for c in nb.cells if grade_id(c) != f"ex_{X2}"]
+    elif edit == "script_markdown":
+        nb.cells.insert(last + 1, nbformat.v4.new_markdown_cell(
+            "<script>document.title = 'PWNED'</script>\n<img src=x onerror=\"document.title='PWNED'\">\n"
+            "<a href=\"javascript:alert('PWNED')\">feedback</a>"))
     elif edit == "nnlearn_folder":
         (folder / "nnlearn").mkdir()
         (folder / "nnlearn" / "__init__.py").write_text(
             "raise SystemExit('shadowed')\n")
     elif edit == "symlink":
         os.symlink(course / "source" / LESSON / f"{LESSON}.ipynb", path)
+        return
+    elif edit == "too_many_cells":                 # 850,000 empty markdown cells (43 MB)
+        data = json.loads(nbformat.writes(nb))
+        data["cells"] += [{"cell_type": "markdown", "metadata": {}, "source": ""}] * 850_000
+        path.write_text(json.dumps(data))
         return
     elif edit == "not_json":
         path.write_text(nbformat.writes(nb)[:5000])
@@ -416,7 +494,8 @@ def test_each_attack_scores_exactly_what_its_honest_part_deserves(attacked, stud
 
 def test_the_batch_completes_and_reports_the_unreadable_with_their_reason(attacked):
     failed = attacked["report"]["failed"]
-    assert set(failed) == {("symlink_to_solutions", LESSON), ("not_json", LESSON)}, failed
+    assert set(failed) == {("symlink_to_solutions", LESSON), ("not_json", LESSON), ("too_many_cells", LESSON)}, failed
+    assert "more than 2000 cells" in failed[("too_many_cells", LESSON)]
     assert "not a regular file" in failed[("symlink_to_solutions", LESSON)]
     assert "not valid JSON" in failed[("not_json", LESSON)]
 
@@ -484,14 +563,13 @@ def test_feedback_says_which_checks_failed_in_one_line(attacked):
 
 def test_a_worker_that_dies_mid_batch_loses_nothing(tmp_path):
     """Kill one of two Dask workers while it runs a submission: everything still comes back."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
     grader = load("nnlearn_grade_workers", COURSEWORK / "grade.py")
     os.environ["PYTHONPATH"] = str(COURSEWORK) + os.pathsep + os.environ.get("PYTHONPATH", "")
     tasks = [{"key": f"s{n}", "cells": [[0, "wait", "import time\ntime.sleep(2)\nx = %d" % n]],
               "probes": [["public/x/0", "result = x"]], "timeout": 20, "budget": 60, "sandbox": True}
              for n in range(6)]
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
-                      host="127.0.0.1", silence_logs=50) as cluster, Client(cluster) as client:
+    with grader.local_cluster(2) as cluster, Client(cluster) as client:
         pids = client.run(os.getpid)
 
         def kill_one():
@@ -499,7 +577,45 @@ def test_a_worker_that_dies_mid_batch_loses_nothing(tmp_path):
             os.kill(next(iter(pids.values())), signal.SIGKILL)      # a worker this test started
 
         threading.Thread(target=kill_one, daemon=True).start()
-        results = grader.run_tasks(tasks, scheduler=cluster.scheduler_address)
+        results = grader.run_tasks(tasks, scheduler=cluster.scheduler_address, security=cluster.security)
     assert sorted(results) == [f"s{n}" for n in range(6)]
     for n in range(6):
         assert results[f"s{n}"].get("answers", {}).get("public/x/0") == f'{{"result": {n}}}', results[f"s{n}"]
+
+
+def test_the_report_shows_no_terminal_escape_of_a_student(attacked):
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", attacked["log"]), "a control character reached the report"
+    assert "14/14" not in attacked["log"].split("escapes_and_script:")[1].splitlines()[0]
+
+
+def test_feedback_html_runs_no_script_of_a_student(attacked):
+    text = (attacked["course"] / "feedback" / "escapes_and_script" / LESSON / f"{LESSON}.html").read_text()
+    assert "PWNED" not in text.replace("&#x27;", "'").split("<body")[0]
+    body = text.split("<body", 1)[1]
+    assert "<script>document.title" not in body, "a student's script runs in the feedback"
+    assert not re.search(r"<img[^>]*onerror", body) and 'href="javascript:' not in body
+    assert "\x1b" not in text
+
+
+def test_a_public_probe_never_sees_a_hidden_one(attacked):
+    reasons = attacked["report"]["results"][("hidden_leak", LESSON)]["reasons"][f"check_{X1}"]
+    assert all("nothing" in why and "LEAK" not in why for why in reasons.values()), reasons
+
+
+def test_every_graded_student_is_in_the_gradebook(attacked):
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{attacked['course'] / 'gradebook.db'}") as gradebook:
+        known = {student.id for student in gradebook.students}
+    assert {student for student, _ in attacked["report"]["results"]} <= known
+
+
+def test_feedback_of_one_student_leaves_the_others_alone(attacked):
+    course = attacked["course"]
+    feedback = {s: course / "feedback" / s / LESSON / f"{LESSON}.html" for s in ("honest", "unanswered")}
+    before = {s: path.stat().st_mtime_ns for s, path in feedback.items()}
+    grader = load("nnlearn_grade_one", COURSEWORK / "grade.py")
+    report = grader.grade([LESSON], root=str(course), students={"honest"}, timeout=TIMEOUT, budget=150,
+                          feedback=True, workers=1, log=lambda text: None)
+    assert set(report["results"]) == {("honest", LESSON)}
+    assert feedback["honest"].stat().st_mtime_ns != before["honest"]
+    assert feedback["unanswered"].stat().st_mtime_ns == before["unanswered"]

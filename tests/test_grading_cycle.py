@@ -78,6 +78,14 @@ def instructor(args, course, exchange):
     return result
 
 
+def course_command(args, course, exchange):
+    """python exchange.py ARGS from the course folder (collect, release_feedback)."""
+    result = subprocess.run([sys.executable, str(COURSEWORK / "exchange.py"), *args, "--exchange", exchange],
+                            cwd=course, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, f"exchange.py {' '.join(args)}\n{result.stdout}\n{result.stderr}"
+    return result
+
+
 def answered(path):
     """Write the source's solutions into a fetched notebook (what a good student does)."""
     source = nbformat.read(SOURCE / LESSON / f"{LESSON}.ipynb", as_version=4)
@@ -105,6 +113,7 @@ def test_release_fetch_submit_collect_grade_feedback_export_with_separate_users(
     shutil.copytree(SOURCE / LESSON, tmp_path / "src" / LESSON)
     course = tmp_path / "course"
     release.build(str(tmp_path / "src"), workdir=str(course))       # generate_assignment
+    os.chmod(course, 0o700)                                          # the instructor's alone
     exchange = tempfile.mkdtemp(prefix="nnlearn-exchange-")
     os.chmod(exchange, 0o777)
     try:
@@ -120,7 +129,7 @@ def test_release_fetch_submit_collect_grade_feedback_export_with_separate_users(
                                 "--init-groups", "tee", path], input=nbformat.writes(answered(path)),
                                text=True, capture_output=True, check=True)
             nbgrader_as(user, ["submit", LESSON], exchange, home)
-        instructor(["collect", LESSON], course, exchange)
+        course_command(["collect", LESSON], course, exchange)    # checks the inbound folder first
         # an LMS download of one more student: zip_collect with nbgrader's default file names
         released = nbformat.read(course / "release" / LESSON / f"{LESSON}.ipynb", as_version=4)
         archive = course / "downloaded" / LESSON / "archive"
@@ -140,8 +149,8 @@ def test_release_fetch_submit_collect_grade_feedback_export_with_separate_users(
         assert f"{LESSON}  nlbo: 0/{full:g}" in result.stdout, result.stdout
         assert f"{LESSON}  {ZIPPED}: 0/{full:g}" in result.stdout, result.stdout
 
-        for user in STUDENTS:            # zip_collect students get feedback/ through the LMS
-            instructor(["release_feedback", LESSON, "--student", user], course, exchange)
+        released = course_command(["release_feedback", LESSON], course, exchange)
+        assert f"{ZIPPED}: no exchange submission" in released.stdout   # its feedback goes through the LMS
         for user, kind in STUDENTS.items():
             home = pwd.getpwnam(user).pw_dir
             nbgrader_as(user, ["fetch_feedback", LESSON], exchange, home)
