@@ -9,6 +9,8 @@ matplotlib, so a claim can be computed (and tested) without a screen.
     surface_races          lesson 06: optimizers on 2-D surfaces, each at its best rate, many starts
     network_races          lesson 06: optimizers on a small network, each at its best rate
     digit_runs             lesson 07: the digits split three ways, one cached run per setting
+    digit_seeds            lesson 07: its comparisons over seeds; memorising shuffled labels
+    spiral_depth           lesson 08: depth on the spiral, one change at a time, over seeds
 """
 
 

@@ -125,8 +125,8 @@ def train_digits(X_train, y_train):
 WRONG = {
     "predict_accuracy_change": [
         (predict("predict_accuracy_change", "fall"), "in brackets, the accuracy at the epoch"),
-        (predict("predict_accuracy_change", "rise"), "compare the two"),
-        (predict("predict_accuracy_change", "falls"), "expected one of 'fall', 'stay', 'rise'"),
+        (predict("predict_accuracy_change", "stay"), "expected one of 'fall', 'hold'"),
+        (predict("predict_accuracy_change", "falls"), "expected one of 'fall', 'hold'"),
     ],
     "predict_more_data": [
         (predict("predict_more_data", "wider"), "with the measure validation accuracy"),
