@@ -340,3 +340,10 @@ def test_over_seeds_the_accuracy_gap_is_22_to_33_points_at_50_digits_and_3_to_7_
     assert [points(gain.min()), points(gain.max())] == [18.7, 20.3]
     train_128 = seeds.final((128, 1197, 0.0, 0.0), "train_accuracy")
     assert np.all(train_128 == 1.0)
+
+
+def test_exercise_3_hint_32_and_128_units_reach_95_to_97_percent_with_all_digits_8_units_86_to_95():
+    """Exercise 3's hint, over seeds 0-4 (the runs of the gap claim above)."""
+    for h, (low, high) in ((32, (95, 97)), (128, (95, 97)), (8, (86, 95))):
+        values = 100 * seeds.final((h, 1197, 0.0, 0.0))
+        assert low <= values.min() and values.max() <= high, h
