@@ -75,3 +75,21 @@ def first_epoch_at(curve, level=1.0):
     """The first epoch (1-based) at which `curve` reaches `level`, or None."""
     reached = np.flatnonzero(np.asarray(curve) >= level)
     return int(reached[0]) + 1 if len(reached) else None
+
+
+SIZE_GRID = tuple(range(50, 1198, 25))                  # training-set sizes the investigation searches
+
+
+def smallest_size(hidden_units=32, target=0.9, seed=0, sizes=SIZE_GRID):
+    """The smallest training-set size in `sizes` whose run ends (epoch 150) at validation accuracy
+    >= target, or None. Accuracy is not monotonic in the size: a larger one may fall below again."""
+    for size in sizes:
+        if digits_run(hidden_units, size, seed=seed)["val_accuracy"][-1] >= target:
+            return size
+    return None
+
+
+def size_tolerance(hidden_units=32, target=0.9, seeds=SEEDS, sizes=SIZE_GRID):
+    """How far the answer moves with the seed, plus one grid step: max |smallest(seed) - smallest(0)| + step."""
+    answers = [smallest_size(hidden_units, target, seed, sizes) for seed in seeds]
+    return max(abs(a - answers[0]) for a in answers) + (sizes[1] - sizes[0])

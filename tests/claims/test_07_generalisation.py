@@ -347,3 +347,10 @@ def test_exercise_3_hint_32_and_128_units_reach_95_to_97_percent_with_all_digits
     for h, (low, high) in ((32, (95, 97)), (128, (95, 97)), (8, (86, 95))):
         values = 100 * seeds.final((h, 1197, 0.0, 0.0))
         assert low <= values.min() and values.max() <= high, h
+
+
+def test_investigation_answer_moves_by_25_digits_with_the_seed_so_it_is_graded_within_50():
+    """Investigation: "graded within how much it moves when only the seed changes (±50 digits for 90%)"."""
+    assert seeds.size_tolerance(32, 0.9) == 50
+    answers = [seeds.smallest_size(32, 0.9, s) for s in seeds.SEEDS]
+    assert max(answers) - min(answers) == 25
