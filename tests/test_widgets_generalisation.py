@@ -126,7 +126,7 @@ def test_early_stopping_replays_patience_min_delta_and_mode():
 
 
 def test_runs_are_cached_bounded_and_read_only():
-    assert runs.digits_run.cache_info().maxsize == 64
+    assert runs.digits_run.cache_info().maxsize == 160                 # the lesson with its runs over seeds
     run = runs.digits_run(8, 50)
     assert runs.digits_run(8, 50) is run
     with pytest.raises(ValueError):
@@ -155,3 +155,38 @@ def test_digit_gallery_fills_tiles_and_hides_spare_captions():
         gallery.update(images, [3], [8, 6])
     with pytest.raises(ValueError, match="64 pixels"):
         digit_image(np.zeros(10))
+
+
+def test_memorising_chart_draws_each_seed_and_the_median_of_true_and_shuffled_labels():
+    from nnlearn.experiments import digit_seeds
+    app = nl.widgets.memorising_chart()
+    try:
+        runs_by_labels = digit_seeds.memorising_runs()
+        ax = app.figure.axes[0]
+        median = [line for line in ax.lines if line.get_label() == "training, shuffled labels (median)"][0]
+        curves = np.array([run["train_accuracy"] for run in runs_by_labels["shuffled"]])
+        np.testing.assert_allclose(median.get_ydata(), np.median(curves, axis=0))
+        assert len(ax.lines) == 4 * (len(digit_seeds.SEEDS) + 1) + 1          # 4 curves x (seeds + median), guessing
+        app.controls["measure"].value = "loss"
+        np.testing.assert_allclose(median.get_ydata(), np.median([run["train_loss"] for run in runs_by_labels["shuffled"]], axis=0))
+        assert ax.get_ylim()[1] > max(run["val_loss"].max() for run in runs_by_labels["shuffled"])
+        assert app.message.value == ""
+    finally:
+        app.close()
+
+
+def test_seed_spread_chart_shows_one_dot_per_seed_for_every_comparison_and_its_median():
+    from nnlearn.experiments import digit_seeds
+    app = nl.widgets.seed_spread_chart()
+    try:
+        dots, medians = app.figure.axes[0].lines[:2]
+        count = len(digit_seeds.COMPARISONS) * len(digit_seeds.SEEDS)
+        assert len(dots.get_xdata()) == count
+        table = digit_seeds.comparison_table()
+        first = list(table.values())[0]
+        np.testing.assert_allclose(np.asarray(dots.get_xdata())[:len(first)], 100 * first)
+        np.testing.assert_allclose(medians.get_xdata()[0], 100 * np.median(first))
+        app.controls["measure"].value = "validation loss"
+        assert len(dots.get_xdata()) == count and app.message.value == ""
+    finally:
+        app.close()

@@ -5,6 +5,8 @@ Never released to students: `python coursework/student_copy.py` leaves coursewor
 
 from probes import Probe, prediction
 
+from nnlearn.experiments import digit_seeds
+
 SETUP = "import numpy as np\nimport nnlearn as nl\nfrom nnlearn.experiments import digit_runs as runs\n"
 
 
@@ -40,6 +42,23 @@ logits = np.asarray(model(X_va.astype(np.float64)))
 result = (isinstance(model, nl.Module), list(logits.shape), bool(nl.accuracy(logits, y_va) > 0.9))
 """
 
+SMALLEST_PUBLIC = SETUP + """
+n = smallest_train_size()
+ok = isinstance(n, (int, np.integer)) and 50 <= n <= 1197 and n % 25 == 0
+result = (bool(ok), bool(ok and runs.digits_run(32, int(n))["val_accuracy"][-1] >= 0.9),
+          bool(ok and (n == 50 or runs.digits_run(32, int(n) - 25)["val_accuracy"][-1] < 0.9)))
+"""
+
+# The investigation is graded within how far the solution's own answer moves with the seed (0-4),
+# plus one grid step: digit_seeds.size_tolerance computes it from those runs.
+SMALLEST_TARGETS = (0.9, 0.85)
+
+
+def smallest_probe(target):
+    tolerance = float(digit_seeds.size_tolerance(32, target))
+    return Probe(SETUP + f"result = float(smallest_train_size(32, {target}))", rtol=0.0, atol=tolerance,
+                 label=f"32 units, target {target:.0%}: within {tolerance:g} digits of the solution's answer")
+
 
 PUBLIC = {
     "predict_accuracy_change": [prediction("predict_accuracy_change()")],
@@ -48,6 +67,7 @@ PUBLIC = {
     "dropout": [Probe(DROPOUT_PUBLIC, rtol=1e-6, atol=1e-7)],
     "early_stopping": [Probe(EARLY_PUBLIC)],
     "train_digits": [Probe(TRAIN_PUBLIC)],
+    "smallest_train_size": [Probe(SMALLEST_PUBLIC)],
 }
 
 HIDDEN = {
@@ -125,4 +145,5 @@ noisy = np.clip(X_val + np.random.default_rng(3).normal(0, 0.05, size=X_val.shap
 result = (list(logits.shape), bool(nl.accuracy(logits, y_val) > 0.9), bool(nl.accuracy(np.asarray(model(noisy)), y_val) > 0.85))
 """, label="another split, 800 training digits, noisy digits"),
     ],
+    "smallest_train_size": [smallest_probe(target) for target in SMALLEST_TARGETS],
 }

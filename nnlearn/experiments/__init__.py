@@ -12,6 +12,8 @@ matplotlib, so a claim can be computed (and tested) without a screen.
     rotations              lesson 06: the surfaces turned 45 degrees against aligned (per-weight step sizes)
     network_races          lesson 06: optimizers on a small network, each at its best rate, over seeds
     digit_runs             lesson 07: the digits split three ways, one cached run per setting
+    digit_seeds            lesson 07: its comparisons over seeds; memorising shuffled labels
+    spiral_depth           lesson 08: depth on the spiral, one change at a time, over seeds
 """
 
 

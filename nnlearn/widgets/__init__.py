@@ -13,5 +13,6 @@ from .backprop_counts import backprop_cost                            # lesson 0
 from .descent import descent_explorer, parabola_descent               # lesson 04
 from .race_surfaces import optimizer_race                             # lesson 06
 from .race_network import network_race                                # lesson 06
-from .generalisation import generalisation_explorer, overfitting_chart   # lesson 07
+from .generalisation import (generalisation_explorer, memorising_chart, overfitting_chart,   # lesson 07
+                             seed_spread_chart)
 from .playground import playground                                    # lesson 08

@@ -3,7 +3,9 @@
 `generalisation_explorer()`: one network on handwritten digits, its loss and accuracy per epoch
 on the training and validation sets side by side, with weight decay, dropout and early stopping
 as controls, and the validation digits it gets wrong. `overfitting_chart()`: every network size
-against every training-set size, measured. Runs come from `nnlearn.experiments.digit_runs.digits_run`
+against every training-set size, measured. `memorising_chart()`: a network learning the digits'
+true labels and memorising shuffled ones, over 5 seeds. `seed_spread_chart()`: each comparison the
+lesson makes, seed by seed. Runs come from `nnlearn.experiments.digit_runs.digits_run`
 (trained the first time a setting is shown, then cached); the test set is never shown here.
 """
 
@@ -13,10 +15,12 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..plots import MARKERS, PALETTE, label, new_figure
+from ..plots.style import nice_ceiling
 from ..plots.digits import DigitGallery
 from .app import App, progress_bar
 from ..experiments.digit_runs import (DROPOUTS, EPOCHS, HIDDEN_UNITS, PATIENCE, STOPPING, TRAIN_SIZES,
                                   WEIGHT_DECAYS, digits_run, digits_split, kept_epoch, weight_count)
+from ..experiments.digit_seeds import CHANCE, COMPARISONS, MEMORISING, SEEDS, difference, memorising_runs
 
 LOSS_LIMITS = (0.0, 2.5)            # every run starts near ln 10 = 2.30
 
@@ -194,3 +198,88 @@ def overfitting_chart(measure="validation accuracy"):
     app = App(controls, figure, update, title="Overfitting, measured: network size against training digits",
               cache_pictures=True)
     return app
+
+
+def memorising_chart(measure="accuracy"):
+    """Training and validation curves with the digits' true labels and with shuffled ones, 5 seeds each.
+
+    128 hidden units, 200 training digits, 150 epochs: a thin line per seed, a thick one for the
+    median. Trains the 10 runs the first time (a few seconds); the `measure` control only redraws.
+    """
+    bar = progress_bar(2 * len(SEEDS), "training 10 networks on true and shuffled labels")
+    for index, seed in enumerate(SEEDS):
+        for labels in ("true", "shuffled"):
+            digits_run(MEMORISING["hidden_units"], MEMORISING["train_size"], seed=seed, labels=labels)
+            bar.value += 1
+    bar.close()
+    runs = memorising_runs()
+    controls = {"measure": widgets.ToggleButtons(options=["accuracy", "loss"], value=measure)}
+    figure, ax = new_figure(8, 4.4)
+    lines, epochs = [], np.arange(1, EPOCHS + 1)
+    for labels, colour in (("true", PALETTE[4]), ("shuffled", PALETTE[5])):
+        for split, style, marker in (("train", "-", MARKERS[0]), ("val", "--", MARKERS[1])):
+            name = f"{'training' if split == 'train' else 'validation'}, {labels} labels"
+            thin = [ax.plot([], [], color=colour, linestyle=style, linewidth=0.8, alpha=0.45, animated=True)[0]
+                    for _ in SEEDS]
+            (median,) = ax.plot([], [], color=colour, linestyle=style, linewidth=2.2, marker=marker, markevery=15,
+                                label=f"{name} (median)", animated=True)
+            lines.append((labels, split, thin, median))
+    level = ax.axhline(CHANCE, color="grey", linewidth=1, linestyle=":", animated=True)
+    ax.set_xlim(0, EPOCHS + 2)
+    label(ax, f"{MEMORISING['hidden_units']} hidden units, {MEMORISING['train_size']} training digits, "
+              f"{len(SEEDS)} seeds (thin lines)", "epoch", "")
+    highest_loss = max(float(run[f"{split}_loss"].max()) for group in runs.values() for run in group
+                       for split in ("train", "val"))
+
+    def update():
+        what = controls["measure"].value
+        for labels, split, thin, median in lines:
+            curves = np.array([run[f"{split}_{what}"] for run in runs[labels]])
+            for line, curve in zip(thin, curves):
+                line.set_data(epochs, curve)
+            median.set_data(epochs, np.median(curves, axis=0))
+        level.set_ydata([CHANCE if what == "accuracy" else np.log(10)] * 2)
+        level.set_label("guessing: 1 in 10 right" if what == "accuracy" else "guessing: loss ln 10 = 2.30")
+        ax.legend(fontsize=8, loc="center right" if what == "accuracy" else "upper left")
+        ax.set_ylim(*((0, 1.02) if what == "accuracy" else (0, nice_ceiling(highest_loss))))
+        ax.set_ylabel("fraction of digits right" if what == "accuracy" else "cross-entropy loss")
+
+    return App(controls, figure, update, title="Memorising: true labels against shuffled labels",
+               cache_pictures=True)
+
+
+def seed_spread_chart(measure="validation accuracy"):
+    """Each comparison of the lesson (B - A after 150 epochs), one dot per seed and a bar at the median."""
+    keys = {"validation accuracy": ("val_accuracy", 100, "points; right of 0: B is better"),
+            "validation loss": ("val_loss", 1, "left of 0: B is better")}
+    bar = progress_bar(len(COMPARISONS), "training the lesson's comparisons over 5 seeds")
+    table = {}
+    for index, (name, a, b) in enumerate(COMPARISONS):
+        table[name] = {what: scale * difference(a, b, key) for what, (key, scale, _) in keys.items()}
+        bar.value = index + 1
+    bar.close()
+    controls = {"measure": widgets.ToggleButtons(options=list(keys), value=measure,
+                                                 style={"button_width": "160px"})}
+    figure, ax = new_figure(8, 4.2)
+    rows = np.arange(len(COMPARISONS))[::-1]
+    dots = ax.plot([], [], linestyle="none", marker="o", color=PALETTE[4], alpha=0.7, label="one seed",
+                   animated=True)[0]
+    medians = ax.plot([], [], linestyle="none", marker="|", markersize=18, markeredgewidth=3, color=PALETTE[5],
+                      label="median", animated=True)[0]
+    ax.axvline(0, color="grey", linewidth=1)
+    ax.set_yticks(rows, [name for name, _, _ in COMPARISONS], fontsize=8)
+    ax.set_ylim(-0.6, len(COMPARISONS) - 0.4)
+    ax.legend(fontsize=8, loc="lower right")
+
+    def update():
+        what = controls["measure"].value
+        values = [table[name][what] for name, _, _ in COMPARISONS]
+        dots.set_data(np.concatenate(values), np.repeat(rows, [len(v) for v in values]))
+        medians.set_data([np.median(v) for v in values], rows)
+        reach = nice_ceiling(1.1 * max(np.abs(np.concatenate(values)).max(), 1e-3))     # no dot on the edge
+        ax.set_xlim(-reach, reach)
+        unit = keys[what][2]
+        label(ax, f"Each change, seed by seed ({len(SEEDS)} seeds): B − A after 150 epochs",
+              f"change in {what} ({unit})", "")
+
+    return App(controls, figure, update, title="Over seeds: how often each change helps", cache_pictures=True)

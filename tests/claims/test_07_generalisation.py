@@ -7,6 +7,7 @@ The runs are cached in-process (nnlearn.experiments.digit_runs.digits_run), so t
 import numpy as np
 
 from nnlearn.experiments import digit_runs as runs
+from nnlearn.experiments import digit_seeds as seeds
 from nnlearn.widgets.generalisation import explorer_summary, overfitting_table
 
 
@@ -47,12 +48,37 @@ def test_default_validation_loss_is_lowest_at_epoch_16_then_climbs_to_1_15_while
     assert round(100 * numbers["confidence_at_lowest"]) == 54 and round(100 * numbers["confidence"]) == 79
 
 
-def test_prediction_8_units_on_50_digits_loss_climbs_1_08_to_1_27_and_accuracy_stays():
+def accuracy_change_after_lowest_loss(h, n, seed):
+    run = runs.digits_run(h, n, seed=seed)
+    lowest = int(np.argmin(run["val_loss"]))
+    return run["val_accuracy"][-1] - run["val_accuracy"][lowest]
+
+
+def test_prediction_8_units_on_50_digits_loss_climbs_1_08_to_1_27_and_accuracy_holds():
     run = runs.digits_run(8, 50)
     lowest = int(np.argmin(run["val_loss"]))
     assert lowest + 1 == 69 and round(run["val_loss"][lowest], 2) == 1.08 and round(run["val_loss"][-1], 2) == 1.27
     assert abs(run["val_accuracy"][-1] - run["val_accuracy"][lowest]) < 0.01
     assert points(run["val_accuracy"][lowest]) == 68.7 and points(run["val_accuracy"][-1]) == 69.3
+
+
+def test_prediction_holds_over_seeds_the_accuracy_changes_0_3_to_2_3_points_never_a_fall():
+    """The sealed explanation: over seeds 0-4 the change is +0.3 to +2.3 points, never a fall (of 1 point)."""
+    changes = [points(accuracy_change_after_lowest_loss(8, 50, s)) for s in seeds.SEEDS]
+    assert min(changes) == 0.3 and max(changes) == 2.3
+
+
+def test_explorer_reading_over_seeds_lowest_loss_at_16_18_ends_1_15_1_19_confidence_54_57_to_76_79():
+    """Explore, over seeds 0-4: lowest at epochs 16-18 (0.80-0.84), 1.15-1.19 at the end, wrong-answer
+    confidence 54-57% -> 76-79%, accuracy change -1.0 to +2.7 points."""
+    numbers = [explorer_summary(runs.digits_run(128, 50, seed=s), 128, 50) for s in seeds.SEEDS]
+    assert {n["lowest"] for n in numbers} <= {16, 17, 18}
+    assert 0.80 <= min(round(n["lowest_loss"], 2) for n in numbers) and max(round(n["lowest_loss"], 2) for n in numbers) <= 0.84
+    assert [min(round(n["val_loss"], 2) for n in numbers), max(round(n["val_loss"], 2) for n in numbers)] == [1.15, 1.19]
+    assert all(54 <= round(100 * n["confidence_at_lowest"]) <= 57 and 76 <= round(100 * n["confidence"]) <= 79
+               for n in numbers)
+    changes = [points(n["val_accuracy"] - n["accuracy_at_lowest"]) for n in numbers]
+    assert min(changes) == -1.0 and max(changes) == 2.7
 
 
 def test_more_data_helps_every_network_8_units_69_3_to_94_0_and_128_units_77_7_to_96_3():
@@ -90,6 +116,101 @@ def test_with_all_digits_8_units_get_98_9_percent_of_their_training_digits_128_u
 def test_prediction_more_data_beats_a_wider_network_24_7_against_8_3_points():
     start, wider, more = acc(8, 50), acc(128, 50), acc(8, 1197)
     assert round(100 * (more - start), 1) == 24.7 and round(100 * (wider - start), 1) == 8.3
+
+
+def test_over_seeds_more_data_gains_10_3_to_24_7_points_for_8_units_and_beats_wider_at_every_seed():
+    more = seeds.difference((8, 50, 0.0, 0.0), (8, 1197, 0.0, 0.0))
+    wider = seeds.difference((8, 50, 0.0, 0.0), (128, 50, 0.0, 0.0))
+    assert [points(more.min()), points(more.max())] == [10.3, 24.7]
+    assert np.all(more > wider)
+
+
+def test_over_seeds_128_units_beat_8_at_50_digits_in_4_of_5_median_6_3_range_minus_0_7_to_9_3():
+    """Chart reading: a bigger network did not memorise more, by accuracy; gaps 22-25 against 24-33."""
+    wider = seeds.difference((8, 50, 0.0, 0.0), (128, 50, 0.0, 0.0))
+    assert seeds.describe(wider) == "median +6.3 points, range -0.7 to +9.3, above 0 in 4 of 5 seeds"
+    gap = {h: seeds.final((h, 50, 0.0, 0.0), "train_accuracy") - seeds.final((h, 50, 0.0, 0.0)) for h in (8, 128)}
+    assert [round(100 * gap[128].min()), round(100 * gap[128].max())] == [22, 25]
+    assert [round(100 * gap[8].min()), round(100 * gap[8].max())] == [24, 33]
+
+
+def test_over_seeds_the_loss_climbs_0_32_0_38_for_128_units_against_0_09_0_20_and_0_09_0_15():
+    rise = {h: [runs.digits_run(h, 50, seed=s)["val_loss"][-1] - runs.digits_run(h, 50, seed=s)["val_loss"].min()
+                for s in seeds.SEEDS] for h in runs.HIDDEN_UNITS}
+    assert [round(min(rise[128]), 2), round(max(rise[128]), 2)] == [0.32, 0.38]
+    assert [round(min(rise[8]), 2), round(max(rise[8]), 2)] == [0.09, 0.20]
+    assert [round(min(rise[32]), 2), round(max(rise[32]), 2)] == [0.09, 0.15]
+    assert min(rise[128]) > max(max(rise[8]), max(rise[32]))
+
+
+def test_over_seeds_8_units_on_all_digits_get_90_1_to_98_9_percent_of_their_training_digits():
+    train = seeds.final((8, 1197, 0.0, 0.0), "train_accuracy")
+    assert [points(train.min()), points(train.max())] == [90.1, 98.9]
+
+
+def test_over_seeds_the_lowest_loss_comes_before_the_highest_accuracy_at_every_seed():
+    """Early stopping: at 50 digits, epochs 65-75, 33-43, 16-18 against 78-125, 44-119, 18-62."""
+    expected = {8: ((65, 75), (78, 125)), 32: ((33, 43), (44, 119)), 128: ((16, 18), (18, 62))}
+    for h, (loss_range, accuracy_range) in expected.items():
+        lowest = [int(np.argmin(runs.digits_run(h, 50, seed=s)["val_loss"])) + 1 for s in seeds.SEEDS]
+        highest = [int(np.argmax(runs.digits_run(h, 50, seed=s)["val_accuracy"])) + 1 for s in seeds.SEEDS]
+        assert (min(lowest), max(lowest)) == loss_range and (min(highest), max(highest)) == accuracy_range
+        assert all(lo < hi for lo, hi in zip(lowest, highest))
+
+
+def test_over_seeds_dropout_0_5_on_128_units_changes_accuracy_by_0_to_2_at_200_digits_and_minus_1_to_2_at_50():
+    """Regularisation reading: median +0.7 and +0.3, above 0 in 3 of 5 seeds each; seed 0 the only loss at 50."""
+    at_200 = seeds.difference((128, 200, 0.0, 0.0), (128, 200, 0.0, 0.5))
+    at_50 = seeds.difference((128, 50, 0.0, 0.0), (128, 50, 0.0, 0.5))
+    assert seeds.describe(at_200) == "median +0.7 points, range +0.0 to +2.0, above 0 in 3 of 5 seeds"
+    assert seeds.describe(at_50) == "median +0.3 points, range -1.0 to +2.0, above 0 in 3 of 5 seeds"
+    assert [points(v) for v in at_50 if v < 0] == [points(at_50[0])] == [-1.0]
+
+
+def test_over_seeds_dropout_0_5_hurts_8_units_on_50_digits_by_8_7_to_22_3_points():
+    hurt = seeds.difference((8, 50, 0.0, 0.0), (8, 50, 0.0, 0.5))
+    assert [points(hurt.min()), points(hurt.max())] == [-22.3, -8.7]
+
+
+def test_over_seeds_dropout_0_2_lowers_8_units_on_all_digits_in_4_of_5_median_minus_2_3():
+    change = seeds.difference((8, 1197, 0.0, 0.0), (8, 1197, 0.0, 0.2))
+    assert seeds.describe(change) == "median -2.3 points, range -4.7 to +1.3, above 0 in 1 of 5 seeds"
+
+
+def test_over_seeds_weight_decay_lowers_the_loss_0_31_to_0_41_and_moves_accuracy_minus_2_0_to_1_7():
+    loss = seeds.difference((128, 50, 0.0, 0.0), (128, 50, 1.0, 0.0), "val_loss")
+    accuracy = seeds.difference((128, 50, 0.0, 0.0), (128, 50, 1.0, 0.0))
+    assert [round(-loss.max(), 2), round(-loss.min(), 2)] == [0.31, 0.41]
+    assert [points(accuracy.min()), points(np.median(accuracy)), points(accuracy.max())] == [-2.0, 0.3, 1.7]
+
+
+def test_over_seeds_weight_decay_hurts_8_units_on_all_digits_at_every_seed_median_minus_1_7():
+    change = seeds.difference((8, 1197, 0.0, 0.0), (8, 1197, 1.0, 0.0))
+    assert seeds.describe(change) == "median -1.7 points, range -3.3 to -0.7, above 0 in 0 of 5 seeds"
+
+
+def test_shuffled_labels_are_memorised_100_percent_by_epoch_58_64_while_validation_stays_at_5_to_17_percent():
+    """Memorising itself: 128 units, 200 digits, 5 seeds; true labels 100% by epoch 26-27, validation 88.0-89.3%."""
+    both = seeds.memorising_runs()
+    shuffled, true = both["shuffled"], both["true"]
+    reached = [seeds.first_epoch_at(run["train_accuracy"]) for run in shuffled]
+    assert all(run["train_accuracy"][-1] == 1.0 for run in shuffled) and (min(reached), max(reached)) == (58, 64)
+    validation = [points(run["val_accuracy"][-1]) for run in shuffled]
+    assert (min(validation), max(validation)) == (5.0, 17.3)
+    loss = [round(run["val_loss"][-1], 1) for run in shuffled]
+    assert (min(loss), max(loss)) == (7.9, 10.5)
+    reached_true = [seeds.first_epoch_at(run["train_accuracy"]) for run in true]
+    assert (min(reached_true), max(reached_true)) == (26, 27)
+    validation_true = [points(run["val_accuracy"][-1]) for run in true]
+    assert (min(validation_true), max(validation_true)) == (88.0, 89.3)
+
+
+def test_shuffled_labels_keep_every_label_count_and_change_most_labels():
+    """"Every picture keeps a label, but a random one": a permutation of the 200 labels."""
+    y = runs.digits_split()[1][:200]
+    shuffled = np.random.default_rng([0, 1]).permutation(y)
+    assert np.array_equal(np.bincount(shuffled, minlength=10), np.bincount(y, minlength=10))
+    assert np.mean(shuffled != y) > 0.8
 
 
 def test_early_stopping_on_accuracy_stops_at_49_keeps_29_same_accuracy_lower_loss():
@@ -207,3 +328,29 @@ def test_over_the_18_settings_accuracy_stopping_keeps_as_good_an_epoch_in_12_los
 
 def test_dropout_0_5_lowers_128_units_on_50_digits_77_7_to_76_7():
     assert points(acc(128, 50, p=0.5)) == 76.7 and round(300 * (acc(128, 50) - acc(128, 50, p=0.5))) == 3
+
+
+def test_over_seeds_the_accuracy_gap_is_22_to_33_points_at_50_digits_and_3_to_7_at_1197_and_128_units_gain_18_7_to_20_3():
+    """Chart reading, over seeds 0-4, every network size (the dearest claim: 10 runs on all digits)."""
+    gaps = {n: np.concatenate([seeds.final((h, n, 0.0, 0.0), "train_accuracy") - seeds.final((h, n, 0.0, 0.0))
+                               for h in runs.HIDDEN_UNITS]) for n in (50, 1197)}
+    assert [round(100 * gaps[50].min()), round(100 * gaps[50].max())] == [22, 33]
+    assert [round(100 * gaps[1197].min()), round(100 * gaps[1197].max())] == [3, 7]
+    gain = seeds.difference((128, 50, 0.0, 0.0), (128, 1197, 0.0, 0.0))
+    assert [points(gain.min()), points(gain.max())] == [18.7, 20.3]
+    train_128 = seeds.final((128, 1197, 0.0, 0.0), "train_accuracy")
+    assert np.all(train_128 == 1.0)
+
+
+def test_exercise_3_hint_32_and_128_units_reach_95_to_97_percent_with_all_digits_8_units_86_to_95():
+    """Exercise 3's hint, over seeds 0-4 (the runs of the gap claim above)."""
+    for h, (low, high) in ((32, (95, 97)), (128, (95, 97)), (8, (86, 95))):
+        values = 100 * seeds.final((h, 1197, 0.0, 0.0))
+        assert low <= values.min() and values.max() <= high, h
+
+
+def test_investigation_answer_moves_by_25_digits_with_the_seed_so_it_is_graded_within_50():
+    """Investigation: "graded within how much it moves when only the seed changes (±50 digits for 90%)"."""
+    assert seeds.size_tolerance(32, 0.9) == 50
+    answers = [seeds.smallest_size(32, 0.9, s) for s in seeds.SEEDS]
+    assert max(answers) - min(answers) == 25

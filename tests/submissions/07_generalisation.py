@@ -65,7 +65,16 @@ def predict(name, answer):
     return f"def {name}():\n    return {answer!r}\n"
 
 
+def smallest(body):
+    return "def smallest_train_size(hidden_units=32, target=0.9):\n" + body
+
+
 BUGGY = {
+    "smallest_train_size": smallest('''
+    for n in range(50, 1198, 25):
+        if runs.digits_run(hidden_units, n)["val_accuracy"][-1] > target + 0.02:      # bug: a stricter test
+            return n
+'''),
     "predict_accuracy_change": predict("predict_accuracy_change", "fall"),
     "predict_more_data": predict("predict_more_data", "wider"),
     "predict_dropout_small": predict("predict_dropout_small", "higher"),
@@ -80,6 +89,7 @@ BUGGY = {
 }
 
 TUNED = {
+    "smallest_train_size": smallest("    return 250\n"),                  # the public answer, whatever the target
     # A prediction has one right answer; "tuned" is the right answer, which passes everything, so none here.
     "dropout": dropout('''
     def forward(self, x):
@@ -123,10 +133,22 @@ def train_digits(X_train, y_train):
 }
 
 WRONG = {
+    "smallest_train_size": [
+        (smallest('''
+    for n in (50, 100, 200, 400, 800, 1197):                                   # the app's six sizes
+        if runs.digits_run(hidden_units, n)["val_accuracy"][-1] >= target:
+            return n
+'''), "search every multiple of 25"),
+        (smallest('''
+    for n in range(50, 1198, 25):
+        if runs.digits_run(hidden_units, n)["train_accuracy"][-1] >= target:   # training accuracy
+            return n
+'''), "not the training"),
+    ],
     "predict_accuracy_change": [
         (predict("predict_accuracy_change", "fall"), "in brackets, the accuracy at the epoch"),
-        (predict("predict_accuracy_change", "rise"), "compare the two"),
-        (predict("predict_accuracy_change", "falls"), "expected one of 'fall', 'stay', 'rise'"),
+        (predict("predict_accuracy_change", "stay"), "expected one of 'fall', 'hold'"),
+        (predict("predict_accuracy_change", "falls"), "expected one of 'fall', 'hold'"),
     ],
     "predict_more_data": [
         (predict("predict_more_data", "wider"), "with the measure validation accuracy"),
