@@ -4,11 +4,15 @@
    cell tagged `raises-exception` raise anything. In a learner notebook the only error allowed is
    the NotImplementedError of an exercise not yet done, and only in a check cell (`grade_id`
    check_*); in a source notebook (no such tags) nbval already fails on any error.
-2. Put the longest files first. README's command runs the suite on every core with pytest-xdist,
-   whole files per worker (`--dist loadfile`: a notebook's cells share one kernel, and a module's
-   server or browser is started once); started first, the long files run side by side and the
-   short ones fill in around them.
+2. Put the longest files first, as a recorded run measured them (tests/durations.json). README's
+   command runs the suite on every core with pytest-xdist, whole files per worker (`--dist
+   loadfile`: a notebook's cells share one kernel, and a module's server or browser is started
+   once); started first, the long files run side by side and the short ones fill in around them.
 """
+
+import json
+from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
@@ -35,20 +39,28 @@ def pytest_runtest_makereport(item, call):
             return
 
 
-# The files that take a minute or more (seconds on 2 cores, measured with --durations), longest first.
-LONGEST_FIRST = (
-    "tests/test_lowest_versions.py",     # 300-1100: the lowest declared versions in a fresh venv, unit and app tests
-    "tests/test_layout.py",              # 230: every app of every lesson in Lab, two window sizes
-    "tests/test_browser.py",             # 180: lesson 00 in Notebook 7, 20 fresh page loads
-    "tests/test_coursework.py",          # 160: a batch of 81 submissions through the sandbox
-    "tests/test_attacks.py",             # 120: the attack batch
-    "tests/test_binder.py",              # 85: a fresh venv from binder/
-    "tests/test_grading_cycle.py",       # 70: nbgrader with real Unix users
-    "tests/test_claims_elsewhere.py",    # 55: the claims again, as on two other processors
-    "tests/test_browser_playground.py",  # 35: the playground in Voila and in Lab
-)
+# Longest files first, by the seconds each took in a recorded run (`python -m pytest
+# --record-durations` rewrites tests/durations.json); a file not yet recorded goes last.
+DURATIONS = Path(__file__).parent / "tests" / "durations.json"
+_recorded_seconds = defaultdict(float)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--record-durations", action="store_true",
+                     help="write each test file's total seconds to tests/durations.json (orders the next runs)")
 
 
 def pytest_collection_modifyitems(items):
-    rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(LONGEST_FIRST)))   # stable
+    seconds = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
+    items.sort(key=lambda item: -seconds.get(item.nodeid.split("::")[0], 0.0))   # stable within a file
+
+
+def pytest_runtest_logreport(report):
+    _recorded_seconds[report.nodeid.split("::")[0]] += report.duration       # xdist sends every report here
+
+
+def pytest_sessionfinish(session):
+    if session.config.getoption("record_durations") and not hasattr(session.config, "workerinput"):
+        ranked = dict(sorted(((path, round(total, 1)) for path, total in _recorded_seconds.items()),
+                             key=lambda pair: -pair[1]))
+        DURATIONS.write_text(json.dumps(ranked, indent=1) + "\n")

@@ -22,14 +22,12 @@ from nnlearn.widgets import text_cache
 from test_binder import pyproject, requirement_lines, requirement_name
 
 REPO = Path(__file__).resolve().parents[1]
-# The unit tests and the app tests (the browser, notebook and coursework tests need more than the
-# declared ranges: Chromium, nbgrader, pytest plugins). This file's own fast tests run there too;
-# its slow one is left out by -m "not slow".
+# The core's unit tests and the apps that lean hardest on matplotlib and ipywidgets (the text
+# cache, the blit): a few minutes in all, so the suite stays inside its budget. The browser,
+# notebook and coursework tests need more than the package's ranges (Chromium, nbgrader, JupyterLab).
+# This file's own fast tests run there too; its slow one is left out by -m "not slow".
 TESTS = ["test_nn.py", "test_losses.py", "test_optim.py", "test_train.py", "test_data.py", "test_gradcheck.py",
-         "test_landscapes.py", "test_bad_input.py", "test_playground.py", "test_playground_state.py",
-         "test_playground_sequences.py", "test_playground_view.py", "test_lowest_versions.py",
-         "test_widgets_playground.py", "test_widgets_training.py", "test_widgets_neuron.py", "test_widgets_losses.py",
-         "test_widgets_descent.py"]
+         "test_lowest_versions.py", "test_widgets_training.py", "test_widgets_neuron.py"]
 
 
 def test_without_glyph_by_glyph_text_the_apps_draw_with_matplotlibs_own_canvas(monkeypatch):
@@ -61,11 +59,15 @@ def test_a_renderer_handed_a_font_object_draws_it_and_records_nothing():
 
 
 def lowest_versions():
-    """name==floor for every range with a floor in requirements.txt and pyproject.toml (the higher
-    floor where both name one), and pytest's floor from requirements-dev.txt."""
+    """name==floor for every range with a floor in pyproject.toml (the package and its apps; the
+    higher floor where requirements.txt names a higher one), and pytest's floor from
+    requirements-dev.txt. JupyterLab, Notebook and Voila, which only requirements.txt declares,
+    serve the lessons, not the package: the Binder test builds that environment."""
     project = pyproject()["project"]
-    lines = requirement_lines(REPO / "requirements.txt") + project["dependencies"] + \
+    package = project["dependencies"] + \
         [line for group in project.get("optional-dependencies", {}).values() for line in group]
+    names = {requirement_name(line) for line in package}
+    lines = package + [line for line in requirement_lines(REPO / "requirements.txt") if requirement_name(line) in names]
     lines += [line for line in requirement_lines(REPO / "requirements-dev.txt") if requirement_name(line) == "pytest"]
     floors = {}
     for line in lines:
@@ -80,7 +82,9 @@ def lowest_versions():
 def test_every_declared_range_has_a_floor_to_test():
     pins = lowest_versions()
     assert "matplotlib==3.8" in pins and "numpy==1.26" in pins and "pytest==8" in pins
-    names = {requirement_name(line) for line in requirement_lines(REPO / "requirements.txt")}
+    project = pyproject()["project"]
+    names = {requirement_name(line) for line in project["dependencies"]} | \
+        {requirement_name(line) for group in project["optional-dependencies"].values() for line in group}
     assert names <= {requirement_name(pin) for pin in pins}
 
 
