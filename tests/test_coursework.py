@@ -85,6 +85,10 @@ class Lesson:
             self.problem = (f"tests/submissions/{name}.py: missing {', '.join(missing) or 'nothing'}; "
                             f"names that are not exercises of {name}: {unknown or 'none'} "
                             f"(exercises: {self.exercises})")
+        # A checkpoint (a prediction, 0 points) loses nothing when wrong: grading a planted bug in it
+        # would cost a sandbox run and show nothing (its check agreeing with the grade is judged
+        # in-process, tests/test_exercises.py).
+        self.buggy = {x: code for x, code in self.buggy.items() if self.exercise_points(x) > 0}
 
     def exercise_points(self, x):
         return self.points.get(f"check_{x}", 0.0) + self.points.get(f"hidden_{x}", 0.0)

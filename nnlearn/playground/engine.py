@@ -101,7 +101,7 @@ class Playground:
         c = self.config
         n_out = self.n_classes if self.problem == "classification" else 1
         self.model = build_model(c, len(c.features), n_out)
-        self.loss_fn = LOSSES[c.loss]()
+        self.loss_fn = LOSSES[c.loss].make()
         self.optimizer = optim.OPTIMIZERS[c.optimizer].make(self.model.parameters(), c.learning_rate)
         self.rng = np.random.default_rng(c.seed + 1)
         self.epoch = 0

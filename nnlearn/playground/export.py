@@ -15,10 +15,9 @@ import json
 
 import numpy as np
 
-from .state import Config
+from .state import LOSSES, Config
 
 _ACTIVATION_CODE = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": None}
-_LOSS_CODE = {"cross-entropy": "CrossEntropyLoss", "mse": "MSELoss", "huber": "HuberLoss"}
 _SCHEDULE_CODE = {
     "constant": "{lr!r}",
     "step": "{lr!r} * 0.5 ** (epoch // 50)",
@@ -134,7 +133,7 @@ rng = np.random.default_rng({c.seed})           # the playground's seed: the sam
 model = nl.Sequential(
 {layers}
 )
-loss_fn = nl.{_LOSS_CODE[c.loss]}()
+loss_fn = {LOSSES[c.loss].pytorch.replace('nn.', 'nl.', 1)}
 optimizer = nl.optim.OPTIMIZERS[{c.optimizer!r}].make(model.parameters(), {c.learning_rate!r})
 order = np.random.default_rng({c.seed + 1})     # the order of the mini-batches
 
@@ -159,7 +158,6 @@ for epoch in range({epochs}):
 '''
 
 
-_TORCH_LOSS = {"cross-entropy": "torch.nn.CrossEntropyLoss()", "mse": "torch.nn.MSELoss()", "huber": "torch.nn.HuberLoss()"}
 
 
 def export_torch_script(playground, epochs=None):
@@ -203,7 +201,7 @@ with torch.no_grad():
     for mine, theirs in zip([m for m in model if isinstance(m, torch.nn.Linear)], start):
         mine.weight.copy_(torch.from_numpy(theirs.weight.data.T.copy()))
         mine.bias.copy_(torch.from_numpy(theirs.bias.data.copy()))
-loss_fn = {_TORCH_LOSS[c.loss]}
+loss_fn = torch.{LOSSES[c.loss].pytorch}
 optimizer = torch.optim.{name}(model.parameters(), {arguments})
 order = np.random.default_rng({c.seed + 1})     # the order of the mini-batches
 

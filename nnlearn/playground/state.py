@@ -8,12 +8,16 @@ import zlib
 from dataclasses import dataclass
 
 from .. import optim
-from ..losses import CrossEntropyLoss, HuberLoss, MSELoss
+from ..losses import LOSSES as LOSS_REGISTRY
 from ..nn import ReLU, Sigmoid, Tanh
 from .data import DATASETS, FEATURES
 
 ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "linear": None}
-LOSSES = {"cross-entropy": CrossEntropyLoss, "mse": MSELoss, "huber": HuberLoss}
+# The registry's losses under the names state strings use ("cross-entropy", "mse", "huber"): cross-entropy
+# on class labels, the regression losses on values (one-hot rows for classes).
+LOSSES = {name.lower(): info
+          for name, info in sorted(LOSS_REGISTRY.items(), key=lambda item: item[1].target != "class labels")
+          if info.target in ("class labels", "values")}
 SCHEDULES = ("constant", "step", "cosine")
 N_POINTS = (10, 5000)                    # the data sets' sizes a state may ask for
 MAX_SEED = 2**32 - 1
@@ -94,7 +98,7 @@ class Config:
                                      ("schedule", self.schedule, SCHEDULES)):
             if value not in options:
                 raise ValueError(f"Config: {name} must be one of {list(options)}, got {value!r}")
-        if self.problem == "regression" and self.loss == "cross-entropy":
+        if self.problem == "regression" and LOSSES[self.loss].target != "values":
             raise ValueError("Config: regression needs the mse or huber loss, not cross-entropy")
         if not (self.learning_rate > 0 and math.isfinite(self.learning_rate)):
             raise ValueError(f"Config: learning_rate must be positive, got {self.learning_rate}")

@@ -70,12 +70,16 @@ def test_one_change_at_a_time_every_feature_61_6_to_73_2_then_adam_86_8_median(d
     assert [summary(depth[name])[0] for name in names[:3]] == [61.6, 73.2, 86.8]
 
 
-def test_with_features_and_adam_one_layer_of_8_reaches_92_4_to_98_and_three_97_6_to_99_2(depth):
+def test_with_features_and_adam_one_layer_of_8_reaches_92_4_to_98_and_three_about_97_to_99(depth):
+    # "about": the lowest seed of three layers ends at 96.8 to 97.6 % with the rounding of the
+    # three processors tests/test_claims_elsewhere.py tries; everything else stays put
     one, two, three = (depth[name] for name, _ in spiral_depth.STEPS[3:6])
     assert summary(one) == (96.0, 92.4, 98.0)
-    assert summary(two) == (98.0, 96.4, 98.4) and summary(three) == (98.0, 97.6, 99.2)
+    assert summary(two) == (98.0, 96.4, 98.4)
+    median, low, high = summary(three)
+    assert median == 98.0 and 96.5 <= low <= 97.7 and high == 99.2
     gain = three - one
-    assert int(np.sum(gain > 0)) == 4 and summary(gain) == (2.0, -0.4, 6.0)
+    assert int(np.sum(gain > 0)) == 4 and summary(gain)[1:] == (-0.4, 6.0) and 1.0 <= summary(gain)[0] <= 2.0
 
 
 def test_from_x1_x2_alone_three_layers_beat_one_at_every_seed_by_10_8_to_31_2_points(depth):
