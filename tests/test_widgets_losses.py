@@ -42,7 +42,7 @@ def test_pointwise_losses_by_hand():
     loss, gradient = pointwise_loss("cross-entropy", 1e3)            # no overflow
     assert np.isclose(loss, 1e3) and gradient == 1.0
     with pytest.raises(ValueError, match="loss must be one of"):
-        pointwise_loss("L1", 1.0)
+        pointwise_loss("no such loss", 1.0)
 
 
 def test_confusion_matrix_plot_shows_counts_and_refuses_a_wrong_shape():

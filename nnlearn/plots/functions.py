@@ -34,7 +34,7 @@ ACTIVATION_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "ReLU": (0.0, 3.
 
 LOSSES = tuple(name for name, info in LOSS_REGISTRY.items() if info.target != "binary")
 _STYLE_INDEX = {"MSE": 4, "cross-entropy": 5, "Huber": 2}        # palette / line style of each loss
-_free = (i for i in (3, 6, 1, 7, 0) if i not in _STYLE_INDEX.values())   # for a loss added later
+_free = (i for i in (6, 1, 7, 0, 3) if i not in _STYLE_INDEX.values())   # a loss added later (yellow last)
 LOSS_STYLE = {}
 for _name in LOSSES:
     _index = _STYLE_INDEX[_name] if _name in _STYLE_INDEX else next(_free)
