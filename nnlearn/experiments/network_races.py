@@ -1,6 +1,6 @@
 """The optimizer race on a real network (lesson 06): what it trains and measures.
 
-Every optimizer of `nnlearn.optim.OPTIMIZERS` trains the same small network (the same initial
+Every optimizer of lesson 06's cast (`experiments.surface_races.CAST`, from `nnlearn.optim.OPTIMIZERS`) trains the same small network (the same initial
 weights) on the moons dataset, full batch, with `nl.train_step`, at each learning rate of one grid.
 Each is then compared at its own best rate (the lowest training loss after the last step; a run that
 trips `nl.has_diverged` is the worst), times a common multiplier.

@@ -1,6 +1,6 @@
 """The optimizer race on a real network (lesson 06).
 
-Every optimizer of `nnlearn.optim.OPTIMIZERS` trains the same small network (the same initial
+Every optimizer of lesson 06's cast (`experiments.surface_races.CAST`, from `nnlearn.optim.OPTIMIZERS`) trains the same small network (the same initial
 weights) on the moons dataset, full batch, with `nl.train_step`, at each learning rate of one grid.
 Each is then shown at its own best rate (the lowest training loss after the last step; a run that
 trips `nl.has_diverged` is the worst), times a common multiplier. `race over` adds the same race at
@@ -160,7 +160,7 @@ class NetworkRace:
 
 
 def network_race(optimizer="Adam", seed=0):
-    """Every optimizer of nl.optim.OPTIMIZERS trains the same network on moons, each at its best rate.
+    """Every optimizer of lesson 06's cast trains the same network on moons, each at its best rate.
 
     Controls: learning_rate (a multiplier on each optimizer's own best rate, in half decades),
     optimizer (whose decision regions are shown), race_over (seed 0 alone, or dots of the final loss

@@ -1,6 +1,6 @@
 """The optimizer race on a 2-D loss surface (lesson 06).
 
-Every optimizer of `nnlearn.optim.OPTIMIZERS` runs from the same start (two sliders) on the same
+Every optimizer of lesson 06's cast (`experiments.surface_races.CAST`, from `nnlearn.optim.OPTIMIZERS`) runs from the same start (two sliders) on the same
 surface, aligned with the weight axes or turned 45 degrees (`rotation`), each at its own best learning rate from one grid (see `nnlearn.experiments.surface_races`), times a common
 multiplier. Top left: the paths on the contour map, and where 225 starts spread over the map end
 for the optimizer chosen; top right: the height above the lowest point against the step; bottom:
@@ -255,7 +255,7 @@ class OptimizerRace:
 
 
 def optimizer_race(surface="ravine", optimizer="Adam", steps=150, start=None, rotation=0):
-    """Every optimizer of nl.optim.OPTIMIZERS racing downhill on one surface, from a start you pick.
+    """Every optimizer of lesson 06's cast racing downhill on one surface, from a start you pick.
 
     Controls: surface, rotation (0: the surface as defined, its valleys along the weight axes; 45: its
     twin turned 45 degrees, `landscapes.rotated`), learning_rate (a multiplier on each optimizer's own best rate, in half
