@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import batch_rates_stored
+from . import batch_rates_stored, spread
 from .training_runs import BATCH_SIZES, EPOCHS, LR_GRID, N_POINTS, TrainingRun
 
 SEEDS = tuple(range(10))
@@ -67,12 +67,6 @@ def ratio_over_seeds(small, large, small_updates, large_updates, seeds=SEEDS):
     return best_rates(large, large_updates, seeds) / best_rates(small, small_updates, seeds)
 
 
-def spread(values):
-    """(median, min, max) of an array, as floats."""
-    values = np.asarray(values, dtype=float)
-    return float(np.median(values)), float(values.min()), float(values.max())
-
-
 def tuned_finals(batch_size, live=False):
     """The final loss at each seed's own best rate after EPOCHS epochs, (len(SEEDS),): stored or live."""
     if not live:
@@ -104,14 +98,14 @@ def summary():
     lines = [f"seeds {seeds[0]}..{seeds[-1]}, grid {LR_GRID[0]:g}..{LR_GRID[-1]:g} in steps of 10^0.25"]
     for b in BATCH_SIZES:
         rates = at_equal_epochs(b)
-        median, low, high = spread(rates)
+        median, low, high = spread(rates)[:3]
         lines.append(f"  b={b:3d}, {EPOCHS} epochs ({updates_in(EPOCHS, b)} updates): best rate median {median:.3g}, "
                      f"range {low:.3g}-{high:.3g}; final loss median {np.median(tuned_finals(b)):.3f}")
     ratio = at_equal_epochs(10) / at_equal_epochs(1)
-    lines.append("  b=10 / b=1 at equal epochs: median %.3g, range %.3g-%.3g" % spread(ratio))
+    lines.append("  b=10 / b=1 at equal epochs: median %.3g, range %.3g-%.3g" % spread(ratio)[:3])
     for updates in (100,):
         ratio = ratio_over_seeds(1, 10, updates, updates, seeds)
-        lines.append(f"  b=10 / b=1 at {updates} updates each: median %.3g, range %.3g-%.3g" % spread(ratio))
+        lines.append(f"  b=10 / b=1 at {updates} updates each: median %.3g, range %.3g-%.3g" % spread(ratio)[:3])
     for updates in (5, 10, 20, 50):
         pair = {b: best_rates(b, updates, seeds) for b in (100, 200)}
         same = int(np.sum(pair[100] == pair[200]))

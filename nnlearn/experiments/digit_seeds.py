@@ -8,6 +8,7 @@ units cost seconds each, so the comparisons over seeds use the cheaper settings 
 
 import numpy as np
 
+from . import spread
 from .digit_runs import digits_run
 
 SEEDS = (0, 1, 2, 3, 4)
@@ -36,12 +37,6 @@ def final(setting, key="val_accuracy", seeds=SEEDS):
 def difference(setting_a, setting_b, key="val_accuracy", seeds=SEEDS):
     """B - A per seed (the same seed for both: the same initial weights where the shapes agree)."""
     return final(setting_b, key, seeds) - final(setting_a, key, seeds)
-
-
-def spread(values):
-    """(median, lowest, highest, how many above 0, how many) of per-seed values."""
-    values = np.asarray(values, dtype=float)
-    return float(np.median(values)), float(values.min()), float(values.max()), int(np.sum(values > 0)), len(values)
 
 
 def describe(values, scale=100, unit=" points"):
