@@ -16,6 +16,8 @@ matplotlib, so a claim can be computed (and tested) without a screen.
     spiral_depth           lesson 08: depth on the spiral, one change at a time, over seeds
 """
 
+import numpy as np
+
 
 class ExperimentMessage(Exception):
     """A readable reason why an experiment cannot go on with these settings (an unknown name,
@@ -25,7 +27,5 @@ class ExperimentMessage(Exception):
 def spread(values):
     """(median, lowest, highest, how many above 0, how many) of per-seed values: how a claim over
     seeds is stated ("median +0.7, range -1.0 to +2.0, above 0 in 3 of 5 seeds")."""
-    import numpy as np
-
     values = np.asarray(values, dtype=float)
     return float(np.median(values)), float(values.min()), float(values.max()), int(np.sum(values > 0)), len(values)

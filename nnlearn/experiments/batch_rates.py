@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import batch_rates_stored, spread
-from .training_runs import BATCH_SIZES, EPOCHS, LR_GRID, N_POINTS, TrainingRun
+from . import batch_rates_stored, spread, training_runs
+from .training_runs import BATCH_SIZES, EPOCHS, LR_GRID, N_POINTS
 
 SEEDS = tuple(range(10))
 
@@ -36,11 +36,9 @@ def updates_in(epochs, batch_size, n=N_POINTS):
     return epochs * math.ceil(n / batch_size)
 
 
-@functools.lru_cache(maxsize=None)
 def final_loss(batch_size, lr, seed, updates):
     """The loss on all 200 points after `updates` SGD updates (inf when the run diverged)."""
-    run = TrainingRun("moons", optimizer="SGD", lr=lr, batch_size=batch_size, seed=seed).train(updates)
-    return math.inf if run.diverged_at is not None else run.full_loss()
+    return training_runs.final_loss("SGD", "moons", lr, seed, updates, batch_size)
 
 
 @functools.lru_cache(maxsize=None)

@@ -186,11 +186,11 @@ def slider_rates(low=-4, high=1, step=0.25):
 SEEDS = tuple(range(10))            # the starting networks a lesson's claim is measured over
 
 
-@functools.lru_cache(maxsize=4096)  # a few hundred bytes a run: 6 optimizers x 21 rates x 10 seeds fit
-def final_loss(optimizer="SGD", dataset="moons", lr=1.0, seed=0, budget=BUDGET):
-    """The loss on all the data after `budget` full-batch updates from starting network `seed`
-    (inf when the run diverged)."""
-    run = TrainingRun(dataset, optimizer=optimizer, lr=lr, seed=seed).train(budget)
+@functools.lru_cache(maxsize=16384)  # a float a run: lessons 00's and 05's grids over 10 seeds fit
+def final_loss(optimizer="SGD", dataset="moons", lr=1.0, seed=0, budget=BUDGET, batch_size=N_POINTS):
+    """The loss on all the data after `budget` updates on mini-batches of `batch_size` (default: the
+    full batch) from starting network `seed` (inf when the run diverged)."""
+    run = TrainingRun(dataset, optimizer=optimizer, lr=lr, batch_size=batch_size, seed=seed).train(budget)
     return np.inf if run.diverged_at is not None else run.full_loss()
 
 
