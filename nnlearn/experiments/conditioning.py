@@ -106,3 +106,17 @@ def raw_against_standardised(seed, target, budget=20_000):
         result[name] = dict(lr=lr, updates=updates_to_reach(losses, target), final=float(losses[-1]),
                             condition=condition_number(features))
     return result
+
+
+def print_comparison(seeds, target, budget=20_000):
+    """One line per start: each feature scaling's best rate, updates to reach `target`, final loss."""
+    print(f"{'start':>5} | {'raw: best lr':>12} {'updates':>8} {'loss at ' + format(budget, ','):>15} | "
+          f"{'standardised: best lr':>21} {'updates':>8} {'loss at ' + format(budget, ','):>15}")
+    for seed in seeds:
+        row = raw_against_standardised(seed, target, budget)
+        cells = []
+        for name in ("raw", "standardised"):
+            r = row[name]
+            reached = f"{r['updates']:,}" if r["updates"] is not None else f"> {budget:,}"
+            cells.append(f"{r['lr']:>{12 if name == 'raw' else 21}.3g} {reached:>8} {r['final']:>15.3f}")
+        print(f"{seed:>5} | {cells[0]} | {cells[1]}")

@@ -177,3 +177,14 @@ if __name__ == "__main__":
     import sys
     if "--write" in sys.argv:
         write_store()
+
+
+def default_spread_ratio(depth, width, activation, seed=0):
+    """With nnlearn's default init (weights AND biases ~ U(+-1/sqrt(fan_in))): the spread of the
+    last hidden layer's outputs over the first's, at the start, on the standardised digits."""
+    X, _ = standardised_digits()
+    model = mlp([64] + [width] * depth + [10], activation=activation, rng=seed)
+    linears = [layer for layer in model if isinstance(layer, Linear)]
+    with threadpool_limits(1, user_api="blas"):
+        model(X)
+    return float(linears[-1]._x.std() / linears[1]._x.std())
