@@ -14,6 +14,9 @@ matplotlib, so a claim can be computed (and tested) without a screen.
     digit_runs             lesson 07: the digits split three ways, one cached run per setting
     digit_seeds            lesson 07: its comparisons over seeds; memorising shuffled labels
     spiral_depth           lesson 08: depth on the spiral, one change at a time, over seeds
+    initialisation         lesson 09: symmetry; signals and gradients through 10-30 layers (a stored grid)
+    conditioning           lesson 09: raw against standardised features on the wine data
+    digit_landscape        lesson 09: lesson 07's digits network on a line and a plane
 """
 
 import numpy as np
