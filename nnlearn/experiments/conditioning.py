@@ -66,25 +66,32 @@ def start(X, seed):
 
 def descent_losses(X, y, lr, updates, w0):
     """Full-batch gradient descent on the mean squared error from w0; the loss before each update
-    and after the last, shape (updates + 1,) (inf from the first overflow on)."""
+    and after the last, shape (updates + 1,) (inf from the first overflow on).
+
+    Runs several descents at once when lr is an array (K,) and w0 a matrix (D + 1, K), one
+    column each: then the losses have shape (updates + 1, K)."""
     A, y = with_bias(X), np.asarray(y, dtype=float)
-    w = np.array(w0, dtype=float)
-    losses = np.full(updates + 1, np.inf)
+    single = np.ndim(w0) == 1
+    W = np.array(w0, dtype=float).reshape(len(A[0]), -1)              # (D + 1, K)
+    lr = np.broadcast_to(np.asarray(lr, dtype=float), (W.shape[1],))
+    losses = np.empty((updates + 1, W.shape[1]))
     with np.errstate(all="ignore"):
         for step in range(updates + 1):
-            residual = A @ w - y                                   # (N,)
-            loss = float(np.mean(residual ** 2) / 2)
-            if not np.isfinite(loss):
-                break
-            losses[step] = loss
-            w = w - lr * (A.T @ residual) / len(A)                 # dL/dw = A^T (A w - y) / N
-    return losses
+            residual = A @ W - y[:, None]                               # (N, K)
+            losses[step] = np.mean(residual ** 2, axis=0) / 2
+            W = W - lr * (A.T @ residual) / len(A)                      # dL/dw = A^T (A w - y) / N
+    losses[np.logical_or.accumulate(~np.isfinite(losses), axis=0)] = np.inf
+    return losses[:, 0] if single else losses
 
 
 def best_rate(X, y, w0, rates=RATES, updates=SEARCH_UPDATES):
-    """The rate of the grid with the lowest loss after `updates` updates from w0 (ties: the smaller)."""
-    finals = [descent_losses(X, y, lr, updates, w0)[-1] for lr in rates]
-    return float(rates[int(np.argmin(finals))])
+    """The rate of the grid with the lowest loss after `updates` updates from w0 (ties: the smaller).
+    w0 may be a matrix (D + 1, K) of starts: then one best rate per start, shape (K,)."""
+    W0 = np.array(w0, dtype=float).reshape(np.shape(X)[1] + 1, -1)    # (D + 1, K)
+    starts, grid = W0.shape[1], np.asarray(rates, dtype=float)
+    finals = descent_losses(X, y, np.tile(grid, starts), updates, np.repeat(W0, len(grid), axis=1))[-1]
+    best = grid[np.argmin(finals.reshape(starts, len(grid)), axis=1)]
+    return float(best[0]) if np.ndim(w0) == 1 else best
 
 
 def updates_to_reach(losses, target):
@@ -93,27 +100,34 @@ def updates_to_reach(losses, target):
     return int(reached[0]) if len(reached) else None
 
 
-@functools.lru_cache(maxsize=64)
-def raw_against_standardised(seed, target, budget=20_000):
-    """One start (its seed): for raw and standardised features, the best rate from the grid, the
-    updates to reach the loss `target` (None if not within budget) and the loss after `budget`."""
+@functools.lru_cache(maxsize=16)
+def compare_starts(seeds, target, budget=20_000):
+    """For each start (its seed) and for raw and standardised features: the best rate from the
+    grid, the updates to reach the loss `target` (None if not within budget) and the loss after
+    `budget`. A list of dicts, one per seed; every start runs at once (one descent per column)."""
     X, y, _ = wine_alcohol()
-    result = {}
+    seeds = tuple(seeds)
+    rows = [{} for _ in seeds]
     for name, features in (("raw", X), ("standardised", standardise(X))):
-        w0 = start(features, seed)
-        lr = best_rate(features, y, w0)
-        losses = descent_losses(features, y, lr, budget, w0)
-        result[name] = dict(lr=lr, updates=updates_to_reach(losses, target), final=float(losses[-1]),
-                            condition=condition_number(features))
-    return result
+        W0 = np.stack([start(features, seed) for seed in seeds], axis=1)     # (D + 1, starts)
+        lrs = best_rate(features, y, W0)
+        losses = descent_losses(features, y, lrs, budget, W0)               # (budget + 1, starts)
+        for k, row in enumerate(rows):
+            row[name] = dict(lr=float(lrs[k]), updates=updates_to_reach(losses[:, k], target),
+                             final=float(losses[-1, k]), condition=condition_number(features))
+    return rows
+
+
+def raw_against_standardised(seed, target, budget=20_000):
+    """compare_starts for one start."""
+    return compare_starts((seed,), target, budget)[0]
 
 
 def print_comparison(seeds, target, budget=20_000):
     """One line per start: each feature scaling's best rate, updates to reach `target`, final loss."""
     print(f"{'start':>5} | {'raw: best lr':>12} {'updates':>8} {'loss at ' + format(budget, ','):>15} | "
           f"{'standardised: best lr':>21} {'updates':>8} {'loss at ' + format(budget, ','):>15}")
-    for seed in seeds:
-        row = raw_against_standardised(seed, target, budget)
+    for seed, row in zip(seeds, compare_starts(tuple(seeds), target, budget)):
         cells = []
         for name in ("raw", "standardised"):
             r = row[name]

@@ -140,7 +140,7 @@ def test_best_rates_and_updates_to_twice_the_best_loss_over_ten_starts():
     """Conditioning reading: 1.8e-6 and 0.32 at every start; 9 updates; raw > 20,000, ends 0.88-1.42 > 0.33."""
     X, y, _ = cond.wine_alcohol()
     target = 2 * cond.lowest_loss(X, y)
-    rows = [cond.raw_against_standardised(seed, target) for seed in STARTS]
+    rows = cond.compare_starts(tuple(STARTS), target)
     assert {f"{r['raw']['lr']:.2g}" for r in rows} == {"1.8e-06"}
     assert {f"{r['standardised']['lr']:.2g}" for r in rows} == {"0.32"}
     assert {r["standardised"]["updates"] for r in rows} == {9}
