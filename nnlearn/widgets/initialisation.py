@@ -66,7 +66,7 @@ def symmetry_explorer(start="all equal", step=0):
 
 
 PRESETS = {"derived (1×)": lambda activation: 0.0,
-           "nnlearn default": lambda activation: round(float(np.log10(init.default_scale(activation))), 1),
+           "nnlearn default's weights": lambda activation: round(float(np.log10(init.default_scale(activation))), 1),
            "too small (0.5×)": lambda activation: -0.3,
            "too large (2×)": lambda activation: 0.3}
 
@@ -129,7 +129,7 @@ def depth_explorer(depth=20, width=64, activation="relu", init_scale=1.0):
         ending = (f"loss {losses[0]:.3g} at the start, overflowed at update {int(np.argmin(finite))}"
                   if not finite.all() else f"loss {losses[0]:.3g} → {losses[-1]:.3g} after {init.STEPS} updates")
         readout.value = html.escape(
-            f"{10 ** exponent:.2f} × the derived scale (nnlearn's default is {init.default_scale(activation_name):.2f} ×). "
+            f"{10 ** exponent:.2f} × the derived scale (nnlearn default's weights: {init.default_scale(activation_name):.2f} ×). "
             f"Spread: layer 1 {spreads[0]:.2g}, layer {depth_value} {spreads[-1]:.2g} ({ratio:.2g} ×); "
             f"gradient norm: first layer {norms[0]:.2g}, last {norms[-1]:.2g}; {ending}.")
 
