@@ -133,7 +133,7 @@ def depth_explorer(depth=20, width=64, activation="relu", init_scale=1.0):
             f"Spread: layer 1 {spreads[0]:.2g}, layer {depth_value} {spreads[-1]:.2g} ({ratio:.2g} ×); "
             f"gradient norm: first layer {norms[0]:.2g}, last {norms[-1]:.2g}; {ending}.")
 
-    app = App(controls, figure, update, extra=(widgets.HBox(buttons), readout),
+    app = App(controls, figure, update, extra=(widgets.HBox(buttons, layout=widgets.Layout(flex_flow="row wrap")), readout),
               title="Depth: signals forward, gradients backward")
     app.presets = dict(zip(PRESETS, buttons))
     return app
