@@ -11,6 +11,7 @@ import base64
 import contextlib
 import dataclasses
 
+from ..playground.state import DRAWN
 from ..playground import (DATASETS, FEATURES, Config, Playground, export_config, export_data, export_script,
                           export_torch_script, export_weights, import_config)
 
@@ -26,7 +27,8 @@ CONTROLLED = ("noise", "train_percent", "activation", "regularization", "reg_rat
 
 
 def datasets_of(problem):
-    return [name for name, (_generate, kind) in DATASETS.items() if kind == problem]
+    names = [name for name, (_generate, kind) in DATASETS.items() if kind == problem]
+    return names + [DRAWN] if problem == "classification" else names
 
 
 def outside_the_controls(config, data=None):
@@ -99,7 +101,7 @@ class StateControls:
     def _show_config(self, config):
         k = self.controls
         self._hidden = list(config.hidden)
-        self._pending = {"seed": config.seed, "n_points": config.n_points}
+        self._pending = {"seed": config.seed, "n_points": config.n_points, "points": config.points}
         values = {name: getattr(config, name) for name in CONTROLLED}
         values.update({f"feature {n}": n in config.features for n in FEATURES})
         with self.loading():
@@ -119,7 +121,7 @@ class StateControls:
                  ("playground_weights.npz", "application/octet-stream", export_weights(self.pg)),
                  ("playground.py", "text/x-python", export_script(self.pg).encode()),
                  ("playground_torch.py", "text/x-python", export_torch_script(self.pg).encode())]
-        if self.pg.user is not None:
+        if self.pg.own_data is not None:
             files.append(("playground_data.npz", "application/octet-stream", export_data(self.pg)))
         links = [f'<a download="{name}" href="data:{mime};base64,{base64.b64encode(body).decode()}">{name}</a>'
                  for name, mime, body in files]
