@@ -224,9 +224,9 @@ class PlaygroundApp(StateControls, LookAhead, Drawing, App):
         self.state_box.value = self.pg.config.to_string()
         if self.pg.record.diverged_at is not None:
             raise AppMessage(self.pg.divergence_message())
-        hint = self._show_drawing_controls()
-        if hint:
-            raise AppMessage(hint)
+        self._show_drawing_controls()
+        if self.drawing_hint():
+            raise AppMessage(self.drawing_hint())
 
     # actions
     def step(self, epochs=1):

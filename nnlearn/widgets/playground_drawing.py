@@ -64,7 +64,7 @@ class Drawing:
         return True
 
     def _show_drawing_controls(self):
-        """The drawing controls work on the data set "drawn" only; say what to do while it is short."""
+        """The drawing controls work on the data set "drawn" only (and noise does not)."""
         drawing = self.pg.config.dataset == DRAWN
         for widget in (self.draw_class, self.clear_button):
             widget.disabled = not drawing
@@ -73,10 +73,11 @@ class Drawing:
             self.controls["noise"].disabled = drawing
             self.controls["noise"].tooltip = "noise is added to Playground's data sets, not to drawn points" \
                 if drawing else None
-        if not drawing:
-            return None
-        classes = len(set(klass for _x1, _x2, klass in self.pg.config.points))
-        if classes < 2:
+
+    def drawing_hint(self):
+        """What to do while the drawing has fewer than two classes (None otherwise)."""
+        config = self.pg.config
+        if config.dataset == DRAWN and len(set(klass for _x1, _x2, klass in config.points)) < 2:
             return ("Click on the output picture to add a point of the class chosen below (shift-click removes "
                     "one); draw two classes at least.")
         return None
