@@ -52,6 +52,17 @@ def test_clicks_add_points_of_the_chosen_class_where_clicked_and_the_drawing_tra
     assert app.pg.record.train_loss[-1] < before and app.pg.record.diverged_at is None
 
 
+def test_a_drawing_starts_with_the_default_batch_size_and_keeps_it():
+    app = nl.widgets.playground(dataset="drawn")                        # a batch of 10 on no points yet
+    draw(app, PICTURE[:3])
+    assert app.pg.config.batch_size == 10 and app.controls["batch_size"].max == 10
+    app.step(2)
+    assert app.pg.epoch == 2 and app.pg.record.train_loss[-1] < app.pg.record.train_loss[0]
+    draw(app, PICTURE * 4)                                              # past 10 training points: the slider grows
+    assert app.controls["batch_size"].max == len(app.pg.X_train) > 10 and app.pg.config.batch_size == 10
+    app.close()
+
+
 def test_a_shift_click_removes_the_nearest_drawn_point_and_clear_removes_all(app):
     draw(app, PICTURE)
     assert app.click(*pixel(app, 1.2, -3.8), remove=True)
@@ -148,4 +159,5 @@ def test_a_drawing_does_not_load_into_a_playground_of_your_own_data():
     state = Config(dataset="drawn", points=tuple(PICTURE), batch_size=1).to_string()
     assert own.load(state) is False and "dataset" in own.message.value
     assert own.draw_class.disabled and not own.click(*pixel(own, 1.0, 1.0))
+    assert "your own data" in own.message.value and own.pg.config.points == ()
     own.close()

@@ -21,8 +21,8 @@ from ..plots.playground import PlaygroundFigure
 from .app import App, AppMessage, log_slider
 from .playground_drawing import Drawing
 from .playground_lookahead import LookAhead, data_changed
-from .playground_state import (LR_EXPONENTS, RANGES, REG_RATES, StateControls, datasets_of, outside_the_controls,
-                               own_config)
+from .playground_state import (LR_EXPONENTS, RANGES, REG_RATES, StateControls, batch_max, datasets_of,
+                               outside_the_controls, own_config)
 
 FRAME_SECONDS = 0.05               # play aims at 20 frames a second; each frame is one epoch
 MIN_IDLE_SECONDS = 0.01
@@ -69,7 +69,7 @@ class PlaygroundApp(StateControls, LookAhead, Drawing, App):
             "reg_rate": _dropdown("rate", REG_RATES, c.reg_rate),
             "learning_rate": log_slider("learning rate", c.learning_rate, *LR_EXPONENTS, step=0.25,
                                         layout=widgets.Layout(width="320px")),
-            "batch_size": _slider(widgets.IntSlider, "batch size", c.batch_size, 1, max(1, len(self.pg.X_train)), 1),
+            "batch_size": _slider(widgets.IntSlider, "batch size", c.batch_size, 1, batch_max(self.pg), 1),
             "loss": _dropdown("loss", LOSSES, c.loss),
             "optimizer": _dropdown("optimizer", optim.OPTIMIZERS, c.optimizer),
             "dropout": _slider(widgets.FloatSlider, "dropout", c.dropout, *RANGES["dropout"], 0.1),
@@ -202,7 +202,7 @@ class PlaygroundApp(StateControls, LookAhead, Drawing, App):
             self.pg = Playground(config, self._data)
             if data_changed(old, config):
                 self.view.set_data(self.pg)
-                self.controls["batch_size"].max = max(1, len(self.pg.X_train))
+                self.controls["batch_size"].max = batch_max(self.pg)
             self._look_ahead(old, config)
         self.draw()
 

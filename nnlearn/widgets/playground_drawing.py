@@ -47,6 +47,10 @@ class Drawing:
         point = self.view.plane_point(column, row)
         if point is None:
             return False
+        if self._data is not None:
+            self.show_message(f'This playground trains your own data; to draw points, open nl.widgets.playground() '
+                              f'and choose the data "{DRAWN}".')
+            return False
         if self.pg.config.dataset != DRAWN:
             self.show_message(f'To draw your own points, choose the data "{DRAWN}" and click on the output.')
             return False

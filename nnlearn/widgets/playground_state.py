@@ -18,6 +18,7 @@ from ..playground import (DATASETS, FEATURES, Config, Playground, export_config,
 # The menus and ranges of the controls (one place: the app builds its controls from them, and a
 # config is checked against them before any control is built or set).
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+DRAWN_BATCH = 10                         # the batch slider reaches this far on a drawing of fewer points
 LR_EXPONENTS = (-5, 1)                   # the learning-rate slider: 10**-5 .. 10
 RANGES = {"noise": (0, 50), "train_percent": (10, 90), "dropout": (0.0, 0.8),
           "learning_rate": tuple(10.0 ** e for e in LR_EXPONENTS)}
@@ -31,6 +32,13 @@ def datasets_of(problem):
     return names + [DRAWN] if problem == "classification" else names
 
 
+def batch_max(playground):
+    """The batch slider's top: the training points; on a drawing at least DRAWN_BATCH, so its first
+    clicks keep the batch size (a batch larger than the data is all of it)."""
+    training = len(playground.X_train)
+    return max(training, DRAWN_BATCH) if playground.config.dataset == DRAWN else max(1, training)
+
+
 def outside_the_controls(config, data=None):
     """Why the app's controls cannot show `config` (a menu's entries, a slider's range, a batch
     larger than the training data), or None."""
@@ -40,9 +48,9 @@ def outside_the_controls(config, data=None):
         value = getattr(config, name)
         if not low * (1 - 1e-9) <= value <= high * (1 + 1e-9):
             return f"{name}: {value:g} is outside its range {low:g} .. {high:g}"
-    training = len(Playground(config, data).X_train)
-    if config.batch_size > training:
-        return f"batch_size: {config.batch_size} is more than the {training} training points of that data"
+    top = batch_max(Playground(config, data))
+    if config.batch_size > top:
+        return f"batch_size: {config.batch_size} is more than the {top} training points of that data"
     return None
 
 
@@ -110,7 +118,7 @@ class StateControls:
                 k["dataset"].options = datasets_of(config.problem)
                 k["dataset"].value = config.dataset
             # the batch slider reaches the new training set; refusal() checked the value fits in it
-            k["batch_size"].max = max(1, len(Playground(config, self._data).X_train))
+            k["batch_size"].max = batch_max(Playground(config, self._data))
             for name, value in values.items():
                 k[name].value = value
 
