@@ -12,7 +12,8 @@ import numpy as np
 
 from .. import data as nl_data
 from .. import optim
-from ..nn import Dropout, Linear, Sequential
+from ..models import mlp
+from ..nn import Linear
 from ..train import DATA_SCALE_LIMIT, accuracy, has_diverged, train_step
 from .data import drawn_data, make_data, make_features
 from .state import ACTIVATIONS, DRAWN, LOSSES, Config
@@ -34,18 +35,10 @@ def confusion_matrix(logits, y, n_classes):
 
 
 def build_model(config, n_inputs, n_outputs):
-    """The network of a config: Linear, activation (and Dropout) per hidden layer, then a Linear output."""
-    rng = np.random.default_rng(config.seed)
-    layers, width = [], n_inputs
-    for units in config.hidden:
-        layers.append(Linear(width, units, rng=rng))
-        if ACTIVATIONS[config.activation] is not None:
-            layers.append(ACTIVATIONS[config.activation]())
-        if config.dropout > 0:
-            layers.append(Dropout(config.dropout, rng=rng))
-        width = units
-    layers.append(Linear(width, n_outputs, rng=rng))
-    return Sequential(*layers)
+    """The network of a config: Linear, activation (and Dropout) per hidden layer, then a Linear output,
+    its weights drawn from the config's seed (nl.mlp)."""
+    return mlp([n_inputs, *config.hidden, n_outputs], activation=config.activation, dropout=config.dropout,
+               rng=np.random.default_rng(config.seed))
 
 
 def scheduled_lr(config, epoch):

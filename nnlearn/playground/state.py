@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from .. import optim
 from ..losses import LOSSES as LOSS_REGISTRY
-from ..nn import ReLU, Sigmoid, Tanh
+from ..models import ACTIVATIONS as MODEL_ACTIVATIONS
 from .data import DATASETS, FEATURES, RADIUS
 from .own_data import MAX_CLASSES
 
-ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "linear": None}
+ACTIVATIONS = {name: MODEL_ACTIVATIONS[name] for name in ("relu", "tanh", "sigmoid", "linear")}   # Playground's four
 # The registry's losses under the names state strings use ("cross-entropy", "mse", "huber"): cross-entropy
 # on class labels, the regression losses on values (one-hot rows for classes).
 LOSSES = {name.lower(): info
