@@ -22,7 +22,7 @@ class Drawing:
     """The drawing half of PlaygroundApp (which provides image, view, pg, _change, show_message)."""
 
     def _drawing_controls(self):
-        """The class a click adds and the clear button, listening to clicks on the picture."""
+        """The class a click adds, and the clear button (the picture listens once App has made it)."""
         self.draw_class = widgets.ToggleButtons(options=[(f"class {k}", k) for k in range(MAX_CLASSES)], value=0,
                                                 description="a click adds", style={"description_width": "initial",
                                                                                    "button_width": "auto"})
