@@ -71,6 +71,7 @@ def test_a_shift_click_removes_the_nearest_drawn_point_and_clear_removes_all(app
     assert len(app.pg.config.points) == len(PICTURE) - 1
     app.clear_button.click()
     assert app.pg.config.points == () and len(app.pg.X_train) == 0
+    assert "no test data" in app.view.r2_text.get_text()                # not a blank panel
     app.step(3)                                                          # nothing to train: no divergence
     assert app.pg.epoch == 0 and "diverged" not in app.message.value
 

@@ -279,5 +279,6 @@ class PlaygroundFigure:
                     text.set_text(str(counts[i, j]))
                     text.set_color("white" if counts[i, j] / rows[i, 0] > 0.5 else "black")   # readable on dark
             ax.title.set_text(f"test accuracy {metrics['accuracy']:.1%}")
-        elif metrics:
-            self.r2_text.set_text(f"test R² = {metrics['r2']:.3f}\n(1 is a perfect fit, 0 is the mean)")
+        else:                                  # a drawing of a few points may leave no test data
+            self.r2_text.set_text(f"test R² = {metrics['r2']:.3f}\n(1 is a perfect fit, 0 is the mean)" if metrics
+                                  else "no test data yet:\ndraw more points")
