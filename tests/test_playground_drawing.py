@@ -5,6 +5,8 @@ string (never lost), checked as a state is, and exported as your own data is.
 
 import json
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -162,3 +164,18 @@ def test_a_drawing_does_not_load_into_a_playground_of_your_own_data():
     assert own.draw_class.disabled and not own.click(*pixel(own, 1.0, 1.0))
     assert "your own data" in own.message.value and own.pg.config.points == ()
     own.close()
+
+
+def test_the_pytorch_script_for_a_drawing_matches_its_first_epochs_to_float_rounding(app, tmp_path):
+    pytest.importorskip("torch")
+    draw(app, PICTURE * 3)
+    app.step(5)
+    files = {name: body for name, _mime, body in app.export()}
+    (tmp_path / "playground_data.npz").write_bytes(files["playground_data.npz"])
+    script = files["playground_torch.py"].decode() + "\nimport json; print('CURVE', json.dumps(train_loss))\n"
+    (tmp_path / "playground_torch.py").write_text(script)
+    result = subprocess.run([sys.executable, "playground_torch.py"], capture_output=True, text=True, cwd=tmp_path,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    curve = json.loads(result.stdout.split("CURVE", 1)[1])
+    np.testing.assert_allclose(curve[:6], app.pg.record.train_loss, rtol=0, atol=1e-12)   # the README's promise
