@@ -78,11 +78,12 @@ def no_visited_set(root):
     _apply(reversed(order))
 
 
+ZEROS = ("every gradient stayed 0: set root.grad = 1 before the pass, and visit the root first "
+         "(the topological order, reversed)")
+
 MISTAKES = {
     "overwrite": "the gradients are what `=` instead of `+=` gives: a value used twice must add up "
                  "what each use sends (operand.grad += local * node.grad)",
-    "forward_order": "the gradients are what visiting the nodes in topological order gives, not reversed: "
-                     "start at the root and go backwards (reversed(order))",
     "breadth_first": "the gradients are what a breadth-first walk from the root gives: a node passed its gradient "
                      "on before all of its uses had sent theirs; visit the nodes in reverse topological order",
     "depth_first": "the gradients are what a depth-first walk from the root (pre-order) gives: a node passed its "
@@ -98,6 +99,8 @@ def diagnose(build, backward):
     root, leaves = build()
     backward(root)
     theirs = np.array([leaf.grad for leaf in leaves], dtype=float)
+    if not theirs.any():                  # no seed, or the operands visited first: both leave zeros
+        return ZEROS
     root, leaves = build()
     root.backward()
     right = np.array([leaf.grad for leaf in leaves])
