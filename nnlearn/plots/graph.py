@@ -9,7 +9,8 @@ import numpy as np
 
 from .style import PALETTE
 
-_OP_SYMBOL = {"+": "+", "-": "−", "*": "×", "neg": "−x", "tanh": "tanh", "relu": "relu", "exp": "exp", "log": "log"}
+_OP_SYMBOL = {"+": "+", "-": "−", "*": "×", "neg": "−(·)", "tanh": "tanh(·)", "relu": "relu(·)", "exp": "exp(·)",
+              "log": "log(·)"}
 
 
 def graph_layout(nodes):
@@ -34,7 +35,7 @@ def graph_layout(nodes):
 
 
 def op_symbol(op):
-    return _OP_SYMBOL.get(op, op.replace("**", "^") if op.startswith("**") else op)
+    return _OP_SYMBOL.get(op, f"(·)^{op[2:]}" if op.startswith("**") else op)
 
 
 class GraphDiagram:

@@ -26,6 +26,15 @@ def _local_rule(op):
     return f"{op[2:]}·x^({op[2:]}−1)" if op.startswith("**") else _LOCAL.get(op, op)
 
 
+def _name(node, in_derivative=False):
+    """A node's name in the text: its label, or its operation for an unnamed intermediate sum;
+    in parentheses after ∂ when it is an expression ("∂L/∂(ŷ − y)")."""
+    name = node["label"] or f"({op_symbol(node['op'])})"
+    if in_derivative and " " in name and not name.startswith("("):
+        name = f"({name})"
+    return html.escape(name)
+
+
 def _step_text(walk, step, accumulate):
     """What step `step` (0: the forward pass only) does, with its numbers."""
     nodes, steps = walk["nodes"], walk["steps"]
@@ -35,19 +44,19 @@ def _step_text(walk, step, accumulate):
                 f"time from the result (right) back to the inputs: {len(steps)} steps.")
     done = steps[step - 1]
     node = nodes[done["node"]]
-    called = html.escape(node["label"] or f"({op_symbol(node['op'])})")
+    called = _name(node)
     grad = done["grads"][done["node"]]             # complete before its step: its users are all to its right
     rows = []
     for operand, local, product in done["products"]:
-        name = html.escape(nodes[operand]["label"])
-        rows.append(f"<li>∂{called}/∂{name} = {local:+.4g}; chain rule: {local:+.4g} × {grad:+.4g} = "
+        name = _name(nodes[operand])
+        rows.append(f"<li>∂{_name(node, True)}/∂{_name(nodes[operand], True)} = {local:+.4g}; chain rule: {local:+.4g} × {grad:+.4g} = "
                     f"{product:+.4g} → {name}.grad {'+=' if accumulate else '='} {product:+.4g}, "
                     f"now {done['grads'][operand]:+.4g}</li>")
     text = (f"<b>Step {step} of {len(steps)}: {called} = {op_symbol(node['op'])}</b>, "
             f"its gradient {grad:+.4g} (complete: every use of it is to its right, already visited). "
             f"Local derivative: {_local_rule(node['op'])}.<ul style='margin:2px 0'>{''.join(rows)}</ul>")
     if step == len(steps):
-        checks = [f"{html.escape(n['label'])}: {done['grads'][i]:+.4f} vs {walk['numeric'][i]:+.4f}"
+        checks = [f"{_name(n)}: {done['grads'][i]:+.4f} vs {walk['numeric'][i]:+.4f}"
                   for i, n in enumerate(nodes) if walk["numeric"][i] is not None]
         text += "<b>Inputs, backward pass vs finite differences:</b> " + "; ".join(checks)
     return text
@@ -80,8 +89,11 @@ def graph_explorer(example="used twice", step=0):
         walk = record(name, accumulate)
         if drawn.get("name") != name:                 # a new graph: new boxes and lines (a full redraw)
             ax.clear()
-            drawn["name"], drawn["diagram"] = name, GraphDiagram(ax, walk["nodes"], fontsize=7 if len(walk["nodes"]) > 14 else 9)
-            ax.set_title(f"{name}: inputs on the left, the result on the right; orange = this step's node")
+            size = len(walk["nodes"])
+            drawn["name"], drawn["diagram"] = name, GraphDiagram(ax, walk["nodes"], fontsize=7 if size > 14 else 9 if size > 6 else 11)
+        # the rule in the title: a move of `rule` shows even before the two rules' numbers part
+        ax.set_title(f"{name}, rule {rule_control.value.split()[0]}: inputs on the left, the result on the right; "
+                     "orange = this step's node", fontsize=10)
         k = min(int(step_control.value), len(walk["steps"]))
         grads = None if k == 0 else [g if _reached(walk, i, k) else None for i, g in enumerate(walk["steps"][k - 1]["grads"])]
         drawn["diagram"].show(grads, current=walk["steps"][k - 1]["node"] if k else None)
