@@ -48,7 +48,7 @@ def _step_text(walk, step, accumulate):
     grad = done["grads"][done["node"]]             # complete before its step: its users are all to its right
     rows = []
     for operand, local, product in done["products"]:
-        name = _name(nodes[operand])
+        name = _name(nodes[operand], True)                 # "(ŷ − y).grad", not "ŷ − y.grad"
         rows.append(f"<li>∂{_name(node, True)}/∂{_name(nodes[operand], True)} = {local:+.4g}; chain rule: {local:+.4g} × {grad:+.4g} = "
                     f"{product:+.4g} → {name}.grad {'+=' if accumulate else '='} {product:+.4g}, "
                     f"now {done['grads'][operand]:+.4g}</li>")
