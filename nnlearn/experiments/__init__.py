@@ -17,6 +17,8 @@ matplotlib, so a claim can be computed (and tested) without a screen.
     initialisation         lesson 09: symmetry; signals and gradients through 10-30 layers (a stored grid)
     conditioning           lesson 09: raw against standardised features on the wine data
     digit_landscape        lesson 09: lesson 07's digits network on a line and a plane
+    autograd_graphs        lesson 10: small graphs of Values, their backward pass recorded step by step
+    scalar_costs           lesson 10: one training step with scalar Values against tensor layers (calls, time)
 """
 
 import numpy as np

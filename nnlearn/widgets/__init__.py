@@ -17,3 +17,4 @@ from .generalisation import (generalisation_explorer, memorising_chart, overfitt
                              seed_spread_chart)
 from .playground import playground                                    # lesson 08
 from .initialisation import depth_explorer, symmetry_explorer          # lesson 09
+from .autograd_graph import graph_explorer                            # lesson 10
