@@ -27,8 +27,16 @@ def shared_graph(a=0.7, b=-1.3):
     t = (h * 2.0 + a).tanh()
     return (h + t * b - a) ** 2, [a, b]
 
-def leaves_of(root):
-    return [v for v in autograd.topological_order(root) if not v._prev]
+def leaves_of(root):                 # nnlearn's topological_order refuses to run here (FORBIDDEN)
+    seen, leaves, todo = set(), [], [root]
+    while todo:
+        value = todo.pop()
+        if id(value) not in seen:
+            seen.add(id(value))
+            todo.extend(value._prev)
+            if not value._prev:
+                leaves.append(value)
+    return leaves
 
 def grads(build):
     root, inputs = build()
@@ -76,6 +84,15 @@ tolerance = max(0.1, 1.5 * float(np.max(np.abs(np.log10(reference) - np.log10(fo
 SPREAD_OF_EXPONENT = REFERENCE + """
 tolerance = max(0.05, 1.5 * abs(scalar_costs.growth_exponent(widths, reference) - found["exponent"]))
 """
+
+# nnlearn's own backward pass refuses to run while the learner's is graded (the exercise says so),
+# and the learner's Value is their own class, not nnlearn's or a subclass of it.
+OWN_BACKWARD = ["nnlearn.autograd:Value.backward", "nnlearn.autograd:backward_steps",
+                "nnlearn.autograd:topological_order"]
+FORBIDDEN = {"backward": OWN_BACKWARD, "mlp_loss": OWN_BACKWARD, "train_values": OWN_BACKWARD}
+OWN_VALUE = Probe(SETUP + """
+result = [getattr(cls, "__module__", "").split(".")[0] == "nnlearn" for cls in Value.__mro__]
+""")
 
 PUBLIC = {
     "predict_shared_grad": [prediction("predict_shared_grad()", 0)],
@@ -138,7 +155,7 @@ result = (len(ratios), all(isinstance(r, float) for r in ratios), bool(all(np.di
 HIDDEN = {
     "predict_shared_grad": [prediction("predict_shared_grad()", 0)],
     "predict_calls_growth": [prediction("predict_calls_growth()")],
-    "value": [
+    "value": [OWN_VALUE,
         Probe(VALUE + """
 cases = [lambda a, b: a ** 2, lambda a, b: a ** 0.5, lambda a, b: a - 2, lambda a, b: 3 - a, lambda a, b: a + a,
          lambda a, b: -(a * b), lambda a, b: 2.5 * a, lambda a, b: 1 + a]
