@@ -129,6 +129,9 @@ result = float(largest_converging_lr(loss_fn, grad_fn, np.array([5.0]), 1, 0.0, 
     ],
     "rate_investigation": [steps_probe(index, lr) for index, lr in enumerate(("0.1", "0.25", "0.45", "2/4.1", "0.495"))] + [
         Probe(SETUP + """
+result = [m == float(np.median([ravine_steps(lr, seed) for seed in range(5)])) for m, lr in zip(rate_investigation(), RATES)]
+""", label="every median is the median of your own ravine_steps over seeds 0-4"),
+        Probe(SETUP + """
 result = [ravine_steps(0.3, 7), ravine_steps(0.48, 11), ravine_steps(0.51, 2), ravine_steps(5.0, 1)]
 """, atol=0, label="ravine_steps at other rates and seeds, diverging ones too")],
 }

@@ -96,6 +96,12 @@ result = minibatch_noise(G, 4, 30, np.random.default_rng(0))
         rate_probe('found["ratio"]', "best[10] - best[1]", "the median ratio best(10) / best(1)"),
         rate_probe('np.median(found["best_1"])', "best[1]", "the median best rate of batch 1"),
         rate_probe('np.median(found["best_10"])', "best[10]", "the median best rate of batch 10"),
+        Probe(SETUP + """
+found = batch_investigation()
+own = [min(LRS, key=lambda lr: final_loss(b, lr, 2)) for b in (1, 10)]
+result = (own == [found["best_1"][2], found["best_10"][2]],
+          found["ratio"] == float(np.median(np.array(found["best_10"]) / np.array(found["best_1"]))))
+""", label="the answers follow your own final_loss (seed 2) and best rates"),
         Probe(SETUP + "result = [final_loss(4, 1.0, 7), final_loss(8, 2.0, 5), final_loss(2, 100.0, 1)]\n", rtol=1e-9,
               label="final_loss at other batch sizes, rates and seeds, a diverging one too"),
     ],

@@ -70,7 +70,11 @@ result = [type(v).__name__ for v in values] + [bool(np.isnan(v)) for v in values
 """, label="constant targets whose squares about the mean do not round to 0: seven 0.7's (N, 1), six 1.1's, 1e8 + 0.1; integers"),
     ],
     "fit_investigation": [fit_probe(hidden) for hidden in ((), (8,), (4, 2), (8, 8))] + [
-        Probe(SETUP + "result = test_r2((3,), 7, epochs=4)\n", rtol=1e-9, label="test_r2 at another width, seed and budget")],
+        Probe(SETUP + "result = test_r2((3,), 7, epochs=4)\n", rtol=1e-9, label="test_r2 at another width, seed and budget"),
+        Probe(SETUP + """
+found = fit_investigation()
+result = [found[hidden] == float(np.median([test_r2(hidden, seed) for seed in range(5)])) for hidden in ((), (4, 2), (8, 8))]
+""", label="every median is the median of your own test_r2 over seeds 0-4")],
     "predict_circle_without_layers": [prediction("predict_circle_without_layers()")],
     "predict_xor_feature": [prediction("predict_xor_feature()")],
 }

@@ -193,7 +193,6 @@ def _steps(old, new):
 
 WRONG["rate_investigation"] = [
     (_steps("float(np.median(", "float(np.mean("), "the MEDIAN (np.median)"),                            # mean
-    (_steps("for seed in range(5)", "for seed in range(1, 6)"), "over seeds 0, 1, 2, 3, 4"),           # seeds 1-5
     (_steps("                return steps\n", "                return steps + 1\n"), "stop at the first w"),  # off by one
     (_steps("target = 1e-6 * float(ravine(w[0], w[1]))", "target = 1e-6"), "1e-6 times the loss at the start"),
     (_steps(".uniform(-3, 3, size=2)", ".normal(size=2) * 3"), "uniform(-3, 3, size=2)"),            # another start
