@@ -17,9 +17,9 @@ tolerance = max(2 * float(np.std(runs)) / np.sqrt(5), 0.02)
 
 FIT_PUBLIC = SETUP + """
 found = fit_investigation()
-runs = [test_r2((8,), seed) for seed in range(5)]
+own = {hidden: float(np.median([test_r2(hidden, seed) for seed in range(5)])) for hidden in ((), (8,))}
 result = (test_r2((8,), 3, epochs=5), sorted(found), [type(v).__name__ for v in found.values()],
-          found[(8,)] == float(np.median(runs)))
+          [found[hidden] == own[hidden] for hidden in own])
 """
 
 PUBLIC = {
