@@ -18,12 +18,22 @@ y = np.asarray(mine(x), dtype=float)
 grad = np.random.default_rng(6).normal(size=(40, 7))
 back = np.asarray(mine.backward(grad), dtype=float)
 back_again = np.asarray(mine.backward(grad), dtype=float)
+y2 = np.asarray(mine(x), dtype=float)
 mine.eval()
+state = mine.rng.bit_generator.state
 y_eval = np.asarray(mine(x), dtype=float)
+eval_draws = mine.rng.bit_generator.state != state
 back_eval = np.asarray(mine.backward(grad), dtype=float)
 mine.train()
-y32 = np.asarray(MyDropout(0.5, rng=2)(np.ones((3, 5), dtype=np.float32)))
-result = (np.array_equal(x, x_before), y, back, back_again, y_eval, back_eval, y32, y32.dtype.name)
+zero = MyDropout(0.0, rng=4)
+state = zero.rng.bit_generator.state
+y_zero = np.asarray(zero(x), dtype=float)
+zero_draws = zero.rng.bit_generator.state != state or zero.mask is not None
+x32 = np.random.default_rng(7).normal(size=(3, 5)).astype(np.float32)
+x32_before = x32.copy()
+y32 = np.asarray(MyDropout(0.5, rng=2)(x32))
+result = (x.tobytes() == x_before.tobytes(), y, back, back_again, y2, y_eval, bool(eval_draws), back_eval,
+          y_zero, bool(zero_draws), y32, y32.dtype.name, x32.tobytes() == x32_before.tobytes())
 """
 
 EARLY_PUBLIC = SETUP + """
@@ -31,15 +41,24 @@ losses = [1.0, 0.8, 0.7, 0.75, 0.72, 0.71, 0.9]
 result = [early_stopping(losses, 3), early_stopping(losses, 5), early_stopping([1.0, 0.5, 0.5, 0.5], 2),
           early_stopping([1.0, 0.9995, 0.999, 0.5], 2, min_delta=0.01),
           early_stopping([0.5, 0.6, 0.6, 0.7, 0.65, 0.7, 0.68], 3, mode="max"),
+          early_stopping([0.5, 0.505, 0.52, 0.525], 2, min_delta=0.01, mode="max"),
+          early_stopping([1.0, 2.0, 0.5, 0.6], 2), early_stopping([5.0, 4.0, 4.5], 1, min_delta=10.0),
+          early_stopping(np.array([0.3]), 4),
           stop_on_accuracy(runs.digits_run(128, 50))]
-result = [tuple(int(v) for v in pair) for pair in result]
+curve = np.array([0.9, 0.8, 0.85, 0.7])
+early_stopping(curve, 2)
+result = [tuple(int(v) for v in pair) for pair in result] + [curve.tobytes() == np.array([0.9, 0.8, 0.85, 0.7]).tobytes()]
 """
 
 TRAIN_PUBLIC = SETUP + """
 X_tr, y_tr, X_va, y_va = runs.digits_split()[:4]
-model = train_digits(X_tr.astype(np.float64), y_tr)
+X_train, y_train = X_tr.astype(np.float64), y_tr.copy()
+model = train_digits(X_train, y_train)
 logits = np.asarray(model(X_va.astype(np.float64)))
-result = (isinstance(model, nl.Module), list(logits.shape), bool(nl.accuracy(logits, y_va) > 0.9))
+again = np.asarray(model(X_va.astype(np.float64)))
+result = (isinstance(model, nl.Module), list(logits.shape), bool(nl.accuracy(logits, y_va) > 0.9),
+          bool(np.array_equal(logits, again)), X_train.tobytes() == X_tr.astype(np.float64).tobytes(),
+          y_train.tobytes() == y_tr.tobytes())
 """
 
 SMALLEST_PUBLIC = SETUP + """
@@ -142,8 +161,9 @@ X_train, y_train, X_val, y_val = nl.data.train_val_split(X, y, val_fraction=0.3,
 model = train_digits(X_train[:800], y_train[:800])
 logits = np.asarray(model(X_val))
 noisy = np.clip(X_val + np.random.default_rng(3).normal(0, 0.05, size=X_val.shape), 0, 1)
-result = (list(logits.shape), bool(nl.accuracy(logits, y_val) > 0.9), bool(nl.accuracy(np.asarray(model(noisy)), y_val) > 0.85))
-""", label="another split, 800 training digits, noisy digits"),
+result = (list(logits.shape), bool(nl.accuracy(logits, y_val) > 0.9), bool(nl.accuracy(np.asarray(model(noisy)), y_val) > 0.85),
+          bool(np.array_equal(logits, np.asarray(model(X_val)))))
+""", label="another split, 800 training digits, noisy digits; the same scores twice (dropout off)"),
     ],
     "smallest_train_size": [smallest_probe(target) for target in SMALLEST_TARGETS],
 }
