@@ -41,7 +41,7 @@ losses = [1.0, 0.8, 0.7, 0.75, 0.72, 0.71, 0.9]
 result = [early_stopping(losses, 3), early_stopping(losses, 5), early_stopping([1.0, 0.5, 0.5, 0.5], 2),
           early_stopping([1.0, 0.9995, 0.999, 0.5], 2, min_delta=0.01),
           early_stopping([0.5, 0.6, 0.6, 0.7, 0.65, 0.7, 0.68], 3, mode="max"),
-          early_stopping([0.5, 0.505, 0.52, 0.525], 2, min_delta=0.01, mode="max"),
+          early_stopping([0.5, 0.505, 0.52, 0.525], 3, min_delta=0.01, mode="max"),
           early_stopping([1.0, 2.0, 0.5, 0.6], 2), early_stopping([5.0, 4.0, 4.5], 1, min_delta=10.0),
           early_stopping(np.array([0.3]), 4),
           stop_on_accuracy(runs.digits_run(128, 50))]
