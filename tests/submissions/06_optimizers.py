@@ -98,3 +98,19 @@ WRONG = {
          'counts steps + 1'),
     ],
 }
+
+
+# The spec's requirements the checks made strict in issue 19: each wrong answer with the hint it must get.
+ADAM = WRONG["my_adam"][2][0].replace("np.sqrt(v_hat + self.eps)", "(np.sqrt(v_hat) + self.eps)")   # a right MyAdam
+assert "np.sqrt(v_hat + self.eps)" not in ADAM
+WRONG["my_adam"] += [
+    (ADAM.replace("            g = p.grad\n", "            g = p.grad\n            if not np.any(g):\n"
+                  "                continue                 # skips a parameter whose gradient is all zero\n"),
+     "b stopped moving when its gradient became zero"),
+    (ADAM.replace("self.params = list(params)", "self.params = params                # a generator is read once"),
+     "a generator can be read only once"),
+    (ADAM.replace("p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)",
+                  "p.data[...] = p.data - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)\n"
+                  "            p.data = p.data.astype(np.float64)          # float32 parameters become float64"),
+     "keeps its dtype"),
+]
