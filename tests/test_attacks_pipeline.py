@@ -22,6 +22,7 @@ from course import COURSEWORK, SOURCE
 sys.path.insert(0, str(COURSEWORK))
 import conversation  # noqa: E402
 import judging  # noqa: E402
+import plain_data  # noqa: E402
 import probes  # noqa: E402
 import sandbox  # noqa: E402
 import stream  # noqa: E402
@@ -269,6 +270,29 @@ print("limits", resource.getrlimit(resource.RLIMIT_AS)[0], resource.getrlimit(re
 
 
 @needs_sandbox
+def test_processes_of_a_sandbox_together_stay_under_its_cgroup_and_none_survives(monkeypatch):
+    import sandbox_cgroup
+    if sandbox.cgroup_status():
+        pytest.skip(f"no cgroups here ({sandbox.cgroup_status()}): the bound is the rlimits above")
+    monkeypatch.setattr(sandbox_cgroup, "MEMORY_BYTES", 400 * 1024 ** 2)
+    result = sandboxed(["""
+import os, subprocess
+with open("/dev/shm/a", "wb") as handle:            # tmpfs pages count too
+    handle.write(b"0" * 60_000_000)
+child = subprocess.Popen(["sleep", "600"])         # would outlive the run without the group
+pid = os.fork()
+block = b"x" * 250_000_000                           # 250 MB in each of two processes: under the
+if pid == 0:                                         # 1.5 GB rlimit of each, over 400 MB together
+    os._exit(0)
+status = os.waitpid(pid, 0)[1]
+print("together", os.waitstatus_to_exitcode(status))
+"""])
+    assert "together 0" not in text_of(result, 0), result
+    assert any("ran out of memory" in note for note in result["notes"]), result["notes"]
+    assert not subprocess.run(["pgrep", "-x", "-f", "sleep 600"], capture_output=True).stdout
+
+
+@needs_sandbox
 def test_the_reference_an_exercise_must_not_call_refuses_however_it_is_reached():
     ways = [
         "def sgd_update(params, lr):\n    nl.optim.SGD(params, lr=lr).step()\n",
@@ -285,7 +309,7 @@ def test_the_reference_an_exercise_must_not_call_refuses_however_it_is_reached()
     forbidden = probes.forbidden(LESSON)["sgd_update"]
     result = sandboxed(cells, [[f"public/sgd_update/{n}", probe.format(n=n), forbidden] for n in range(len(ways))]
                        + [["public/other/0", probe.format(n=0), []]])
-    answers = {key: probes.parse_answer(text) for key, text in result["answers"].items()}
+    answers = {key: plain_data.parse_answer(text) for key, text in result["answers"].items()}
     for n in range(len(ways) - 1):
         assert "refuses to run" in answers[f"public/sgd_update/{n}"].error, (n, answers)
     assert answers[f"public/sgd_update/{len(ways) - 1}"].value.tolist() == [0.5, 0.5]
