@@ -14,7 +14,7 @@ from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearOutput, DeduplicateIds,
     GetGrades, IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
-from robust_grading import HideHiddenTestOutputs, RestoreCells, SkipDemoCells, TrustedVerdicts  # noqa: E402
+from robust_grading import HideHiddenTestOutputs, SkipDemoCells, TrustedVerdicts  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -35,11 +35,11 @@ c.Autograde.sanitize_preprocessors = [
     ClearOutput,
     DeduplicateIds,
     OverwriteKernelspec,
-    RestoreCells,            # re-insert deleted cells, restore types, sources and metadata
-    OverwriteCells,
+    OverwriteCells,          # nbgrader's own repair: types, locked sources, points; missing cells back
     SkipDemoCells,           # interactive demos are for looking at; no test depends on them
     CheckCellMetadata,
 ]
+c.OverwriteCells.add_missing_cells = True       # nbgrader >= 0.9.6 (requirements-dev.txt's lowest)
 c.Autograde.autograde_preprocessors = [
     TrustedVerdicts,         # outputs and verdicts from grade.py's sandboxed run, no execution
     IgnorePattern,
