@@ -121,6 +121,33 @@ def test_a_file_swapped_for_a_link_after_the_check_is_never_read(tmp_path, users
     assert not collected.is_symlink() and collected.read_text() == "ada's own notebook"
 
 
+def test_a_hard_link_to_the_key_a_link_inside_a_subfolder_and_a_huge_hand_in_are_moved_aside(tmp_path, users):
+    course = tmp_path / "course"
+    exchange.new_course(str(course))
+    box = tmp_path / "exchange"
+    inbound = box / "nnlearn" / "inbound"
+    inbound.mkdir(parents=True)
+    ada = users["nlxada"]
+    key = course / "source" / LESSON / f"{LESSON}.ipynb"
+    hard = f"nlxada+{LESSON}+2026-12-01 10:00:00.000000 UTC+h"
+    entry(inbound, hard, ada, "{}")
+    os.link(key, inbound / hard / "key.ipynb")                            # the key's own inode (root's)
+    nested = f"nlxada+{LESSON}+2026-12-01 11:00:00.000000 UTC+n"
+    entry(inbound, nested, ada, "{}")
+    (inbound / nested / "more").mkdir()
+    os.symlink(key.parent, inbound / nested / "more" / "key")
+    os.chown(inbound / nested / "more", ada, ada)
+    huge = f"nlxada+{LESSON}+2026-12-01 12:00:00.000000 UTC+b"
+    entry(inbound, huge, ada, "x" * (exchange.MAX_ENTRY_BYTES + 1))
+    said = []
+    assert exchange.collect(LESSON, str(course), str(box), log=said.append) == 0
+    text = "\n".join(said)
+    assert "key.ipynb belongs to another account" in text and "more/key is not a regular file" in text, text
+    assert "larger than" in text, text
+    assert len(os.listdir(box / "nnlearn" / "quarantine")) == 3
+    assert not (course / "submitted").exists() or not os.listdir(course / "submitted")
+
+
 def test_feedback_of_a_student_without_an_exchange_submission_does_not_stop_the_others(tmp_path):
     course = tmp_path / "course"
     exchange.new_course(str(course))
