@@ -14,7 +14,7 @@ from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearOutput, DeduplicateIds,
     GetGrades, IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
-from robust_grading import HideHiddenTestOutputs, SkipDemoCells, TrustedVerdicts  # noqa: E402
+from robust_grading import HideHiddenTestOutputs, OneLevelExtractor, SkipDemoCells, TrustedVerdicts  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -72,5 +72,6 @@ c.SanitizeHTML.attributes = {"a": ["href", "title"], "img": ["src", "alt", "titl
 # for another LMS; the groups student_id and file_id are required, timestamp is optional.
 # The first `_<student>_attempt_` counts (the LMS writes it; what follows is the student's own file
 # name, which must not name another student): student ids without "_" in this set-up.
+c.ZipCollectApp.extractor_plugin = OneLevelExtractor       # one bad archive stops nobody else
 c.FileNameCollectorPlugin.named_regexp = (
     r"^.*?_(?P<student_id>[A-Za-z0-9.\-]+)_attempt_(?P<timestamp>[0-9\-]+)_(?P<file_id>[^/\\]+\.ipynb)$")

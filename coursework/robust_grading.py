@@ -7,6 +7,8 @@ own `OverwriteCells` (with `add_missing_cells`) is the repair step of its saniti
   to be looked at; its code is replaced by a note in the graded copy.
 - `TrustedVerdicts` (nbgrader's execute step, replaced): runs nothing; fills every cell from the
   verdicts file grade.py wrote after running the submission in a sandbox and judging it outside.
+- `OneLevelExtractor` (`nbgrader zip_collect`): extracts the LMS's archives, not archives inside
+  them, and skips an archive it cannot extract safely instead of stopping.
 - `HideHiddenTestOutputs` (`nbgrader generate_feedback`): replaces the outputs of every hidden
   test cell with one line ("Hidden tests of `mse` failed: 0 of 2 points"). `ClearHiddenTests`
   runs after it and blanks the source.
@@ -17,11 +19,14 @@ subprocess (`patch_alembic_head`).
 """
 
 import os
+import shutil
 
 from nbformat.v4 import new_output
 from traitlets import Unicode
 
+from nbgrader.plugins import ExtractorPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.utils import unzip
 
 from kernel_polling import patch_zmq_polling
 
@@ -114,6 +119,34 @@ class HideHiddenTestOutputs(NbGraderPreprocessor):
 
 def _points(value):
     return f"{float(value):g}"
+
+
+# --- an LMS download: one bad archive stops nobody else -------------------------------------------
+
+class OneLevelExtractor(ExtractorPlugin):
+    """nbgrader zip_collect's extractor, each archive on its own and one level deep.
+
+    nbgrader's own extracts archives inside archives (`tree=True`), and a member whose name climbs
+    out of the folder (`../../x`) raises and stops zip_collect for the whole class: one student
+    uploading such an archive as their notebook would do it. Here the LMS's archives are
+    extracted (a student's uploaded archive stays a file, which names no notebook and is not
+    collected), and an archive that cannot be extracted safely is skipped with its reason.
+    Links in an archive are not extracted (setuptools' unpack_archive, which nbgrader uses).
+    """
+
+    def extract(self, archive_path, extracted_path):
+        for root, _, names in os.walk(archive_path):
+            extract_to = os.path.normpath(os.path.join(extracted_path, os.path.relpath(root, archive_path)))
+            os.makedirs(extract_to, exist_ok=True)
+            for name in names:
+                path = os.path.join(root, name)
+                if os.path.splitext(name)[1] not in self.zip_ext:
+                    shutil.copy(path, os.path.join(extract_to, name))
+                    continue
+                try:
+                    unzip(path, extract_to, zip_ext=self.zip_ext, create_own_folder=True, tree=False)
+                except Exception as error:                # UnsafeMember, a corrupt archive, ...
+                    self.log.error("Skipped archive %s: %s", path, error)
 
 
 # --- autograding from the trusted verdicts -----------------------------------------------------------

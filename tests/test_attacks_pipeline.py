@@ -394,3 +394,46 @@ def test_zip_collect_takes_the_student_the_lms_named_not_one_the_file_name_claim
     assert honest["student_id"] == "ada" and honest["file_id"] == f"{LESSON}.ipynb"
     forged = pattern.match(f"{LESSON}_eve_attempt_2026-12-01-10-00-00_x_ada_attempt_2099-01-01_{LESSON}.ipynb")
     assert forged["student_id"] == "eve" and forged["file_id"] != f"{LESSON}.ipynb"
+
+
+def test_an_uploaded_archive_that_climbs_out_or_links_to_the_key_stops_nobody_and_reads_nothing(tmp_path):
+    """zip_collect: a student uploads a .tar.gz whose member climbs out of the folder (nbgrader's
+    extractor opens archives inside the LMS's and raises, collecting nobody), and the LMS archive
+    holds a link to the answer key. The honest student is collected; no link, nothing outside."""
+    import io
+    import tarfile
+    course = tmp_path / "course"
+    course.mkdir()
+    for name in ("nbgrader_config.py", "robust_grading.py", "kernel_polling.py"):
+        (course / name).write_text((COURSEWORK / name).read_text())
+    key = tmp_path / "key.ipynb"
+    key.write_text("the answer key")
+    upload = io.BytesIO()
+    with tarfile.open(fileobj=upload, mode="w:gz") as tar:
+        climb = tarfile.TarInfo(f"../../../../{LESSON}_ada_attempt_2026-12-01-10-00-00_{LESSON}.ipynb")
+        climb.size = 2
+        tar.addfile(climb, io.BytesIO(b"{}"))
+    archive = course / "downloaded" / LESSON / "archive"
+    archive.mkdir(parents=True)
+    with tarfile.open(archive / "lms.tar.gz", "w:gz") as tar:
+        link = tarfile.TarInfo(f"{LESSON}_eve_attempt_2026-12-01-10-00-00_{LESSON}.ipynb")
+        link.type, link.linkname = tarfile.SYMTYPE, str(key)
+        tar.addfile(link)
+        evil = tarfile.TarInfo(f"{LESSON}_mal_attempt_2026-12-01-10-00-00_evil.tar.gz")
+        evil.size = len(upload.getvalue())
+        tar.addfile(evil, io.BytesIO(upload.getvalue()))
+        honest = tarfile.TarInfo(f"{LESSON}_bo_attempt_2026-12-01-10-00-00_{LESSON}.ipynb")
+        honest.size = 2
+        tar.addfile(honest, io.BytesIO(b"{}"))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "zip_collect", LESSON, "--force"], cwd=course,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert os.listdir(course / "submitted") == ["bo"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    for folder, dirs, files in os.walk(course):
+        for name in dirs + files:
+            path = os.path.join(folder, name)
+            assert not os.path.islink(path), path
+            if name.endswith(".ipynb"):
+                assert "the answer key" not in open(path).read(), path
