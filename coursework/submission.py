@@ -211,8 +211,6 @@ _RELEASE_STEPS = []
 def released(cell):
     """A source cell as nbgrader releases it: a copy through its own ClearSolutions (each solution
     region becomes the code stub) and ClearHiddenTests (the hidden-test region removed)."""
-    import copy
-    from nbformat.v4 import new_notebook
     from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
 
     if not _RELEASE_STEPS:
