@@ -39,10 +39,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from plain_data import Answer, compare, from_plain, to_plain
 
 COURSEWORK = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(COURSEWORK)
+if COURSEWORK not in sys.path:             # plain_data beside it, also when loaded by file path
+    sys.path.insert(0, COURSEWORK)
+
+from plain_data import Answer, compare, from_plain, to_plain  # noqa: E402
 
 
 @dataclass(frozen=True)
