@@ -11,10 +11,13 @@ folder above it is writable by other accounts; `course_problems` says what is no
 refuses to start until it is.
 
 nbgrader's exchange trusts the names and files students put in its inbound folder, and `nbgrader
-collect` runs as root: `collect` first moves aside (to <exchange>/<course>/quarantine/) every entry
-that is not a plain tree of regular files and folders owned by the student it names (a symlink to
-the answer key, a FIFO that blocks collect for everyone, a folder named for another student), then
-collects, then makes submitted/<student>/ the instructor's alone (0700 folders, 0600 files).
+collect` runs as root: `collect` first copies each entry of the lesson into a stage only root can
+reach, through file descriptors that follow no link, checking as it copies that the entry is a
+plain tree of regular files and folders owned by the student it names; an entry that is not (a
+symlink to the answer key, a FIFO that blocks collect for everyone, a folder named for another
+student) is moved aside to <exchange>/<course>/quarantine/. nbgrader collect then copies from the
+stage, so what a student changes between the check and the copy is never read (no TOCTOU), and
+submitted/<student>/ becomes the instructor's alone (0700 folders, 0600 files).
 """
 
 import argparse
@@ -24,12 +27,14 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 
 COURSEWORK = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(COURSEWORK)
 sys.path.insert(0, COURSEWORK)
 from release import COURSE_FILES  # noqa: E402 (what nbgrader loads from a course folder)
 DEFAULT_EXCHANGE = "/srv/nbgrader/exchange"
+MAX_ENTRY_BYTES = 60_000_000         # one student's hand-in (grade.py reads notebooks up to 50 MB)
 
 
 def _inside(path, folder):
@@ -74,39 +79,81 @@ def course_problems(root, allow_repository=False):
     return problems
 
 
-def inbound_problems(exchange, course_id, lesson):
-    """{entry name: reason} for the inbound entries of `lesson` that collect must not copy."""
+def lesson_entries(exchange, course_id, lesson):
+    """[(entry name, the student it names)] of `lesson` in the exchange's inbound folder."""
     inbound = os.path.join(exchange, course_id, "inbound")
-    problems = {}
+    entries = []
     for name in sorted(os.listdir(inbound)) if os.path.isdir(inbound) else []:
         parts = name.rsplit("+", 3)
-        if len(parts) < 3 or parts[1] != lesson:
-            continue
-        student, path = parts[0], os.path.join(inbound, name)
-        reason = _entry_problem(path, student)
-        if reason:
-            problems[name] = reason
-    return problems
+        if len(parts) >= 3 and parts[1] == lesson:
+            entries.append((name, parts[0]))
+    return entries
 
 
-def _entry_problem(path, student):
-    info = os.lstat(path)
-    if not stat.S_ISDIR(info.st_mode):
+def stage_entry(path, student, dest):
+    """Copy one inbound entry into `dest` (a folder only root can reach), checking each item as it
+    is copied; '' when all of it was copied, else why not. Everything is read through file
+    descriptors opened without following links, so what the student changes in the exchange after
+    this (a file swapped for a link to the answer key) is never read: grading reads `dest`."""
+    try:
+        uid = pwd.getpwnam(student).pw_uid
+    except KeyError:
+        return f"named for {student}, who has no account here"
+    try:
+        folder = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
         return "not a folder"
     try:
-        owner = pwd.getpwuid(info.st_uid).pw_name
-    except KeyError:
-        owner = f"uid {info.st_uid}"
-    if owner != student:
-        return f"named for {student} but owned by {owner}"
-    for folder, dirs, files in os.walk(path):
-        for item in dirs + files:
-            entry = os.lstat(os.path.join(folder, item))
-            if not (stat.S_ISREG(entry.st_mode) or stat.S_ISDIR(entry.st_mode)):
-                return f"{os.path.relpath(os.path.join(folder, item), path)} is not a regular file"
-            if entry.st_uid != info.st_uid:           # a hard link to another account's file
-                return f"{os.path.relpath(os.path.join(folder, item), path)} belongs to another account"
+        owner = os.fstat(folder).st_uid
+        if owner != uid:
+            return f"named for {student} but owned by {_account(owner)}"
+        return _copy_tree(folder, uid, dest, "", [0])
+    finally:
+        os.close(folder)
+
+
+def _copy_tree(folder, uid, dest, where, total):
+    os.makedirs(dest, mode=0o700)
+    for item in sorted(os.listdir(folder)):
+        name = os.path.join(where, item)
+        try:
+            fd = os.open(item, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder)
+        except OSError:                                 # a link (ELOOP), or gone
+            return f"{name} is not a regular file"
+        try:
+            info = os.fstat(fd)
+            if info.st_uid != uid:                      # a hard link to another account's file
+                return f"{name} belongs to another account"
+            if stat.S_ISDIR(info.st_mode):
+                reason = _copy_tree(fd, uid, os.path.join(dest, item), name, total)
+            elif not stat.S_ISREG(info.st_mode):        # a FIFO, a device, a socket
+                return f"{name} is not a regular file"
+            else:
+                reason = _copy_file(fd, os.path.join(dest, item), name, total)
+            if reason:
+                return reason
+        finally:
+            os.close(fd)
     return ""
+
+
+def _copy_file(fd, dest, name, total):
+    with open(dest, "wb", opener=lambda path, flags: os.open(path, flags, 0o600)) as out:
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return ""
+            total[0] += len(chunk)
+            if total[0] > MAX_ENTRY_BYTES:
+                return f"{name}: the submission is larger than {MAX_ENTRY_BYTES // 1_000_000} MB"
+            out.write(chunk)
+
+
+def _account(uid):
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
 
 
 def quarantine(exchange, course_id, names):
@@ -139,13 +186,25 @@ def nbgrader(args, root):
 
 
 def collect(lesson, root, exchange=DEFAULT_EXCHANGE, log=print):
-    """Check the inbound folder, move aside what fails, run nbgrader collect, make submitted/ private."""
+    """Stage and check the lesson's inbound entries, move aside what fails, run nbgrader collect
+    from the stage (a root-only copy), make submitted/ private."""
     course = course_id(root)
-    bad = inbound_problems(exchange, course, lesson)
-    for name, reason in bad.items():
-        log(f"not collected (moved to {os.path.join(exchange, course, 'quarantine')}): {name}: {reason}")
-    quarantine(exchange, course, bad)
-    code = nbgrader(["collect", lesson, f"--Exchange.root={exchange}"], root)
+    stage = tempfile.mkdtemp(prefix="nnlearn-collect-")          # 0700: root's alone
+    try:
+        inbound = os.path.join(stage, course, "inbound")
+        os.makedirs(inbound)
+        bad = {}
+        for name, student in lesson_entries(exchange, course, lesson):
+            reason = stage_entry(os.path.join(exchange, course, "inbound", name), student,
+                                 os.path.join(inbound, name))
+            if reason:
+                bad[name] = reason
+                shutil.rmtree(os.path.join(inbound, name), ignore_errors=True)
+                log(f"not collected (moved to {os.path.join(exchange, course, 'quarantine')}): {name}: {reason}")
+        quarantine(exchange, course, bad)
+        code = nbgrader(["collect", lesson, f"--Exchange.root={stage}"], root)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
     make_private(root)
     return code
 

@@ -127,6 +127,23 @@ def add_students(root, students):
 
 
 def read_scores(root, lesson):
-    from robust_grading import read_scores as read
+    """{student: {"score", "max_score", "cells": {grade_id: (score, max_score)}, "flagged"}} of a lesson."""
+    from nbgrader.api import Gradebook
     db = os.path.join(root, "gradebook.db")
-    return read("sqlite:///" + db, lesson) if os.path.exists(db) else {}
+    if not os.path.exists(db):
+        return {}
+    scores = {}
+    with Gradebook("sqlite:///" + db) as gradebook:
+        for submission in gradebook.assignment_submissions(lesson):
+            cells = {}
+            flagged = []
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    cells[grade.name] = (grade.score, grade.max_score)
+                    if grade.needs_manual_grade:
+                        flagged.append(grade.name)
+            scores[submission.student_id] = {
+                "score": submission.score, "max_score": submission.max_score,
+                "cells": cells, "flagged": flagged}
+    return scores
+

@@ -9,6 +9,7 @@ student's own error text, at most MAX_SHOWN characters, without control characte
 
 import os
 
+import plain_data
 import probes
 from stream import printable
 
@@ -58,8 +59,8 @@ class Lesson:
         for key, probe in self.probes.items():
             if key in result["answers"]:
                 try:
-                    answer = probes.parse_answer(result["answers"][key])
-                except (probes.PlainDataError, ArithmeticError, ValueError, RecursionError) as error:
+                    answer = plain_data.parse_answer(result["answers"][key])
+                except (plain_data.PlainDataError, ArithmeticError, ValueError, RecursionError) as error:
                     reasons[key] = f"answer not accepted: {error}"
                     continue
                 reason = probes.judge(answer, self.expected[key], probe)

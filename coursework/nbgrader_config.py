@@ -14,7 +14,7 @@ from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearOutput, DeduplicateIds,
     GetGrades, IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
-from robust_grading import HideHiddenTestOutputs, RestoreCells, SkipDemoCells, TrustedVerdicts  # noqa: E402
+from robust_grading import HideHiddenTestOutputs, OneLevelExtractor, SkipDemoCells, TrustedVerdicts  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -35,11 +35,11 @@ c.Autograde.sanitize_preprocessors = [
     ClearOutput,
     DeduplicateIds,
     OverwriteKernelspec,
-    RestoreCells,            # re-insert deleted cells, restore types, sources and metadata
-    OverwriteCells,
+    OverwriteCells,          # nbgrader's own repair: types, locked sources, points; missing cells back
     SkipDemoCells,           # interactive demos are for looking at; no test depends on them
     CheckCellMetadata,
 ]
+c.OverwriteCells.add_missing_cells = True       # nbgrader >= 0.9.6 (requirements-dev.txt's lowest)
 c.Autograde.autograde_preprocessors = [
     TrustedVerdicts,         # outputs and verdicts from grade.py's sandboxed run, no execution
     IgnorePattern,
@@ -72,5 +72,6 @@ c.SanitizeHTML.attributes = {"a": ["href", "title"], "img": ["src", "alt", "titl
 # for another LMS; the groups student_id and file_id are required, timestamp is optional.
 # The first `_<student>_attempt_` counts (the LMS writes it; what follows is the student's own file
 # name, which must not name another student): student ids without "_" in this set-up.
+c.ZipCollectApp.extractor_plugin = OneLevelExtractor       # one bad archive stops nobody else
 c.FileNameCollectorPlugin.named_regexp = (
     r"^.*?_(?P<student_id>[A-Za-z0-9.\-]+)_attempt_(?P<timestamp>[0-9\-]+)_(?P<file_id>[^/\\]+\.ipynb)$")

@@ -1,15 +1,14 @@
 """nbgrader preprocessors of the course; `nbgrader_config.py` installs them.
 
-- `RestoreCells` (sanitising step of `nbgrader autograde`): puts every cell of the source
-  notebook back that the submission lost, by `grade_id`, at its place in the source (a deleted
-  answer cell comes back unanswered, never with the solution); resets the nbgrader metadata and
-  cell type of every known cell, the source of every cell that is not a solution cell too, and
-  the source's cell order (the learner's own cells travel with the cell they followed).
-  grade.py runs the same repair (`restore_cells`) before anything else.
+nbgrader autograde only ever sees notebooks grade.py rebuilt from the source (submission.py); its
+own `OverwriteCells` (with `add_missing_cells`) is the repair step of its sanitising pipeline.
+
 - `SkipDemoCells` (sanitising step): a demo cell (read-only, `grade_id` `demo_*`) is only there
   to be looked at; its code is replaced by a note in the graded copy.
 - `TrustedVerdicts` (nbgrader's execute step, replaced): runs nothing; fills every cell from the
   verdicts file grade.py wrote after running the submission in a sandbox and judging it outside.
+- `OneLevelExtractor` (`nbgrader zip_collect`): extracts the LMS's archives, not archives inside
+  them, and skips an archive it cannot extract safely instead of stopping.
 - `HideHiddenTestOutputs` (`nbgrader generate_feedback`): replaces the outputs of every hidden
   test cell with one line ("Hidden tests of `mse` failed: 0 of 2 points"). `ClearHiddenTests`
   runs after it and blanks the source.
@@ -19,21 +18,19 @@ nbgrader commands that start kernels) and reads the gradebook schema version wit
 subprocess (`patch_alembic_head`).
 """
 
-import copy
 import os
+import shutil
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_output, new_raw_cell
+from nbformat.v4 import new_output
 from traitlets import Unicode
 
-from nbgrader.api import Gradebook
-from nbgrader.coursedir import CourseDirectory
+from nbgrader.plugins import ExtractorPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.utils import unzip
 
 from kernel_polling import patch_zmq_polling
 
 HIDDEN_PREFIX = "hidden_"
-GRADING_KEYS = ("grade", "solution", "locked", "points", "grade_id", "task")
 
 
 # --- patches: the nbclient stall, the gradebook's schema version ------------------------------
@@ -73,139 +70,6 @@ patch_alembic_head()
 
 def grade_id(cell):
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-
-
-def is_solution(cell):
-    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution", False))
-
-
-def restore_cells(submitted, source, log=None):
-    """Repair `submitted` (a notebook node, changed in place) against the `source` notebook.
-
-    Every source cell with a `grade_id` is matched by that id; a missing one is put back. Each
-    gets the source's cell type and nbgrader metadata, and its source text unless it is a
-    solution cell (the learner's answer). They end up in the source's order; a cell the learner
-    added travels with the source cell it followed. An unknown or repeated `grade_id` on a
-    learner's cell is dropped, so that cell counts as the learner's own.
-    Returns a list of human-readable changes.
-    """
-    changes = []
-    wanted = [cell for cell in source.cells if grade_id(cell)]
-    known = {grade_id(cell) for cell in wanted}
-    seen = set()
-    for cell in submitted.cells:
-        gid = grade_id(cell)
-        if gid is None:
-            continue
-        if gid not in known or gid in seen:
-            del cell.metadata["nbgrader"]                        # not ours, or a duplicate
-            changes.append(f"dropped grade_id {gid!r} from a learner-added cell")
-            continue
-        seen.add(gid)
-    # the learner's own cells travel with the known cell they follow (None: before all of them)
-    followers, found, current = {None: []}, {}, None
-    for cell in submitted.cells:
-        gid = grade_id(cell)
-        if gid is None:
-            followers[current].append(cell)
-        else:
-            found[gid] = cell
-            current = gid
-            followers[gid] = []
-    order = [gid for gid in (grade_id(cell) for cell in submitted.cells) if gid is not None]
-    used_ids = {cell.get("id") for cell in submitted.cells}
-    cells = list(followers[None])
-    for original in wanted:
-        gid = grade_id(original)
-        cell = found.get(gid)
-        if cell is None:
-            text = released_source(original.source) if is_solution(original) else original.source
-            cell = _fresh_cell(original, text, used_ids)     # never the instructor's solution
-            changes.append(f"re-inserted deleted cell {gid!r}")
-        else:
-            text = cell.get("source", "") if is_solution(original) else original.source
-            if cell.cell_type != original.cell_type:
-                changes.append(f"changed cell {gid!r} back from {cell.cell_type} to {original.cell_type}")
-                cell = _fresh_cell(original, text, used_ids, keep_id=cell.get("id"))
-            if cell.source != text:
-                if cell.source.rstrip() != _without_hidden_tests(text).rstrip():  # not the stub
-                    changes.append(f"restored the source of cell {gid!r}")
-                cell.source = text
-            metadata = cell.metadata.setdefault("nbgrader", {})
-            expected = {key: original.metadata["nbgrader"].get(key) for key in GRADING_KEYS}
-            if {key: metadata.get(key) for key in GRADING_KEYS} != expected:
-                changes.append(f"restored the nbgrader metadata of cell {gid!r}")
-                metadata.update(copy.deepcopy(original.metadata["nbgrader"]))
-                for key in GRADING_KEYS:
-                    if key not in original.metadata["nbgrader"]:
-                        metadata.pop(key, None)
-        cells.append(cell)
-        cells.extend(followers.get(gid, []))
-    source_order = [grade_id(cell) for cell in wanted if grade_id(cell) in found]
-    if order != source_order:
-        moved = [gid for gid, expected in zip(order, source_order) if gid != expected]
-        changes.append(f"put cells back in the source's order (moved: {', '.join(moved)})")
-    submitted.cells = cells
-    if log is not None:
-        for change in changes:
-            log.warning("RestoreCells: %s", change)
-    return changes
-
-
-def released_source(text):
-    """A solution cell as nbgrader releases it: each solution region becomes NotImplementedError."""
-    kept, inside = [], False
-    for line in text.splitlines():
-        if "BEGIN SOLUTION" in line:
-            inside = True
-            kept.append(line[:len(line) - len(line.lstrip())] + "raise NotImplementedError()")
-        elif "END SOLUTION" in line:
-            inside = False
-        elif not inside:
-            kept.append(line)
-    return "\n".join(kept)
-
-
-def _without_hidden_tests(text):
-    """The source as nbgrader releases it: the hidden-test region removed."""
-    kept, hidden = [], False
-    for line in text.splitlines():
-        if "BEGIN HIDDEN TESTS" in line:
-            hidden = True
-        elif "END HIDDEN TESTS" in line:
-            hidden = False
-        elif not hidden:
-            kept.append(line)
-    return "\n".join(kept)
-
-
-def _fresh_cell(original, text, used_ids, keep_id=None):
-    maker = {"code": new_code_cell, "markdown": new_markdown_cell, "raw": new_raw_cell}
-    cell = maker[original.cell_type](source=text)
-    cell.metadata = copy.deepcopy(original.metadata)
-    cell_id = keep_id or original.get("id") or grade_id(original)
-    while cell_id in used_ids and cell_id != keep_id:
-        cell_id = f"{cell_id}-restored"
-    cell["id"] = cell_id
-    used_ids.add(cell_id)
-    return cell
-
-
-class RestoreCells(NbGraderPreprocessor):
-    """Undo deleted, retyped and rewritten cells against the source notebook (see module doc)."""
-
-    def preprocess(self, nb, resources):
-        assignment = resources["nbgrader"]["assignment"]
-        notebook = resources["nbgrader"]["notebook"]
-        coursedir = CourseDirectory(config=self.config)
-        path = os.path.join(coursedir.format_path(coursedir.source_directory, ".", assignment),
-                            notebook + ".ipynb")
-        if not os.path.exists(path):
-            self.log.warning("RestoreCells: no source notebook %s; nothing restored", path)
-            return nb, resources
-        source = nbformat.read(path, as_version=4)
-        restore_cells(nb, source, log=self.log)
-        return nb, resources
 
 
 class SkipDemoCells(NbGraderPreprocessor):
@@ -257,24 +121,32 @@ def _points(value):
     return f"{float(value):g}"
 
 
-# --- reading scores --------------------------------------------------------------------------------
+# --- an LMS download: one bad archive stops nobody else -------------------------------------------
 
-def read_scores(db_url, assignment):
-    """{student: {"score", "max_score", "cells": {grade_id: (score, max_score)}, "flagged"}}."""
-    scores = {}
-    with Gradebook(db_url) as gradebook:
-        for submission in gradebook.assignment_submissions(assignment):
-            cells = {}
-            flagged = []
-            for notebook in submission.notebooks:
-                for grade in notebook.grades:
-                    cells[grade.name] = (grade.score, grade.max_score)
-                    if grade.needs_manual_grade:
-                        flagged.append(grade.name)
-            scores[submission.student_id] = {
-                "score": submission.score, "max_score": submission.max_score,
-                "cells": cells, "flagged": flagged}
-    return scores
+class OneLevelExtractor(ExtractorPlugin):
+    """nbgrader zip_collect's extractor, each archive on its own and one level deep.
+
+    nbgrader's own extracts archives inside archives (`tree=True`), and a member whose name climbs
+    out of the folder (`../../x`) raises and stops zip_collect for the whole class: one student
+    uploading such an archive as their notebook would do it. Here the LMS's archives are
+    extracted (a student's uploaded archive stays a file, which names no notebook and is not
+    collected), and an archive that cannot be extracted safely is skipped with its reason.
+    Links in an archive are not extracted (setuptools' unpack_archive, which nbgrader uses).
+    """
+
+    def extract(self, archive_path, extracted_path):
+        for root, _, names in os.walk(archive_path):
+            extract_to = os.path.normpath(os.path.join(extracted_path, os.path.relpath(root, archive_path)))
+            os.makedirs(extract_to, exist_ok=True)
+            for name in names:
+                path = os.path.join(root, name)
+                if os.path.splitext(name)[1] not in self.zip_ext:
+                    shutil.copy(path, os.path.join(extract_to, name))
+                    continue
+                try:
+                    unzip(path, extract_to, zip_ext=self.zip_ext, create_own_folder=True, tree=False)
+                except Exception as error:                # UnsafeMember, a corrupt archive, ...
+                    self.log.error("Skipped archive %s: %s", path, error)
 
 
 # --- autograding from the trusted verdicts -----------------------------------------------------------

@@ -8,11 +8,13 @@ coordinator (grade.py) parses and judges it. The sandbox, per run:
   prefix bound read-only (so the course, this repository, /home and other students cannot be read,
   and no mount point names them), a fresh 256 MB tmpfs holding only the notebook as the one
   writable place (`/tmp/submission`, also HOME) besides a 64 MB /dev/shm, a private copy of
-  nnlearn, probes.py and sandbox_runner.py read-only in `/tmp/lib` (first on sys.path); no network,
+  nnlearn, plain_data.py and sandbox_runner.py read-only in `/tmp/lib` (first on sys.path); no network,
   own pid, ipc and uts namespaces, `--die-with-parent`, `--new-session`, a cleared environment;
 - as root, the runner drops to an unprivileged uid of its own (61000 + a slot locked for the run,
   so one submission's process limit never blocks another's) with `setpriv`;
-- rlimits: address space 1.5 GB, CPU time, file size 64 MB, 8 processes; the stream is read as
+- rlimits: address space 1.5 GB, CPU time, file size 64 MB, 8 processes; and, where the machine
+  has cgroups (v1, as root), a memory and a pids cgroup per slot bounding the sandbox as a whole
+  (sandbox_cgroup.py: 2 GB with its tmpfs pages, 16 tasks), emptied by SIGKILL after the run; the stream is read as
   hostile input (stream.py, conversation.py); a wall-clock limit per cell, per probe and per
   submission;
 - when a run ends, bubblewrap is killed and with it its pid namespace: every process is gone.
@@ -25,6 +27,7 @@ code can reach a student. A sandbox that cannot start (twice) raises: not graded
 """
 
 import atexit
+import contextlib
 import fcntl
 import importlib.util
 import os
@@ -34,6 +37,7 @@ import sys
 import tempfile
 import time
 
+import sandbox_cgroup
 from conversation import Conversation
 from stream import RunnerProcess, printable
 
@@ -52,12 +56,14 @@ def _package_folder():
 
 NNLEARN = _package_folder()
 RUNNER = os.path.join(COURSEWORK, "sandbox_runner.py")
-PROBES = os.path.join(COURSEWORK, "probes.py")
+PLAIN_DATA = os.path.join(COURSEWORK, "plain_data.py")
 BWRAP = shutil.which("bwrap") or "/usr/bin/bwrap"
 SETPRIV = shutil.which("setpriv") or "/usr/bin/setpriv"
 
-# A sandbox as a whole holds at most PROCESSES x MEMORY_BYTES of address space plus its two tmpfs
-# (WORKDIR_BYTES and SHM_BYTES): 8 x 1.5 GB + 320 MB. Nothing else in it is writable.
+# A sandbox as a whole holds at most sandbox_cgroup.MEMORY_BYTES (2 GB: its processes and tmpfs pages
+# together) and TASKS tasks where the machine has cgroups (cgroup_status() == ''); elsewhere
+# PROCESSES x MEMORY_BYTES of address space plus its two tmpfs (WORKDIR_BYTES and SHM_BYTES):
+# 8 x 1.5 GB + 320 MB. Nothing else in it is writable.
 MEMORY_BYTES = 3 * 1024 ** 3 // 2    # address space of each process
 FILE_BYTES = 64 * 1024 ** 2          # largest file it may write
 PROCESSES = 8                        # processes and threads of the sandbox uid
@@ -105,8 +111,10 @@ class Slot:
         self.handle.close()
 
 
-def _limits(cpu_seconds):
+def _limits(cpu_seconds, group=None):
     def apply():
+        if group is not None:
+            group.join()                           # before bwrap: every task it starts is in the group
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
         resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_BYTES, FILE_BYTES))
@@ -119,12 +127,12 @@ _LIBRARY = {}
 
 
 def library():
-    """A private read-only copy of nnlearn, the runner and probes.py, made once per process: the
+    """A private read-only copy of nnlearn, the runner and plain_data.py, made once per process: the
     sandbox binds this copy, so its mount table names a temporary folder, not the repository."""
     if not _LIBRARY.get("path") or not os.path.isdir(_LIBRARY["path"]):
         folder = tempfile.mkdtemp(prefix="nnlearn-sandbox-lib-")
         shutil.copytree(NNLEARN, os.path.join(folder, "nnlearn"), ignore=shutil.ignore_patterns("__pycache__"))
-        for path in (RUNNER, PROBES):
+        for path in (RUNNER, PLAIN_DATA):
             shutil.copy(path, folder)
         for parent, dirs, files in os.walk(folder):
             for name in dirs + files:
@@ -204,43 +212,73 @@ def run_submission(task):
     if status:
         raise RuntimeError(status)
     state = Conversation(task)
-    while state.pending or state.runs == 0:
-        if not state.may_run_again():
-            break
+    while (state.pending or state.runs == 0) and state.may_run_again():
         state.runs += 1
-        workdir = tempfile.mkdtemp(prefix="nnlearn-sandbox-")
-        notebook = tempfile.TemporaryFile()
-        try:
+        spoke, errors = run_once(task, state, sandboxed)
+        state.failed_starts += not spoke
+        if state.failed_starts >= 2:
+            why = printable((errors.strip().splitlines() or ["no reason given"])[-1], 300)
+            raise RuntimeError(f"the sandbox did not start: {why}")
+    return {"key": task.get("key"), "outputs": state.outputs, "answers": state.answers, "faults": state.faults,
+            "notes": state.notes, "runs": state.runs, "seconds": time.monotonic() - state.started}
+
+
+def run_once(task, state, sandboxed):
+    """One start of the runner, in a fresh folder: (whether it said anything, its stderr)."""
+    name = os.path.basename(task.get("notebook_name", "notebook.ipynb"))
+    workdir = tempfile.mkdtemp(prefix="nnlearn-sandbox-")
+    try:
+        with tempfile.TemporaryFile() as notebook, (Slot() if sandboxed else _NoSlot()) as slot, \
+                _group(slot, sandboxed) as group:
             notebook.write(task.get("notebook_text", "").encode())
             notebook.flush()
             notebook.seek(0)
-            name = os.path.basename(task.get("notebook_name", "notebook.ipynb"))
-            with (Slot() if sandboxed else _NoSlot()) as slot:
-                if sandboxed:
-                    command = sandbox_command(notebook.fileno(), name, slot.uid, task.get("hide", ()))
-                    env, fds = None, (notebook.fileno(),)
-                else:
-                    with open(os.path.join(workdir, name), "wb") as handle:
-                        handle.write(notebook.read())
-                    command, fds = plain_command(workdir), ()
-                    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": workdir,
-                           "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1"}
-                cpu = int(max(5, state.budget_end - time.monotonic())) + 1
-                run = RunnerProcess(command, workdir, _limits(cpu), env, fds)
-                try:
-                    spoke = state.converse(run)
-                finally:
-                    errors = run.stop()
-                if not spoke:
-                    state.failed_starts += 1
-                if state.failed_starts >= 2:
-                    why = printable((errors.strip().splitlines() or ["no reason given"])[-1], 300)
-                    raise RuntimeError(f"the sandbox did not start: {why}")
-        finally:
-            notebook.close()
-            shutil.rmtree(workdir, ignore_errors=True)
-    return {"key": task.get("key"), "outputs": state.outputs, "answers": state.answers, "faults": state.faults,
-            "notes": state.notes, "runs": state.runs, "seconds": time.monotonic() - state.started}
+            if sandboxed:
+                command = sandbox_command(notebook.fileno(), name, slot.uid, task.get("hide", ()))
+                env, fds = None, (notebook.fileno(),)
+            else:
+                command, env, fds = plain_run(notebook, name, workdir), _plain_env(workdir), ()
+            cpu = int(max(5, state.budget_end - time.monotonic())) + 1
+            run = RunnerProcess(command, workdir, _limits(cpu, group), env, fds)
+            try:
+                spoke = state.converse(run)
+            finally:
+                errors = run.stop()        # always: the sandbox never outlives its run or its slot
+            if group is not None and group.oom_kills():
+                state.notes.append(f"the sandbox ran out of memory ({sandbox_cgroup.MEMORY_BYTES // 1024 ** 2} MB "
+                                   "for all its processes and files together)")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return spoke, errors
+
+
+_CGROUPS = {}
+
+
+def cgroup_status():
+    """'' when each sandbox gets a cgroup of its own here (checked once per process), else why not."""
+    if "status" not in _CGROUPS:
+        _CGROUPS["status"] = sandbox_cgroup.available()
+    return _CGROUPS["status"]
+
+
+def _group(slot, sandboxed):
+    """The slot's cgroup (killed and removed on exit), or nothing where cgroups cannot be used."""
+    if not sandboxed or cgroup_status():
+        return contextlib.nullcontext(None)
+    return sandbox_cgroup.Cgroup(slot.uid - UID_BASE)
+
+
+def plain_run(notebook, name, workdir):
+    """No sandbox: the notebook written to workdir, and the command running the runner there."""
+    with open(os.path.join(workdir, name), "wb") as handle:
+        handle.write(notebook.read())
+    return plain_command(workdir)
+
+
+def _plain_env(workdir):
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": workdir,
+            "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1"}
 
 
 class _NoSlot:

@@ -1,7 +1,7 @@
 """Runs ONE student notebook inside the sandbox; everything it prints is the student's claim.
 
 Started by coursework/sandbox.py as `python -I sandbox_runner.py` inside bubblewrap, with this
-file, probes.py and the nnlearn package bound read-only in its folder (put first on sys.path, so
+file, plain_data.py and the nnlearn package bound read-only in its folder (put first on sys.path, so
 nothing in the student's working directory can shadow them). The protocol, one JSON object per
 line on the stdout it inherited (the student's own prints go to captured streams):
 
@@ -15,7 +15,7 @@ line on the stdout it inherited (the student's own prints go to captured streams
                                                               batch (hidden probes come only
                                                               after every public one is answered)
 
-No verdict is made here: the answers are plain data (probes.KERNEL_SOURCE) that the trusted
+No verdict is made here: the answers are plain data (plain_data.KERNEL_SOURCE) that the trusted
 coordinator parses strictly and compares with the solutions' answers, which never come here.
 """
 
@@ -108,7 +108,7 @@ def main():
         protocol.write(dumps(message) + "\n")
         protocol.flush()
 
-    import probes                                    # only for KERNEL_SOURCE (to_plain)
+    import plain_data                                # only for KERNEL_SOURCE (to_plain)
     loads = json.loads
     plan = loads(requests.readline())
     guard, forbidden = refused, resolve(plan.get("forbidden", []))   # before any student code
@@ -121,7 +121,7 @@ def main():
     answer = None
     for line in requests:                            # batches of probes: public first, then hidden
         if answer is None:
-            exec(compile(probes.KERNEL_SOURCE, "<probe runner>", "exec"), namespace)
+            exec(compile(plain_data.KERNEL_SOURCE, "<probe runner>", "exec"), namespace)
             answer = namespace.pop("__nnlearn_probe")
         for key, code, names in loads(line)["probes"]:
             say(probe_start=key)

@@ -6,8 +6,11 @@ cells would take longer than its timeout); cells that carry nothing of the stude
 they added) are dropped; everything else follows the source, cell by cell (see `rebuild`).
 """
 
+import copy
 import json
 import os
+
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 
 import probes
 
@@ -16,6 +19,7 @@ MAX_NOTEBOOK_BYTES = 50_000_000
 MAX_CELLS = 2_000                            # cells in a submission, the lesson's own included
 MAX_OWN_TEXT = 5_000_000                     # characters in the student's answers and own cells
 MAX_REPAIRS = 20                             # repairs listed one by one in the report
+GRADING_KEYS = ("grade", "solution", "locked", "points", "grade_id", "task")
 
 
 def rebuild(path, source):
@@ -26,8 +30,6 @@ def rebuild(path, source):
     attachments or metadata of theirs).
     """
     import nbformat
-    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
-    from robust_grading import restore_cells
 
     if os.path.islink(path) or not os.path.isfile(path):
         raise ValueError("it is not a regular file (a link to another file is not a submission)")
@@ -94,13 +96,10 @@ def rebuild(path, source):
 def student_view(nb):
     """The rebuilt notebook as the student may see it (what the sandbox gets): every cell without
     its hidden-test region, no nbgrader checksums. The cells it runs come separately."""
-    import copy
-    from robust_grading import _without_hidden_tests
+    from nbgrader.preprocessors import ClearHiddenTests
 
-    view = copy.deepcopy(nb)
+    view, _ = ClearHiddenTests().preprocess(copy.deepcopy(nb), {})
     for cell in view.cells:
-        if "BEGIN HIDDEN TESTS" in cell.source:
-            cell.source = _without_hidden_tests(cell.source)
         cell.metadata.get("nbgrader", {}).pop("checksum", None)
     return view
 
@@ -113,3 +112,111 @@ def runnable_cells(nb):
         if cell.cell_type == "code" and not gid.startswith(SKIPPED):
             cells.append([index, gid or f"your cell {index + 1}", cell.source])
     return cells
+
+
+# --- the cells of the source, by grade_id ---------------------------------------------------------
+
+def is_solution(cell):
+    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution", False))
+
+
+def restore_cells(submitted, source, log=None):
+    """Repair `submitted` (a notebook node, changed in place) against the `source` notebook.
+
+    Every source cell with a `grade_id` is matched by that id; a missing one is put back. Each
+    gets the source's cell type and nbgrader metadata, and its source text unless it is a
+    solution cell (the learner's answer). They end up in the source's order; a cell the learner
+    added travels with the source cell it followed. An unknown or repeated `grade_id` on a
+    learner's cell is dropped, so that cell counts as the learner's own.
+    Returns a list of human-readable changes.
+    """
+    changes = []
+    wanted = [cell for cell in source.cells if probes.grade_id(cell)]
+    known = {probes.grade_id(cell) for cell in wanted}
+    seen = set()
+    for cell in submitted.cells:
+        gid = probes.grade_id(cell)
+        if not gid:
+            continue
+        if gid not in known or gid in seen:
+            del cell.metadata["nbgrader"]                        # not ours, or a duplicate
+            changes.append(f"dropped grade_id {gid!r} from a learner-added cell")
+            continue
+        seen.add(gid)
+    # the learner's own cells travel with the known cell they follow (None: before all of them)
+    followers, found, current = {None: []}, {}, None
+    for cell in submitted.cells:
+        gid = probes.grade_id(cell)
+        if not gid:
+            followers[current].append(cell)
+        else:
+            found[gid] = cell
+            current = gid
+            followers[gid] = []
+    order = [gid for gid in (probes.grade_id(cell) for cell in submitted.cells) if gid]
+    used_ids = {cell.get("id") for cell in submitted.cells}
+    cells = list(followers[None])
+    for original in wanted:
+        gid = probes.grade_id(original)
+        cell = found.get(gid)
+        if cell is None:
+            text = released(original).source if is_solution(original) else original.source
+            cell = _fresh_cell(original, text, used_ids)     # never the instructor's solution
+            changes.append(f"re-inserted deleted cell {gid!r}")
+        else:
+            text = cell.get("source", "") if is_solution(original) else original.source
+            if cell.cell_type != original.cell_type:
+                changes.append(f"changed cell {gid!r} back from {cell.cell_type} to {original.cell_type}")
+                cell = _fresh_cell(original, text, used_ids, keep_id=cell.get("id"))
+            if cell.source != text:
+                if cell.source.rstrip() != released(original).source.rstrip():  # not as released
+                    changes.append(f"restored the source of cell {gid!r}")
+                cell.source = text
+            metadata = cell.metadata.setdefault("nbgrader", {})
+            expected = {key: original.metadata["nbgrader"].get(key) for key in GRADING_KEYS}
+            if {key: metadata.get(key) for key in GRADING_KEYS} != expected:
+                changes.append(f"restored the nbgrader metadata of cell {gid!r}")
+                metadata.update(copy.deepcopy(original.metadata["nbgrader"]))
+                for key in GRADING_KEYS:
+                    if key not in original.metadata["nbgrader"]:
+                        metadata.pop(key, None)
+        cells.append(cell)
+        cells.extend(followers.get(gid, []))
+    source_order = [probes.grade_id(cell) for cell in wanted if probes.grade_id(cell) in found]
+    if order != source_order:
+        moved = [gid for gid, expected in zip(order, source_order) if gid != expected]
+        changes.append(f"put cells back in the source's order (moved: {', '.join(moved)})")
+    submitted.cells = cells
+    if log is not None:
+        for change in changes:
+            log.warning("restore_cells: %s", change)
+    return changes
+
+
+def _fresh_cell(original, text, used_ids, keep_id=None):
+    maker = {"code": new_code_cell, "markdown": new_markdown_cell, "raw": new_raw_cell}
+    cell = maker[original.cell_type](source=text)
+    cell.metadata = copy.deepcopy(original.metadata)
+    cell_id = keep_id or original.get("id") or probes.grade_id(original)
+    while cell_id in used_ids and cell_id != keep_id:
+        cell_id = f"{cell_id}-restored"
+    cell["id"] = cell_id
+    used_ids.add(cell_id)
+    return cell
+
+
+_RELEASE_STEPS = []
+
+
+def released(cell):
+    """A source cell as nbgrader releases it: a copy through its own ClearSolutions (each solution
+    region becomes the code stub) and ClearHiddenTests (the hidden-test region removed)."""
+    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
+
+    if not _RELEASE_STEPS:
+        _RELEASE_STEPS.extend((ClearSolutions(), ClearHiddenTests()))
+    nb = new_notebook(cells=[copy.deepcopy(cell)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    for step in _RELEASE_STEPS:
+        nb, _ = step.preprocess(nb, {})
+    return nb.cells[0]

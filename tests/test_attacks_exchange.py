@@ -1,9 +1,10 @@
 """Attacks through the course folder and nbgrader's exchange (issue 25), with students as Unix users.
 
 The course folder must be the instructor's alone; what students put in the exchange's inbound
-folder is checked before `nbgrader collect` (running as root) copies it: a symlink to the answer
-key, a FIFO, a folder named for another student are moved aside, everyone else is collected, and
-submitted/ becomes private. Needs root and useradd; skips elsewhere.
+folder is copied into a root-only stage and checked there before `nbgrader collect` (running as root)
+copies it from the stage: a symlink to the answer key, a FIFO, a folder named for another student are
+moved aside, a file swapped for a link after the check is never read, everyone else is collected,
+and submitted/ becomes private. Needs root and useradd; skips elsewhere.
 """
 
 import os
@@ -94,6 +95,57 @@ def test_collect_moves_aside_links_fifos_and_impersonation_and_makes_submissions
         assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700, folder
         for name in files:
             assert stat.S_IMODE(os.stat(os.path.join(folder, name)).st_mode) == 0o600, name
+
+
+def test_a_file_swapped_for_a_link_after_the_check_is_never_read(tmp_path, users, monkeypatch):
+    """The TOCTOU between the check and nbgrader's copy: the student swaps their notebook for a link
+    to the answer key once the check has passed. nbgrader collect copies from the root-only stage."""
+    course = tmp_path / "course"
+    exchange.new_course(str(course))
+    box = tmp_path / "exchange"
+    inbound = box / "nnlearn" / "inbound"
+    inbound.mkdir(parents=True)
+    name = f"nlxada+{LESSON}+2026-12-01 10:00:00.000000 UTC+a1"
+    entry(inbound, name, users["nlxada"], "ada's own notebook")
+    key = course / "source" / LESSON / f"{LESSON}.ipynb"
+    real = exchange.nbgrader
+
+    def swap_then_collect(args, root):
+        notebook = inbound / name / f"{LESSON}.ipynb"
+        notebook.unlink()
+        os.symlink(key, notebook)                                      # after the check, before the copy
+        return real(args, root)
+    monkeypatch.setattr(exchange, "nbgrader", swap_then_collect)
+    assert exchange.collect(LESSON, str(course), str(box), log=lambda _: None) == 0
+    collected = course / "submitted" / "nlxada" / LESSON / f"{LESSON}.ipynb"
+    assert not collected.is_symlink() and collected.read_text() == "ada's own notebook"
+
+
+def test_a_hard_link_to_the_key_a_link_inside_a_subfolder_and_a_huge_hand_in_are_moved_aside(tmp_path, users):
+    course = tmp_path / "course"
+    exchange.new_course(str(course))
+    box = tmp_path / "exchange"
+    inbound = box / "nnlearn" / "inbound"
+    inbound.mkdir(parents=True)
+    ada = users["nlxada"]
+    key = course / "source" / LESSON / f"{LESSON}.ipynb"
+    hard = f"nlxada+{LESSON}+2026-12-01 10:00:00.000000 UTC+h"
+    entry(inbound, hard, ada, "{}")
+    os.link(key, inbound / hard / "key.ipynb")                            # the key's own inode (root's)
+    nested = f"nlxada+{LESSON}+2026-12-01 11:00:00.000000 UTC+n"
+    entry(inbound, nested, ada, "{}")
+    (inbound / nested / "more").mkdir()
+    os.symlink(key.parent, inbound / nested / "more" / "key")
+    os.chown(inbound / nested / "more", ada, ada)
+    huge = f"nlxada+{LESSON}+2026-12-01 12:00:00.000000 UTC+b"
+    entry(inbound, huge, ada, "x" * (exchange.MAX_ENTRY_BYTES + 1))
+    said = []
+    assert exchange.collect(LESSON, str(course), str(box), log=said.append) == 0
+    text = "\n".join(said)
+    assert "key.ipynb belongs to another account" in text and "more/key is not a regular file" in text, text
+    assert "larger than" in text, text
+    assert len(os.listdir(box / "nnlearn" / "quarantine")) == 3
+    assert not (course / "submitted").exists() or not os.listdir(course / "submitted")
 
 
 def test_feedback_of_a_student_without_an_exchange_submission_does_not_stop_the_others(tmp_path):

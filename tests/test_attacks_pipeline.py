@@ -22,6 +22,7 @@ from course import COURSEWORK, SOURCE
 sys.path.insert(0, str(COURSEWORK))
 import conversation  # noqa: E402
 import judging  # noqa: E402
+import plain_data  # noqa: E402
 import probes  # noqa: E402
 import sandbox  # noqa: E402
 import stream  # noqa: E402
@@ -269,6 +270,38 @@ print("limits", resource.getrlimit(resource.RLIMIT_AS)[0], resource.getrlimit(re
 
 
 @needs_sandbox
+def test_processes_of_a_sandbox_together_stay_under_its_cgroup_and_none_survives(monkeypatch):
+    import sandbox_cgroup
+    if sandbox.cgroup_status():
+        pytest.skip(f"no cgroups here ({sandbox.cgroup_status()}): the bound is the rlimits above")
+    monkeypatch.setattr(sandbox_cgroup, "MEMORY_BYTES", 400 * 1024 ** 2)
+    result = sandboxed(["""
+for knob in ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/pids/pids.max"):
+    try:
+        open(knob, "w").write("-1")                    # lift its own limit: no /sys in the sandbox
+        print("lifted", knob)
+    except OSError as error:
+        print("refused", knob)
+""", """
+import os, subprocess
+with open("/dev/shm/a", "wb") as handle:            # tmpfs pages count too
+    handle.write(b"0" * 60_000_000)
+child = subprocess.Popen(["sleep", "600"])         # would outlive the run without the group
+pid = os.fork()
+block = b"x" * 250_000_000                           # 250 MB in each of two processes: under the
+if pid == 0:                                         # 1.5 GB rlimit of each, over 400 MB together
+    os._exit(0)
+status = os.waitpid(pid, 0)[1]
+print("together", os.waitstatus_to_exitcode(status))
+"""])
+    assert text_of(result, 0).count("refused") == 2, result
+    shown = text_of(result, 1) if 1 in result["outputs"] else ""       # the runner itself may be the one killed
+    assert "together 0" not in shown, result
+    assert any("ran out of memory" in note for note in result["notes"]), result["notes"]
+    assert not subprocess.run(["pgrep", "-x", "-f", "sleep 600"], capture_output=True).stdout
+
+
+@needs_sandbox
 def test_the_reference_an_exercise_must_not_call_refuses_however_it_is_reached():
     ways = [
         "def sgd_update(params, lr):\n    nl.optim.SGD(params, lr=lr).step()\n",
@@ -285,7 +318,7 @@ def test_the_reference_an_exercise_must_not_call_refuses_however_it_is_reached()
     forbidden = probes.forbidden(LESSON)["sgd_update"]
     result = sandboxed(cells, [[f"public/sgd_update/{n}", probe.format(n=n), forbidden] for n in range(len(ways))]
                        + [["public/other/0", probe.format(n=0), []]])
-    answers = {key: probes.parse_answer(text) for key, text in result["answers"].items()}
+    answers = {key: plain_data.parse_answer(text) for key, text in result["answers"].items()}
     for n in range(len(ways) - 1):
         assert "refuses to run" in answers[f"public/sgd_update/{n}"].error, (n, answers)
     assert answers[f"public/sgd_update/{len(ways) - 1}"].value.tolist() == [0.5, 0.5]
@@ -379,3 +412,46 @@ def test_zip_collect_takes_the_student_the_lms_named_not_one_the_file_name_claim
     assert honest["student_id"] == "ada" and honest["file_id"] == f"{LESSON}.ipynb"
     forged = pattern.match(f"{LESSON}_eve_attempt_2026-12-01-10-00-00_x_ada_attempt_2099-01-01_{LESSON}.ipynb")
     assert forged["student_id"] == "eve" and forged["file_id"] != f"{LESSON}.ipynb"
+
+
+def test_an_uploaded_archive_that_climbs_out_or_links_to_the_key_stops_nobody_and_reads_nothing(tmp_path):
+    """zip_collect: a student uploads a .tar.gz whose member climbs out of the folder (nbgrader's
+    extractor opens archives inside the LMS's and raises, collecting nobody), and the LMS archive
+    holds a link to the answer key. The honest student is collected; no link, nothing outside."""
+    import io
+    import tarfile
+    course = tmp_path / "course"
+    course.mkdir()
+    for name in ("nbgrader_config.py", "robust_grading.py", "kernel_polling.py"):
+        (course / name).write_text((COURSEWORK / name).read_text())
+    key = tmp_path / "key.ipynb"
+    key.write_text("the answer key")
+    upload = io.BytesIO()
+    with tarfile.open(fileobj=upload, mode="w:gz") as tar:
+        climb = tarfile.TarInfo(f"../../../../{LESSON}_ada_attempt_2026-12-01-10-00-00_{LESSON}.ipynb")
+        climb.size = 2
+        tar.addfile(climb, io.BytesIO(b"{}"))
+    archive = course / "downloaded" / LESSON / "archive"
+    archive.mkdir(parents=True)
+    with tarfile.open(archive / "lms.tar.gz", "w:gz") as tar:
+        link = tarfile.TarInfo(f"{LESSON}_eve_attempt_2026-12-01-10-00-00_{LESSON}.ipynb")
+        link.type, link.linkname = tarfile.SYMTYPE, str(key)
+        tar.addfile(link)
+        evil = tarfile.TarInfo(f"{LESSON}_mal_attempt_2026-12-01-10-00-00_evil.tar.gz")
+        evil.size = len(upload.getvalue())
+        tar.addfile(evil, io.BytesIO(upload.getvalue()))
+        honest = tarfile.TarInfo(f"{LESSON}_bo_attempt_2026-12-01-10-00-00_{LESSON}.ipynb")
+        honest.size = 2
+        tar.addfile(honest, io.BytesIO(b"{}"))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "zip_collect", LESSON, "--force"], cwd=course,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert os.listdir(course / "submitted") == ["bo"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    for folder, dirs, files in os.walk(course):
+        for name in dirs + files:
+            path = os.path.join(folder, name)
+            assert not os.path.islink(path), path
+            if name.endswith(".ipynb"):
+                assert "the answer key" not in open(path).read(), path

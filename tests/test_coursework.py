@@ -417,3 +417,9 @@ def test_feedback_never_shows_hidden_tests(graded, lesson):
         shown = sorted(line for line in hidden if line in text and line not in own)
         assert not shown, f"feedback of {student} on {lesson} shows hidden-test lines: {shown}"
         assert "BEGIN HIDDEN TESTS" not in text
+
+
+def test_no_module_of_the_grading_pipeline_is_over_300_lines():
+    long = {path.name: n for path in sorted(COURSEWORK.glob("*.py"))
+            if (n := len(path.read_text().splitlines())) > 300}
+    assert not long, long
