@@ -13,7 +13,8 @@ import numpy as np
 from .. import data as nl_data
 from .. import optim
 from ..nn import Dropout, Linear, Sequential
-from ..train import DATA_SCALE_LIMIT, accuracy, has_diverged, train_step
+from .._fit_stops import DATA_SCALE_LIMIT
+from ..train import accuracy, has_diverged, train_step
 from .data import make_data, make_features
 from .state import ACTIVATIONS, LOSSES, Config
 
