@@ -19,7 +19,7 @@ import importlib
 
 from . import data, landscapes, optim
 from .gradcheck import gradcheck, numerical_gradient
-from .losses import BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss
+from .losses import BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, MSELoss
 from .models import mlp
 from .nn import Dropout, LeakyReLU, Linear, Module, Parameter, ReLU, Sequential, Sigmoid, Tanh
 from .train import EarlyStopping, History, accuracy, evaluate, fit, has_diverged, train_step
@@ -28,7 +28,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Parameter", "Module", "Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Dropout", "Sequential", "mlp",
-    "MSELoss", "HuberLoss", "CrossEntropyLoss", "BCEWithLogitsLoss", "L1Loss",
+    "MSELoss", "HuberLoss", "CrossEntropyLoss", "BCEWithLogitsLoss",
     "optim", "train_step", "fit", "has_diverged", "History", "EarlyStopping", "accuracy", "evaluate",
     "gradcheck", "numerical_gradient", "data", "landscapes", "plots", "widgets",
 ]

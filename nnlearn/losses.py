@@ -24,7 +24,7 @@ from ._checks import as_float_array, check_real
 from .functional import class_labels, log_softmax, softmax, softplus
 from .loss_base import Loss, LossInfo
 
-__all__ = ["Loss", "MSELoss", "HuberLoss", "CrossEntropyLoss", "BCEWithLogitsLoss", "L1Loss", "LOSSES", "LossInfo", "softmax"]
+__all__ = ["Loss", "MSELoss", "HuberLoss", "CrossEntropyLoss", "BCEWithLogitsLoss", "LOSSES", "LossInfo", "softmax"]
 
 
 class MSELoss(Loss):
@@ -46,28 +46,6 @@ class MSELoss(Loss):
 
     def _gradient(self, diff):
         return diff * diff.dtype.type(2 / self._count(diff.size))
-
-    def __repr__(self):
-        return self._reduction_repr()
-
-
-class L1Loss(Loss):
-    """Mean absolute error: L = mean(|prediction - target|).
-
-    dL/dprediction = sign(prediction - target) / n (0 where they are equal, as PyTorch).
-    """
-
-    def __init__(self, reduction="mean"):
-        self._set_reduction(reduction)
-
-    def forward(self, prediction, target):
-        prediction, target = self._inputs(prediction, target)
-        diff = prediction - target
-        self._cache = (diff,)
-        return self._reduce(np.abs(diff), target)
-
-    def _gradient(self, diff):
-        return np.sign(diff) / diff.dtype.type(self._count(diff.size))
 
     def __repr__(self):
         return self._reduction_repr()
@@ -230,5 +208,4 @@ LOSSES = {
     "cross-entropy": LossInfo(CrossEntropyLoss, "class labels", "nn.CrossEntropyLoss()"),
     "Huber": LossInfo(HuberLoss, "values", "nn.HuberLoss(delta=1.0)", {"delta": 1.0}),
     "binary cross-entropy": LossInfo(BCEWithLogitsLoss, "binary", "nn.BCEWithLogitsLoss()"),
-    "L1": LossInfo(L1Loss, "values", "nn.L1Loss()"),
 }
