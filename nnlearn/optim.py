@@ -21,7 +21,7 @@ from . import lr_scheduler  # noqa: F401  (nl.optim.lr_scheduler.StepLR, as torc
 from ._checks import check_real, describe
 from .optimizer import Optimizer, OptimizerInfo
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adam", "AdamW", "NAdam", "OptimizerInfo", "OPTIMIZERS", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adam", "AdamW", "OptimizerInfo", "OPTIMIZERS", "lr_scheduler"]
 
 
 class SGD(Optimizer):
@@ -199,43 +199,6 @@ class AdamW(Adam):
         super()._update(param, grad, state, dict(group, weight_decay=0))   # then Adam, no L2 term
 
 
-class NAdam(Adam):
-    """Adam with Nesterov momentum (Dozat, 2016): the step looks ahead along the momentum.
-
-    At step t (PyTorch's rule, momentum_decay psi):
-        g = g + weight_decay * p
-        mu_t = beta1 * (1 - 0.5 * 0.96^(t psi)),  mu_{t+1} likewise;  prod_t = mu_1 ... mu_t
-        m = beta1 * m + (1 - beta1) * g;  v = beta2 * v + (1 - beta2) * g^2
-        denom = sqrt(v / (1 - beta2^t)) + eps
-        p = p - lr (1 - mu_t) / (1 - prod_t) * g / denom - lr mu_{t+1} / (1 - prod_t mu_{t+1}) * m / denom
-    """
-
-    def __init__(self, params, lr=0.002, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=0.004):
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
-        self.defaults["momentum_decay"] = self.param_groups[0]["momentum_decay"] = check_real(
-            momentum_decay, "NAdam: momentum_decay", low=0)
-
-    def _update(self, param, grad, state, group):
-        if not state:
-            state.update(step=0, mu_product=np.float32(1.0),    # float32, as PyTorch keeps it
-                         exp_avg=np.zeros_like(param.data),
-                         exp_avg_sq=np.zeros_like(param.data))
-        state["step"] += 1
-        t, lr, eps, psi = state["step"], group["lr"], group["eps"], group["momentum_decay"]
-        beta1, beta2 = group["betas"]
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        g = grad + group["weight_decay"] * param.data if group["weight_decay"] else grad
-        mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))
-        mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
-        state["mu_product"] *= np.float32(mu)
-        m[...] = beta1 * m + (1 - beta1) * g
-        v[...] = beta2 * v + (1 - beta2) * g**2
-        denom = np.sqrt(v / (1 - beta2**t)) + eps
-        product = float(state["mu_product"])
-        param.data -= lr * (1 - mu) / (1 - product) * g / denom
-        param.data -= lr * mu_next / (1 - product * mu_next) * m / denom
-
-
 OPTIMIZERS = {info.name: info for info in (
     OptimizerInfo("SGD", SGD, lr_range=(1e-3, 3.0), default_lr=0.1,
                   description="plain gradient descent: a step against the gradient",
@@ -259,8 +222,4 @@ OPTIMIZERS = {info.name: info for info in (
                   lr_range=(1e-4, 0.3), default_lr=0.01,
                   description="Adam with weight decay applied to the weights, not the gradient",
                   rule="p = p * (1 - lr * 0.01);  then Adam's step"),
-    OptimizerInfo("NAdam", NAdam, velocity_key="exp_avg", square_key="exp_avg_sq",
-                  lr_range=(1e-4, 0.3), default_lr=0.01,
-                  description="Adam whose momentum looks one step ahead (Nesterov)",
-                  rule="Adam with m replaced by a Nesterov look-ahead of it"),
 )}
