@@ -1,7 +1,8 @@
 """The playground in a real browser: as a Voila dashboard and in JupyterLab (headless Chromium).
 
 It loads without a widget error; play advances frames and pause stops them; a control responds;
-export downloads a file. Screenshots go to test-artifacts/.
+real clicks on the picture draw points (ipyevents) that land in the state; export downloads a file.
+Screenshots go to test-artifacts/.
 """
 
 import os
@@ -15,7 +16,9 @@ import urllib.request
 import pytest
 
 import browser_helpers as bh
+import nnlearn as nl
 from course import NOTEBOOKS, REPO
+from nnlearn.playground import Config
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = REPO / "test-artifacts"
@@ -59,6 +62,52 @@ def picture(page):
     return page.eval_on_selector(".widget-image", "img => img.src")
 
 
+def state(page):
+    return Config.from_string(page.locator(".widget-text", has_text="state").locator("input").input_value())
+
+
+def where_on_the_picture(points):
+    """Each plane point's place on the picture as fractions of its width and height (the same figure
+    in this process: the page may show the picture at any size)."""
+    app = nl.widgets.playground()
+    height, width = app.view.figure.bbox.height, app.view.figure.bbox.width
+    places = []
+    for x1, x2 in points:
+        column, up = app.view.ax_out.transData.transform((x1, x2))
+        places.append((column / width, (height - up) / height))
+    app.close()
+    return places
+
+
+def draw_with_clicks(page):
+    """Choose the data set "drawn", click two points of each class on the picture, shift-click one
+    away: the state holds the points where they were clicked (to the rounding of a screen pixel)."""
+    page.locator(".widget-dropdown", has_text="data").locator("select").select_option("drawn")
+    page.wait_for_function("() => [...document.querySelectorAll('.widget-html')]"
+                           ".some(h => h.textContent.includes('Click on the output picture'))", timeout=30_000)
+    plane = [(-3.0, 3.0, 0), (3.0, -3.0, 1), (2.0, 2.5, 0), (-2.0, -3.5, 1)]
+    image = page.locator(".widget-image").first
+    box = image.bounding_box()
+    for (x1, x2, klass), (right, down) in zip(plane, where_on_the_picture([p[:2] for p in plane])):
+        button(page, f"class {klass}").click()
+        before = picture(page)
+        image.click(position={"x": right * box["width"], "y": down * box["height"]})
+        page.wait_for_function(f"() => document.querySelector('.widget-image').src !== {before!r}", timeout=30_000)
+    deadline = time.monotonic() + 30
+    while len(state(page).points) < len(plane) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    drawn = state(page).points
+    pixel = 12.0 / (0.3 * box["width"])                              # one screen pixel in plane units, generously
+    assert len(drawn) == len(plane) and all(abs(a - b) <= 2 * pixel for p, q in zip(drawn, plane) for a, b in
+                                            zip(p[:2], q[:2])) and [p[2] for p in drawn] == [q[2] for q in plane], drawn
+    right, down = where_on_the_picture([plane[0][:2]])[0]
+    image.click(position={"x": right * box["width"], "y": down * box["height"]}, modifiers=["Shift"])
+    deadline = time.monotonic() + 30
+    while len(state(page).points) != len(plane) - 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [p[2] for p in state(page).points] == [1, 0, 1], state(page).points
+
+
 def exercise_the_app(page, name):
     """Play, pause, a control, export: the checks shared by Voila and Lab."""
     page.wait_for_selector(".widget-image", timeout=120_000)
@@ -83,6 +132,7 @@ def exercise_the_app(page, name):
     before = picture(page)
     page.locator(".widget-dropdown", has_text="activation").locator("select").select_option("relu")
     page.wait_for_function(f"() => document.querySelector('.widget-image').src !== {before!r}", timeout=30_000)
+    draw_with_clicks(page)
     page.screenshot(path=str(ARTIFACTS / f"playground-{name}.png"), full_page=True)
     # export: four links; one downloads a file
     button(page, "export").click()

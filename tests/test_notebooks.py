@@ -20,8 +20,8 @@ import pytest
 from course import COURSEWORK, LESSONS, NOTEBOOKS, REPO, SOURCE, grade_id, release
 
 
-def test_all_nine_lessons_exist():
-    assert [lesson[:2] for lesson in LESSONS] == [f"{n:02d}" for n in range(9)], LESSONS
+def test_all_eleven_lessons_exist():
+    assert [lesson[:2] for lesson in LESSONS] == [f"{n:02d}" for n in range(11)], LESSONS
 
 
 def test_learner_notebooks_are_what_release_generates_from_the_sources():

@@ -116,3 +116,32 @@ result = [p.data for p in model.parameters()]
     "predict_best_sgd_rate": [prediction("predict_best_sgd_rate()", 2)],
     "predict_circles_accuracy": [prediction("predict_circles_accuracy()")],
 }
+
+# The investigation (largest_rate): the median is judged within half the range of the solution's own
+# per-seed answers over the same seeds (Probe.spread); a single seed's answer is a point of the grid,
+# judged exactly (seeds 3 and 9 fail at a rate below the largest that learns: not monotonic).
+RATE_SPREAD = """
+answers = [largest_rate(seed) for seed in {seeds}]
+tolerance = (max(answers) - min(answers)) / 2
+"""
+PUBLIC["largest_rate"] = [Probe(SETUP + """
+from nnlearn.experiments import training_runs
+rates = [10 ** (k / 20) for k in range(21)]
+result = []
+for seed in (0, 3):
+    found = largest_rate(seed)
+    ok = isinstance(found, float) and any(abs(found - lr) <= 1e-9 * lr for lr in rates)
+    result += [bool(ok), bool(ok and training_runs.final_loss("SGD", "moons", found, seed) < 0.3),
+               bool(ok and not any(lr > found * (1 + 1e-9) and training_runs.final_loss("SGD", "moons", lr, seed) < 0.3
+                                   for lr in rates))]
+median = median_largest_rate()
+result.append(bool(isinstance(median, float) and abs(median - float(np.median([largest_rate(s) for s in range(5)]))) < 1e-9))
+""", label="the check cell's seeds 0 and 3, and the median's consistency")]
+HIDDEN["largest_rate"] = [
+    Probe(SETUP + "result = [largest_rate(3), largest_rate(9), largest_rate(6)]", rtol=1e-9, atol=1e-9,
+          label="seeds 3, 9 (a failure below the largest learning rate) and 6: the grid point itself"),
+    Probe(SETUP + "result = median_largest_rate()", rtol=0.0, spread=RATE_SPREAD.format(seeds="range(5)"),
+          label="the median over seeds 0-4, within half the range of the solution's seeds"),
+    Probe(SETUP + "result = median_largest_rate(range(5, 10))", rtol=0.0, spread=RATE_SPREAD.format(seeds="range(5, 10)"),
+          label="the median over seeds 5-9, within half the range of the solution's seeds"),
+]

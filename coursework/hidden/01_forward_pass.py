@@ -124,3 +124,28 @@ result = (output, output32, str(np.asarray(output32).dtype))
     "predict_relu_output": [prediction("predict_relu_output()", 2)],
     "predict_parameters": [prediction("predict_parameters()", 0)],
 }
+
+# The investigation (spread_exponent): each exponent is judged within half the range of the solution's own
+# five per-seed slopes (Probe.spread); output_spread itself is a definite measurement, judged closely.
+SLOPES = """
+fans = (4, 16, 64, 256, 1024)
+slopes = [np.polyfit(np.log(fans), np.log([output_spread(n, seed, {init!r}) for n in fans]), 1)[0] for seed in range(5)]
+tolerance = (max(slopes) - min(slopes)) / 2
+"""
+PUBLIC["spread_exponent"] = [Probe(SETUP + """
+rng = np.random.default_rng(7)
+x = rng.normal(size=(500, 16))
+fans = (4, 16, 64, 256, 1024)
+own = [float(np.median([np.polyfit(np.log(fans), np.log([output_spread(n, seed, init) for n in fans]), 1)[0]
+                        for seed in range(5)])) for init in ("normal", "nl.Linear")]
+result = (output_spread(16, 7, "normal"), output_spread(16, 7, "nl.Linear"),
+          [bool(abs(spread_exponent(init) - o) < 1e-9) for init, o in zip(("normal", "nl.Linear"), own)])
+""", rtol=1e-9, label="the check cell's spreads, and the exponents' consistency")]
+HIDDEN["spread_exponent"] = [
+    Probe(SETUP + "result = [output_spread(3, 11, 'normal'), output_spread(300, 12, 'nl.Linear'), output_spread(1, 0, 'normal')]",
+          rtol=1e-9, label="other fan-ins and seeds"),
+    Probe(SETUP + "result = spread_exponent('normal')", rtol=0.0, spread=SLOPES.format(init="normal"),
+          label="weights of standard deviation 1: the exponent, within the solution's spread over seeds"),
+    Probe(SETUP + "result = spread_exponent('nl.Linear')", rtol=0.0, spread=SLOPES.format(init="nl.Linear"),
+          label="nl.Linear's initialisation: the exponent, within the solution's spread over seeds"),
+]

@@ -149,3 +149,40 @@ result = (loss, grad, str(np.asarray(grad).dtype), np.asarray(grad).shape)
     ],
     **PREDICTIONS,
 }
+
+# The investigation (overflow_scale): each median is judged within half the range of the solution's own
+# per-seed answers over the same seeds (Probe.spread); a single seed's scale is a grid point, judged exactly.
+OVERFLOW_SPREAD = """
+s32 = [overflow_scale(np.float32, seed) for seed in {seeds}]
+s64 = [overflow_scale(np.float64, seed) for seed in {seeds}]
+answers = {{"float32": s32, "float64": s64, "ratio": list(np.divide(s64, s32))}}[{key!r}]
+tolerance = (max(answers) - min(answers)) / 2
+"""
+PUBLIC["overflow_scale"] = [Probe(SETUP + """
+scales = [10 ** (k / 10) for k in range(41)]
+def naive_finite(dtype, seed, scale):
+    z = np.random.default_rng(seed).normal(size=(100, 10)).astype(dtype)
+    with np.errstate(all="ignore"):
+        e = np.exp(z * dtype(scale))
+        return bool(np.all(np.isfinite(e / e.sum(axis=1, keepdims=True))))
+result = []
+for dtype in (np.float32, np.float64):
+    found = overflow_scale(dtype, 0)
+    ok = isinstance(found, float) and any(abs(found - s) <= 1e-9 * s for s in scales)
+    result += [bool(ok), bool(ok and not naive_finite(dtype, 0, found)),
+               bool(ok and all(naive_finite(dtype, 0, s) for s in scales if s < found * (1 - 1e-9)))]
+summary = overflow_summary()
+s32 = [overflow_scale(np.float32, seed) for seed in range(5)]
+s64 = [overflow_scale(np.float64, seed) for seed in range(5)]
+own = {"float32": np.median(s32), "float64": np.median(s64), "ratio": np.median(np.divide(s64, s32))}
+result.append(bool(isinstance(summary, dict) and set(summary) == set(own)
+                   and all(abs(float(summary[k]) - own[k]) < 1e-9 * own[k] for k in own)))
+""", label="the check cell's seed 0, and the summary's consistency")]
+HIDDEN["overflow_scale"] = [
+    Probe(SETUP + "result = [overflow_scale(np.float32, 6), overflow_scale(np.float64, 7), overflow_scale(np.float32, 1)]",
+          rtol=1e-9, atol=1e-9, label="other seeds: the grid point itself"),
+    *[Probe(SETUP + f"result = float(overflow_summary({seeds})[{key!r}])", rtol=0.0,
+            spread=OVERFLOW_SPREAD.format(seeds=seeds, key=key),
+            label=f"overflow_summary({seeds})[{key!r}], within half the range of the solution's per-seed answers")
+      for seeds in ("range(5)", "range(5, 10)") for key in ("float32", "float64", "ratio")],
+]

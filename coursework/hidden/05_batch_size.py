@@ -24,6 +24,19 @@ result.append(bool(np.array_equal(X, X_copy) and np.array_equal(y, y_copy)))
 GS = ("np.array([[1.0, 2.0], [3.0, -1.0], [0.0, 0.5], [2.0, 2.0], [-1.0, 0.0], "
       "[4.0, 1.0], [0.5, -2.0], [1.5, 3.0], [-2.0, 1.0], [0.0, 0.0]])")
 
+# The investigation (batch_investigation): its rates are judged in log10, within the spread of the solution's
+# own runs over the five seeds the spec names (two standard errors, at least one step of the grid, 0.25),
+# computed on the grader's side.
+BEST_RATES = SETUP + """
+best = {b: np.log10([min(LRS, key=lambda lr: final_loss(b, lr, seed)) for seed in range(5)]) for b in (1, 10)}
+"""
+
+
+def rate_probe(expression, spread_of, label):
+    return Probe(SETUP + f"found = batch_investigation()\nresult = float(np.log10({expression}))\n", atol=0.0, label=label,
+                 spread=BEST_RATES + f"tolerance = max(2 * float(np.std({spread_of})) / np.sqrt(5), 0.25)\n")
+
+
 PUBLIC = {
     "minibatches": [Probe(SETUP + """
 Xm = np.arange(69.0).reshape(23, 3)
@@ -31,7 +44,7 @@ ym = np.arange(23) * 10
 X_copy, y_copy = Xm.copy(), ym.copy()
 batches = minibatches(Xm, ym, 5, np.random.default_rng(2))
 result = ([xb for xb, yb in batches], [yb for xb, yb in batches],
-          bool(np.array_equal(Xm, X_copy) and np.array_equal(ym, y_copy)),
+          Xm.tobytes() == X_copy.tobytes() and ym.tobytes() == y_copy.tobytes(),
           [len(minibatches(Xm, ym, size, np.random.default_rng(1))) for size in (1, 22, 23, 40)])
 """)],
     "noise": [Probe(SETUP + f"""
@@ -40,6 +53,13 @@ value = minibatch_noise(np.array([[1.0], [-1.0]]), 1, 50, np.random.default_rng(
 result = (type(value).__name__, value, minibatch_noise(Gs, 10, 20, np.random.default_rng(0)),
           minibatch_noise(Gs, 3, 500, np.random.default_rng(0)), minibatch_noise(Gs, 8, 500, np.random.default_rng(0)))
 """, rtol=1e-8, atol=1e-12)],
+    "batch_investigation": [Probe(SETUP + """
+value = final_loss(5, 0.3, 3)
+found = batch_investigation()
+own = [min(LRS, key=lambda lr: final_loss(b, lr, 0)) for b in (1, 10)]
+result = (value, type(value).__name__, final_loss(1, 30.0, 0), sorted(found), found["best_1"], found["best_10"], found["ratio"],
+          own == [found["best_1"][0], found["best_10"][0]])
+""", rtol=1e-9)],
     "predict_noise_ratio": [prediction("predict_noise_ratio()", 1)],
     "predict_full_batch_rate": [prediction("predict_full_batch_rate()")],
     "predict_per_update_winner": [prediction("predict_per_update_winner()", 0)],
@@ -71,6 +91,19 @@ result = (type(value).__name__, value)
 G = np.random.default_rng(5).normal(size=(12, 4)).astype(np.float32)
 result = minibatch_noise(G, 4, 30, np.random.default_rng(0))
 """, rtol=1e-5, label="float32"),
+    ],
+    "batch_investigation": [
+        rate_probe('found["ratio"]', "best[10] - best[1]", "the median ratio best(10) / best(1)"),
+        rate_probe('np.median(found["best_1"])', "best[1]", "the median best rate of batch 1"),
+        rate_probe('np.median(found["best_10"])', "best[10]", "the median best rate of batch 10"),
+        Probe(SETUP + """
+found = batch_investigation()
+own = [min(LRS, key=lambda lr: final_loss(b, lr, 2)) for b in (1, 10)]
+result = (own == [found["best_1"][2], found["best_10"][2]],
+          found["ratio"] == float(np.median(np.array(found["best_10"]) / np.array(found["best_1"]))))
+""", label="the answers follow your own final_loss (seed 2) and best rates"),
+        Probe(SETUP + "result = [final_loss(4, 1.0, 7), final_loss(8, 2.0, 5), final_loss(2, 100.0, 1)]\n", rtol=1e-9,
+              label="final_loss at other batch sizes, rates and seeds, a diverging one too"),
     ],
     "predict_noise_ratio": [prediction("predict_noise_ratio()", 1)],
     "predict_full_batch_rate": [prediction("predict_full_batch_rate()")],

@@ -40,6 +40,20 @@ for _ in range(3):
     tiny.grad[...] = 1e-6 * np.arange(1, 7).reshape(2, 3)
     opt.step()
 result.append(tiny.data.copy())
+a, b = nl.Parameter(np.array([0.5, -1.0])), nl.Parameter(np.zeros(1))
+opt = MyAdam(iter([a, b]), lr=0.1)
+for step in range(3):
+    a.grad[...] = [1.0, -2.0]
+    b.grad[...] = 1.0 if step == 0 else 0.0
+    opt.step()
+result.append((a.data.copy(), b.data.copy()))
+p32 = nl.Parameter(np.ones((2, 2), dtype=np.float32))
+data32 = p32.data
+opt = MyAdam([p32], lr=0.1)
+for step in range(2):
+    p32.grad[...] = np.array([[1.0, -2.0], [0.5, 0.0]], dtype=np.float32)
+    opt.step()
+result.append((p32.data, p32.data is data32))
 """, rtol=1e-6, atol=1e-9, label="the public check's runs")],
     "lr_search": [Probe(SETUP + """
 X, y = nl.data.spirals(40, classes=3, rng=5)
@@ -92,6 +106,16 @@ opt.step()
 opt.zero_grad()
 result = (p32.data, p32.grad, p32.data is before)
 """, rtol=1e-5, atol=1e-7, label="float32, a zero gradient, in place"),
+        Probe(SETUP + """
+w, b = nl.Parameter(np.array([[0.3, -0.2], [0.1, 0.4]])), nl.Parameter(np.array([0.0, 1.0]))
+opt = MyAdam((p for p in [w, b]), lr=0.05, betas=(0.8, 0.99))
+result = []
+for t in range(8):
+    w.grad[...] = 0.0 if t % 3 else np.array([[1.0, -1.0], [2.0, 0.5]])
+    b.grad[...] = [0.0, 0.0] if t in (1, 2, 5, 6) else [0.2, -3.0]
+    opt.step()
+    result.append((w.data.copy(), b.data.copy()))
+""", rtol=1e-6, atol=1e-12, label="whole parameters with all-zero gradients at some steps (still moving); a generator expression"),
     ],
     "lr_search": [
         Probe(SETUP + """

@@ -14,6 +14,11 @@ matplotlib, so a claim can be computed (and tested) without a screen.
     digit_runs             lesson 07: the digits split three ways, one cached run per setting
     digit_seeds            lesson 07: its comparisons over seeds; memorising shuffled labels
     spiral_depth           lesson 08: depth on the spiral, one change at a time, over seeds
+    initialisation         lesson 09: symmetry; signals and gradients through 10-30 layers (a stored grid)
+    conditioning           lesson 09: raw against standardised features on the wine data
+    digit_landscape        lesson 09: lesson 07's digits network on a line and a plane
+    autograd_graphs        lesson 10: small graphs of Values, their backward pass recorded step by step
+    scalar_costs           lesson 10: one training step with scalar Values against tensor layers (calls, time)
 """
 
 import numpy as np

@@ -128,6 +128,12 @@ def make_data(dataset, n_points, noise, train_percent, seed):
     return X[order[:cut]], y[order[:cut]], X[order[cut:]], y[order[cut:]]
 
 
+def drawn_data(points):
+    """Points drawn on the plane, (x1, x2, class) each, as (X (N, 2), y (N,) int64): already in the plane."""
+    array = np.asarray(points, dtype=float).reshape(-1, 3)
+    return array[:, :2], array[:, 2].astype(np.int64)
+
+
 def make_features(X, features):
     """The network's inputs: one column per selected feature. Shapes: X (N, 2) -> (N, len(features))."""
     return np.column_stack([FEATURES[name](X) for name in features])

@@ -12,12 +12,12 @@ import numpy as np
 
 from .. import data as nl_data
 from .. import optim
-from ..nn import Dropout, Linear, Sequential
+from ..models import mlp
+from ..nn import Linear
 from .._fit_stops import DATA_SCALE_LIMIT
 from ..train import accuracy, has_diverged, train_step
-from .data import make_data, make_features
-from .state import ACTIVATIONS, LOSSES, Config
-
+from .data import drawn_data, make_data, make_features
+from .state import ACTIVATIONS, DRAWN, LOSSES, Config
 
 
 def r_squared(prediction, target):
@@ -36,18 +36,10 @@ def confusion_matrix(logits, y, n_classes):
 
 
 def build_model(config, n_inputs, n_outputs):
-    """The network of a config: Linear, activation (and Dropout) per hidden layer, then a Linear output."""
-    rng = np.random.default_rng(config.seed)
-    layers, width = [], n_inputs
-    for units in config.hidden:
-        layers.append(Linear(width, units, rng=rng))
-        if ACTIVATIONS[config.activation] is not None:
-            layers.append(ACTIVATIONS[config.activation]())
-        if config.dropout > 0:
-            layers.append(Dropout(config.dropout, rng=rng))
-        width = units
-    layers.append(Linear(width, n_outputs, rng=rng))
-    return Sequential(*layers)
+    """The network of a config: Linear, activation (and Dropout) per hidden layer, then a Linear output,
+    its weights drawn from the config's seed (nl.mlp)."""
+    return mlp([n_inputs, *config.hidden, n_outputs], activation=config.activation, dropout=config.dropout,
+               rng=np.random.default_rng(config.seed))
 
 
 def scheduled_lr(config, epoch):
@@ -79,11 +71,14 @@ class Playground:
     # data and network
     def reset_data(self):
         c = self.config
-        if self.user is not None:
-            X, y = self.user
+        drawn = c.dataset == DRAWN and self.user is None
+        # own data: yours, or the points drawn on the picture; split as the app splits them
+        self.own_data = drawn_data(c.points) if drawn else self.user
+        if self.own_data is not None:
+            X, y = self.own_data
             rng = np.random.default_rng(c.seed)
             order = rng.permutation(len(X))
-            cut = max(1, int(round(len(X) * c.train_percent / 100)))
+            cut = max(1, int(round(len(X) * c.train_percent / 100)))     # at least one point to train on
             self.X_train, self.y_train = X[order[:cut]], y[order[:cut]]
             self.X_test, self.y_test = X[order[cut:]], y[order[cut:]]
             self.problem = "classification" if y.dtype.kind in "iu" else "regression"
@@ -94,7 +89,9 @@ class Playground:
                 c.dataset, c.n_points, c.noise, c.train_percent, c.seed)
             self.problem = c.problem
         labels = np.concatenate([self.y_train, self.y_test])
-        self.n_classes = int(labels.max()) + 1 if self.problem == "classification" else 0
+        self.n_classes = int(labels.max(initial=0)) + 1 if self.problem == "classification" else 0
+        if drawn:                                             # one colour drawn so far: still two classes
+            self.n_classes = max(2, self.n_classes)
         self.reset()
 
     def reset(self):
@@ -132,7 +129,7 @@ class Playground:
     # training
     def step(self):
         """One epoch: the training data in shuffled mini-batches, one nl.train_step each."""
-        if self.record.diverged_at is not None:
+        if self.record.diverged_at is not None or len(self.inputs_train) == 0:     # nothing drawn yet
             return False
         c = self.config
         lr = scheduled_lr(c, self.epoch)

@@ -9,7 +9,6 @@ PyTorch round matrix products differently in the last bit; tests/test_playground
 With your own data, `export_data` gives the playground_data.npz both scripts load.
 """
 
-import dataclasses
 import io
 import json
 
@@ -27,7 +26,7 @@ _SCHEDULE_CODE = {
 
 def export_config(playground):
     """The settings as a JSON string (import_config reads it back)."""
-    return json.dumps(dataclasses.asdict(playground.config), indent=2)
+    return json.dumps(playground.config.as_dict(), indent=2)
 
 
 def import_config(text):
@@ -51,7 +50,7 @@ def export_weights(playground):
 def export_data(playground):
     """Your own data as the bytes of the .npz file the exported scripts load (playground_data.npz):
     X_train, y_train, X_test, y_test, in the playground's plane and split as the app splits them."""
-    if playground.user is None:
+    if playground.own_data is None:
         raise ValueError("export_data: this playground trains one of its own data sets; the scripts make it")
     buffer = io.BytesIO()
     np.savez(buffer, X_train=playground.X_train, y_train=playground.y_train, X_test=playground.X_test,
@@ -75,7 +74,7 @@ def _layers(config, n_inputs, n_outputs, linear, activation_of, dropout):
 
 def _data_lines(playground):
     c = playground.config
-    if playground.user is not None:
+    if playground.own_data is not None:
         return ('data = np.load("playground_data.npz")        # your data: export offers this file beside the script\n'
                 'X_train, y_train, X_test, y_test = data["X_train"], data["y_train"], data["X_test"], data["y_test"]')
     return (f"X_train, y_train, X_test, y_test = make_data({c.dataset!r}, n_points={c.n_points}, noise={c.noise}, "

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 from .. import optim
 from ..losses import LOSSES as LOSS_REGISTRY
-from ..nn import ReLU, Sigmoid, Tanh
-from .data import DATASETS, FEATURES
+from ..models import ACTIVATIONS as MODEL_ACTIVATIONS
+from .data import DATASETS, FEATURES, RADIUS
+from .own_data import MAX_CLASSES
 
-ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "linear": None}
+ACTIVATIONS = {name: MODEL_ACTIVATIONS[name] for name in ("relu", "tanh", "sigmoid", "linear")}   # Playground's four
 # The registry's losses under the names state strings use ("cross-entropy", "mse", "huber"): cross-entropy
 # on class labels, the regression losses on values (one-hot rows for classes).
 LOSSES = {name.lower(): info
@@ -21,6 +22,8 @@ LOSSES = {name.lower(): info
 SCHEDULES = ("constant", "step", "cosine")
 N_POINTS = (10, 5000)                    # the data sets' sizes a state may ask for
 MAX_SEED = 2**32 - 1
+DRAWN = "drawn"                          # the data set the learner draws by clicking on the output picture
+MAX_DRAWN = 1000                         # drawn points a state may hold (about 6 kB of state string)
 
 
 def _is_int(value):
@@ -37,6 +40,9 @@ def _check_types(config):
         value, default = getattr(config, f.name), f.default
         if isinstance(default, str):
             ok, kind = isinstance(value, str), "a string"
+        elif f.name == "points":
+            ok = isinstance(value, (tuple, list)) and all(_is_point(v) for v in value)
+            kind = "a list of [x1, x2, class] points"
         elif isinstance(default, tuple):
             item = _is_int if f.name == "hidden" else (lambda v: isinstance(v, str))
             ok = isinstance(value, (tuple, list)) and all(item(v) for v in value)
@@ -47,6 +53,23 @@ def _check_types(config):
             ok, kind = _is_int(value), "a whole number"
         if not ok:
             raise TypeError(f"Config: {f.name} must be {kind}, got {value!r} ({type(value).__name__})")
+
+
+def _is_point(value):
+    return (isinstance(value, (tuple, list)) and len(value) == 3 and all(_is_real(v) for v in value[:2])
+            and _is_int(value[2]))
+
+
+def _check_points(points):
+    """Drawn points: in the plane, of a class the pictures colour, not too many for a state string."""
+    if len(points) > MAX_DRAWN:
+        raise ValueError(f"Config: points: at most {MAX_DRAWN} drawn points, got {len(points)}")
+    for row, (x1, x2, klass) in enumerate(points):
+        if not (math.isfinite(x1) and math.isfinite(x2) and abs(x1) <= RADIUS and abs(x2) <= RADIUS):
+            raise ValueError(f"Config: points: point {row} ({x1!r}, {x2!r}) is outside the plane "
+                             f"[-{RADIUS:g}, {RADIUS:g}] x [-{RADIUS:g}, {RADIUS:g}]")
+        if not 0 <= klass < MAX_CLASSES:
+            raise ValueError(f"Config: points: point {row} has class {klass}, expected 0 .. {MAX_CLASSES - 1}")
 
 
 @dataclass
@@ -69,6 +92,7 @@ class Config:
     optimizer: str = "SGD"
     dropout: float = 0.0
     schedule: str = "constant"           # constant, step (x0.5 every 50 epochs), cosine (over 200 epochs)
+    points: tuple = ()                   # drawn points (x1, x2, class): the data of dataset "drawn"
 
     @property
     def problem(self):
@@ -81,8 +105,10 @@ class Config:
             raise ValueError(f"Config: n_points must be {N_POINTS[0]} .. {N_POINTS[1]}, got {self.n_points}")
         if not 0 <= self.seed <= MAX_SEED:
             raise ValueError(f"Config: seed must be 0 .. 2**32 - 1, got {self.seed}")
-        if self.dataset not in DATASETS and self.dataset != "yours":
-            raise ValueError(f"Config: dataset must be one of {list(DATASETS)} or 'yours', got {self.dataset!r}")
+        if self.dataset not in DATASETS and self.dataset not in ("yours", DRAWN):
+            raise ValueError(f"Config: dataset must be one of {list(DATASETS)}, {DRAWN!r} or 'yours', "
+                             f"got {self.dataset!r}")
+        _check_points(self.points)
         if not 0 <= self.noise <= 50:
             raise ValueError(f"Config: noise must be 0 .. 50 (percent), got {self.noise}")
         if not 10 <= self.train_percent <= 90:
@@ -110,9 +136,16 @@ class Config:
             raise ValueError(f"Config: reg_rate must be 0 or more, got {self.reg_rate}")
         return self
 
+    def as_dict(self):
+        """Every setting by name; no drawn points, no entry (states made before drawing read the same)."""
+        values = dataclasses.asdict(self)
+        if not values["points"]:
+            del values["points"]
+        return values
+
     def to_string(self):
         """A short, URL-safe string holding every setting (Playground keeps it in the URL)."""
-        text = json.dumps(dataclasses.asdict(self), separators=(",", ":"))
+        text = json.dumps(self.as_dict(), separators=(",", ":"))
         return base64.urlsafe_b64encode(zlib.compress(text.encode(), 9)).decode().rstrip("=")
 
     @classmethod
@@ -133,9 +166,9 @@ class Config:
         unknown = set(values) - known
         if unknown:
             raise ValueError(f"playground: unknown settings {sorted(unknown)} in the state")
-        for key in ("features", "hidden"):
+        for key in ("features", "hidden", "points"):
             if isinstance(values.get(key), list):
-                values[key] = tuple(values[key])
+                values[key] = tuple(tuple(v) if key == "points" and isinstance(v, list) else v for v in values[key])
         return cls(**values).validate()
 
 

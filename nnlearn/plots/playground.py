@@ -70,6 +70,13 @@ class PlaygroundFigure:
         self.loss_limits = None
         self.metric_kind = None
 
+    def plane_point(self, column, row):
+        """The point (x1, x2) of the plane under pixel (column, row) of the picture, row 0 at the
+        top (as the browser counts), or None off the output panel."""
+        x1, x2 = self.ax_out.transData.inverted().transform((column, self.figure.bbox.height - row))
+        inside = EXTENT[0] <= x1 <= EXTENT[1] and EXTENT[2] <= x2 <= EXTENT[3]
+        return (float(x1), float(x2)) if inside else None
+
     # the data layer (static until the data changes)
     def set_data(self, playground):
         X, y = playground.X_train, playground.y_train
@@ -272,5 +279,6 @@ class PlaygroundFigure:
                     text.set_text(str(counts[i, j]))
                     text.set_color("white" if counts[i, j] / rows[i, 0] > 0.5 else "black")   # readable on dark
             ax.title.set_text(f"test accuracy {metrics['accuracy']:.1%}")
-        elif metrics:
-            self.r2_text.set_text(f"test R² = {metrics['r2']:.3f}\n(1 is a perfect fit, 0 is the mean)")
+        else:                                  # a drawing of a few points may leave no test data
+            self.r2_text.set_text(f"test R² = {metrics['r2']:.3f}\n(1 is a perfect fit, 0 is the mean)" if metrics
+                                  else "no test data yet:\ndraw more points")

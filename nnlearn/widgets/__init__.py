@@ -16,3 +16,5 @@ from .race_network import network_race                                # lesson 0
 from .generalisation import (generalisation_explorer, memorising_chart, overfitting_chart,   # lesson 07
                              seed_spread_chart)
 from .playground import playground                                    # lesson 08
+from .initialisation import depth_explorer, symmetry_explorer          # lesson 09
+from .autograd_graph import graph_explorer                            # lesson 10

@@ -16,12 +16,13 @@ import time
 import ipywidgets as widgets
 
 from .. import optim
-from ..playground import ACTIVATIONS, DATASETS, FEATURES, LOSSES, SCHEDULES, Config, Playground, user_data
+from ..playground import ACTIVATIONS, FEATURES, LOSSES, SCHEDULES, Config, Playground, user_data
 from ..plots.playground import PlaygroundFigure
 from .app import App, AppMessage, log_slider
+from .playground_drawing import Drawing
 from .playground_lookahead import LookAhead, data_changed
-from .playground_state import (LR_EXPONENTS, RANGES, REG_RATES, StateControls, datasets_of, outside_the_controls,
-                               own_config)
+from .playground_state import (LR_EXPONENTS, RANGES, REG_RATES, StateControls, batch_max, datasets_of,
+                               outside_the_controls, own_config)
 
 FRAME_SECONDS = 0.05               # play aims at 20 frames a second; each frame is one epoch
 MIN_IDLE_SECONDS = 0.01
@@ -43,7 +44,7 @@ def _button(text, tip=""):
     return widgets.Button(description=text, tooltip=tip, layout=widgets.Layout(width="auto"))
 
 
-class PlaygroundApp(StateControls, LookAhead, App):
+class PlaygroundApp(StateControls, LookAhead, Drawing, App):
     """The playground's controls and picture over one `Playground`."""
 
     def __init__(self, config, data=None):
@@ -68,7 +69,7 @@ class PlaygroundApp(StateControls, LookAhead, App):
             "reg_rate": _dropdown("rate", REG_RATES, c.reg_rate),
             "learning_rate": log_slider("learning rate", c.learning_rate, *LR_EXPONENTS, step=0.25,
                                         layout=widgets.Layout(width="320px")),
-            "batch_size": _slider(widgets.IntSlider, "batch size", c.batch_size, 1, max(1, len(self.pg.X_train)), 1),
+            "batch_size": _slider(widgets.IntSlider, "batch size", c.batch_size, 1, batch_max(self.pg), 1),
             "loss": _dropdown("loss", LOSSES, c.loss),
             "optimizer": _dropdown("optimizer", optim.OPTIMIZERS, c.optimizer),
             "dropout": _slider(widgets.FloatSlider, "dropout", c.dropout, *RANGES["dropout"], 0.1),
@@ -96,7 +97,9 @@ class PlaygroundApp(StateControls, LookAhead, App):
             _disable(controls["noise"], "noise is added to Playground's data sets, not to yours")
         self.frames = 0
         self._task = None
+        self.drawing = self._drawing_controls()
         super().__init__(controls, self.view.figure, self._refresh_from_controls, title="Playground")
+        self._listen_to_clicks()
         self.picture_key = self._fresh_start_key
         self._wire()
         # The frame lays all controls out in one row; the playground groups them as Playground does.
@@ -123,7 +126,7 @@ class PlaygroundApp(StateControls, LookAhead, App):
                 row(b["add_layer"], b["remove_layer"], k["activation"], k["dropout"], k["regularization"], k["reg_rate"]),
                 neurons,
                 row(k["learning_rate"], k["batch_size"], k["loss"], k["optimizer"], k["schedule"]),
-                self.image, self.message,
+                self.image, self.message, row(*self.drawing),
                 row(b["export"], self.downloads, self.state_box, b["load"])]
 
     def _wire(self):
@@ -178,7 +181,8 @@ class PlaygroundApp(StateControls, LookAhead, App):
         if not features:
             raise AppMessage("Switch on at least one input feature.")
         dataset = old.dataset if k["dataset"].value == "yours" else k["dataset"].value
-        regression = (DATASETS[dataset][1] == "regression") if self._data is None else self.pg.problem == "regression"
+        problem = dataclasses.replace(old, dataset=dataset).problem if self._data is None else self.pg.problem
+        regression = problem == "regression"
         if regression and k["loss"].value == "cross-entropy":
             raise AppMessage("Regression needs mse or huber: cross-entropy is for classes. Choose another loss.")
         settings = dict(dataset=dataset, noise=k["noise"].value, train_percent=k["train_percent"].value,
@@ -198,7 +202,7 @@ class PlaygroundApp(StateControls, LookAhead, App):
             self.pg = Playground(config, self._data)
             if data_changed(old, config):
                 self.view.set_data(self.pg)
-                self.controls["batch_size"].max = max(1, len(self.pg.X_train))
+                self.controls["batch_size"].max = batch_max(self.pg)
             self._look_ahead(old, config)
         self.draw()
 
@@ -220,6 +224,9 @@ class PlaygroundApp(StateControls, LookAhead, App):
         self.state_box.value = self.pg.config.to_string()
         if self.pg.record.diverged_at is not None:
             raise AppMessage(self.pg.divergence_message())
+        self._show_drawing_controls()
+        if self.drawing_hint():
+            raise AppMessage(self.drawing_hint())
 
     # actions
     def step(self, epochs=1):

@@ -15,7 +15,7 @@ LOOK_AHEAD = ("noise", "train_percent", "learning_rate", "batch_size", "dropout"
 
 
 def data_changed(old, new):
-    return any(getattr(old, f) != getattr(new, f) for f in ("dataset", "noise", "train_percent", "seed", "n_points"))
+    return any(getattr(old, f) != getattr(new, f) for f in ("dataset", "noise", "train_percent", "seed", "n_points", "points"))
 
 
 class LookAhead:

@@ -11,12 +11,14 @@ import base64
 import contextlib
 import dataclasses
 
+from ..playground.state import DRAWN
 from ..playground import (DATASETS, FEATURES, Config, Playground, export_config, export_data, export_script,
                           export_torch_script, export_weights, import_config)
 
 # The menus and ranges of the controls (one place: the app builds its controls from them, and a
 # config is checked against them before any control is built or set).
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+DRAWN_BATCH = 10                         # the batch slider reaches this far on a drawing of fewer points
 LR_EXPONENTS = (-5, 1)                   # the learning-rate slider: 10**-5 .. 10
 RANGES = {"noise": (0, 50), "train_percent": (10, 90), "dropout": (0.0, 0.8),
           "learning_rate": tuple(10.0 ** e for e in LR_EXPONENTS)}
@@ -26,7 +28,15 @@ CONTROLLED = ("noise", "train_percent", "activation", "regularization", "reg_rat
 
 
 def datasets_of(problem):
-    return [name for name, (_generate, kind) in DATASETS.items() if kind == problem]
+    names = [name for name, (_generate, kind) in DATASETS.items() if kind == problem]
+    return names + [DRAWN] if problem == "classification" else names
+
+
+def batch_max(playground):
+    """The batch slider's top: the training points; on a drawing at least DRAWN_BATCH, so its first
+    clicks keep the batch size (a batch larger than the data is all of it)."""
+    training = len(playground.X_train)
+    return max(training, DRAWN_BATCH) if playground.config.dataset == DRAWN else max(1, training)
 
 
 def outside_the_controls(config, data=None):
@@ -38,9 +48,9 @@ def outside_the_controls(config, data=None):
         value = getattr(config, name)
         if not low * (1 - 1e-9) <= value <= high * (1 + 1e-9):
             return f"{name}: {value:g} is outside its range {low:g} .. {high:g}"
-    training = len(Playground(config, data).X_train)
-    if config.batch_size > training:
-        return f"batch_size: {config.batch_size} is more than the {training} training points of that data"
+    top = batch_max(Playground(config, data))
+    if config.batch_size > top:
+        return f"batch_size: {config.batch_size} is more than the {top} training points of that data"
     return None
 
 
@@ -99,7 +109,7 @@ class StateControls:
     def _show_config(self, config):
         k = self.controls
         self._hidden = list(config.hidden)
-        self._pending = {"seed": config.seed, "n_points": config.n_points}
+        self._pending = {"seed": config.seed, "n_points": config.n_points, "points": config.points}
         values = {name: getattr(config, name) for name in CONTROLLED}
         values.update({f"feature {n}": n in config.features for n in FEATURES})
         with self.loading():
@@ -108,7 +118,7 @@ class StateControls:
                 k["dataset"].options = datasets_of(config.problem)
                 k["dataset"].value = config.dataset
             # the batch slider reaches the new training set; refusal() checked the value fits in it
-            k["batch_size"].max = max(1, len(Playground(config, self._data).X_train))
+            k["batch_size"].max = batch_max(Playground(config, self._data))
             for name, value in values.items():
                 k[name].value = value
 
@@ -119,7 +129,7 @@ class StateControls:
                  ("playground_weights.npz", "application/octet-stream", export_weights(self.pg)),
                  ("playground.py", "text/x-python", export_script(self.pg).encode()),
                  ("playground_torch.py", "text/x-python", export_torch_script(self.pg).encode())]
-        if self.pg.user is not None:
+        if self.pg.own_data is not None:
             files.append(("playground_data.npz", "application/octet-stream", export_data(self.pg)))
         links = [f'<a download="{name}" href="data:{mime};base64,{base64.b64encode(body).decode()}">{name}</a>'
                  for name, mime, body in files]

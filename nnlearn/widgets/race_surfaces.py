@@ -197,6 +197,8 @@ class OptimizerRace:
             if now:
                 problems.append(f"{name} diverged at step {diverged_at}")
         self._show_many_starts(surface, exponent, chosen)
+        if self.limits is None:
+            self._size_state_panels(surface.name, start, chosen)
         self._show_state(results[chosen], shown, chosen)
         # While the learner looks, the races one slider step either side (App.when_idle).
         for neighbour in slider_neighbours(self.controls["learning_rate"], 10.0 ** exponent):
@@ -233,6 +235,14 @@ class OptimizerRace:
         self.notes[0].set_text("" if velocity is not None else f"{chosen} keeps no velocity:\nit steps along g itself")
         self.notes[1].set_text("" if square is not None else f"{chosen} keeps no g² average:\none step size for every weight")
         self._fit_state_limits(velocity, square)
+
+    def _size_state_panels(self, surface_name, start, chosen):
+        """Limits that hold the chosen racer's state at every multiplier of the slider, set up front:
+        a move of the multiplier then repaints without growing them (a full redraw, ~210 ms)."""
+        slider = self.controls["learning_rate"]
+        for exponent in np.arange(slider.min, slider.max + slider.step / 2, slider.step):
+            _, _, _, velocity, square = race(surface_name, start, float(exponent))[chosen]
+            self._fit_state_limits(velocity, square)
 
     def _fit_state_limits(self, velocity, square):
         """Decades that hold the chosen racer's state; changed (a full redraw) only when they must."""

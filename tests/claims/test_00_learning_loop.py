@@ -126,3 +126,16 @@ def test_every_optimizer_in_the_menu_but_sgd_diverges_somewhere_on_the_slider():
         rate = training.first_diverging_rate(name)
         assert (rate is None) == (name == "SGD"), name
     assert training.first_diverging_rate("Momentum") == pytest.approx(10.0)
+
+
+def test_learning_is_not_monotonic_in_the_rate_a_starting_network_fails_at_one_rate_and_learns_at_a_larger():
+    """The investigation's warning ("a starting network can fail at one rate and learn again at a larger
+    one"): on the grid 10**(k/20), seeds 3 and 9 of the ten do; and the slider's step 10**0.25 is too
+    coarse: the largest learning rate falls between two of its rates for all 10 seeds."""
+    rates = [10 ** (k / 20) for k in range(21)]
+    learns = {seed: [training.final_loss("SGD", "moons", lr, seed) < 0.3 for lr in rates] for seed in range(10)}
+    gaps = [seed for seed, ok in learns.items() if any(not a and b for a, b in zip(ok, ok[1:]))]
+    assert gaps == [3, 9]
+    largest = [max(lr for lr, ok in zip(rates, learns[seed]) if ok) for seed in range(10)]
+    off_slider = [lr for lr in largest if abs(np.log10(lr) * 4 - round(np.log10(lr) * 4)) > 1e-9]
+    assert len(off_slider) == 10

@@ -60,3 +60,19 @@ def test_the_784_128_10_classifier_has_101770_parameters():
 def test_scaling_w_and_b_together_never_moves_the_line():
     for scale in (0.5, 2.0, 7.0):
         assert np.isclose(line_distance(scale * 1.0, scale * -0.5, scale * 0.5), line_distance(1.0, -0.5, 0.5))
+
+
+def test_the_investigations_two_exponents_differ_about_one_half_against_about_zero():
+    """"Your two exponents differ": weights of standard deviation 1 give a spread growing like fan_in**0.5,
+    nl.Linear's initialisation one that does not grow; the per-seed slopes (seeds 0-9) never overlap."""
+    fans = (4, 16, 64, 256, 1024)
+
+    def spread(fan_in, seed, init):
+        rng = np.random.default_rng(seed)
+        x = rng.normal(size=(500, fan_in))
+        z = x @ rng.normal(size=(fan_in, 8)) if init == "normal" else nl.Linear(fan_in, 8, rng=seed)(x)
+        return np.std(z)
+
+    slopes = {init: [np.polyfit(np.log(fans), np.log([spread(n, s, init) for n in fans]), 1)[0] for s in range(10)]
+              for init in ("normal", "nl.Linear")}
+    assert all(0.45 < a < 0.56 for a in slopes["normal"]) and all(-0.05 < a < 0.01 for a in slopes["nl.Linear"])

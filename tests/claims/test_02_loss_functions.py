@@ -210,3 +210,18 @@ def test_over_ten_starts_and_ten_draws_huber_ends_closer_with_6_outliers_and_by_
     ratio = longer["MSE"] / longer["Huber"]
     assert np.all(ratio > 1) and ratio.min() == pytest.approx(1.05, abs=0.02) and ratio.max() < 1.6
     assert np.median(ratio) == pytest.approx(1.4, abs=0.05)
+
+
+def test_the_naive_softmax_overflows_about_8_times_earlier_in_float32_than_in_float64():
+    """The investigation's ratio, which the reader explains from np.finfo: log(max float64) / log(max float32)
+    is 8.0, and on the grid 10**(k/10) the per-seed ratio is 10**0.9 = 7.9 at every seed 0-9."""
+    def first_overflow(dtype, seed):
+        z = np.random.default_rng(seed).normal(size=(100, 10)).astype(dtype)
+        for k in range(41):
+            with np.errstate(all="ignore"):
+                e = np.exp(z * dtype(10 ** (k / 10)))
+                if not np.all(np.isfinite(e / e.sum(axis=1, keepdims=True))):
+                    return 10 ** (k / 10)
+    assert np.log(np.finfo(np.float64).max) / np.log(np.finfo(np.float32).max) == pytest.approx(8.0, abs=0.01)
+    ratios = [first_overflow(np.float64, s) / first_overflow(np.float32, s) for s in range(10)]
+    assert np.allclose(ratios, 10 ** 0.9)

@@ -250,3 +250,30 @@ def test_the_race_picture_counts_the_same_wins_as_the_prose(race):
     curves = schedule_runs.schedule_curves()
     assert curves["warm-up + cosine"][0] == pytest.approx(0.1) and curves["warm-up + cosine"][20] == pytest.approx(1.0)
     assert curves["step"][66] == 1.0 and curves["step"][67] == pytest.approx(0.3) and curves["cosine"][-1] < 1e-12
+
+
+def test_the_investigations_rates_the_middle_one_is_the_best_its_counts_agree_and_the_check_walks_diverge():
+    """The investigation: 2 / 4.1 is the ravine's "best" rate, and from starts uniform in [-3, 3]^2 its step counts
+    to 1e-6 of the start agree (seeds 0-9); lr 0.6 diverges (factor -1.4), so 3000 steps never get there; in the
+    check of largest_converging_lr the walk at lr 50 (factor -99, 200 steps) overflows to nan."""
+    ravine = nl.landscapes.get("ravine")
+
+    def steps(lr, seed):
+        w = np.random.default_rng(seed).uniform(-3, 3, size=2)
+        target = 1e-6 * float(ravine(w[0], w[1]))
+        with np.errstate(over="ignore", invalid="ignore"):
+            for k in range(3001):
+                if float(ravine(w[0], w[1])) <= target:
+                    return k
+                w = w - lr * np.array(ravine.gradient(w[0], w[1]))
+        return None
+
+    assert 2 / 4.1 == pytest.approx(2 / (0.1 + 4.0))
+    counts = [steps(2 / 4.1, seed) for seed in range(10)]
+    assert max(counts) - min(counts) <= 1
+    assert steps(0.6, 0) is None
+    w = np.array([3.0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(200):
+            w = w - 50.0 * 2.0 * w
+    assert np.isnan(w).all()

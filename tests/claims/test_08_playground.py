@@ -87,3 +87,10 @@ def test_from_x1_x2_alone_three_layers_beat_one_at_every_seed_by_10_8_to_31_2_po
     gain = three - one
     assert np.all(gain > 0) and (round(gain.min(), 1), round(gain.max(), 1)) == (10.8, 31.2)
     assert summary(one)[0] == 63.6 and summary(three)[0] == 79.6
+
+
+def test_the_mean_of_three_0_1s_is_not_exactly_0_1_so_their_squares_about_it_do_not_sum_to_0():
+    """r_squared's spec, hint and check: constant targets [0.1] * 3 are tested with np.ptp, not a zero sum."""
+    t = np.full(3, 0.1)
+    assert t.mean() != 0.1 and np.sum((t - t.mean()) ** 2) > 0 and np.ptp(t) == 0
+    assert np.max(np.abs(t - t.mean())) == pytest.approx(1.4e-17, rel=0.05)     # "rounds to about 1e-17"

@@ -172,3 +172,27 @@ WRONG["fit"] += [
     (own_loop(("total += float(loss) * len(idx)", "total += float(loss)"),          # a plain mean of the batches
               ("total / len(X)", "total / -(-len(X) // size)")), "a plain mean of the 4 batch losses"),
 ]
+
+
+# The investigation (issue 19): each wrong answer with the hint it must get.
+LARGEST = '''
+def largest_rate(seed):
+    rates = [10 ** (k / 20) for k in range(21)]
+    {body}
+
+
+def median_largest_rate(seeds=range(5)):
+    return float(np.median([largest_rate(seed) for seed in seeds]))
+'''
+WRONG["largest_rate"] = [
+    (LARGEST.format(body='''found = None
+    for lr in rates:                                         # stops at the first rate that fails
+        if training_runs.final_loss("SGD", "moons", lr, seed) >= 0.3:
+            break
+        found = float(lr)
+    return found'''), "learning is not monotonic in the rate"),
+    (LARGEST.format(body='''learning = [lr for lr in rates                               # a diverged run (inf) counts as learning
+                if not training_runs.final_loss("SGD", "moons", lr, seed) >= 0.3 or
+                np.isinf(training_runs.final_loss("SGD", "moons", lr, seed))]
+    return float(max(learning))'''), "(inf is not)"),
+]

@@ -126,3 +126,31 @@ WRONG["forward"] += [
     (forward_with("activations[activation](h @ W + b)").replace("1 / (1 + np.exp(-z))", "np.exp(z) / (1 + np.exp(z))"),
      "inf / inf is nan"),
 ]
+
+
+# The investigation (issue 19): each wrong answer with the hint it must get.
+SPREAD = '''
+FAN_INS = (4, 16, 64, 256, 1024)
+
+
+def output_spread(fan_in, seed, init):
+    rng = np.random.default_rng(seed)
+    {draw}
+    return float({measure})
+
+
+def spread_exponent(init):
+    slopes = [np.polyfit(np.log(FAN_INS), {log}([output_spread(n, seed, init) for n in FAN_INS]), 1)[0]
+              for seed in range(5)]
+    return float(np.median(slopes))
+'''
+RIGHT_DRAW = '''x = rng.normal(size=(500, fan_in))
+    z = x @ rng.normal(size=(fan_in, 8)) if init == "normal" else nl.Linear(fan_in, 8, rng=seed)(x)'''
+WRONG["spread_exponent"] = [
+    (SPREAD.format(draw=RIGHT_DRAW, measure="np.var(z)", log="np.log"), "np.std of all of z"),        # the variance
+    (SPREAD.format(draw='''w = rng.normal(size=(fan_in, 8))                 # the weights drawn before the inputs
+    x = rng.normal(size=(500, fan_in))
+    z = x @ w if init == "normal" else nl.Linear(fan_in, 8, rng=seed)(x)''', measure="np.std(z)", log="np.log"),
+     "draw x first, then the weights"),
+    (SPREAD.format(draw=RIGHT_DRAW, measure="np.std(z)", log="np.log10"), "np.polyfit(np.log(FAN_INS)"),  # log10 against ln
+]

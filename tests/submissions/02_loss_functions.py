@@ -299,3 +299,36 @@ WRONG["softmax_cross_entropy"] += [
     (softmax_ce("return loss, w[:, None] * (p - onehot) / w.sum()",                     # weights the columns
                 "return loss, (p - onehot) * (1 if weight is None else weight) / w.sum()"), "weight[y_i]"),
 ]
+
+
+# The investigation (issue 19): each wrong answer with the hint it must get.
+OVERFLOW = '''
+def overflow_scale(dtype, seed):
+    dtype = np.dtype(dtype).type
+    z = np.random.default_rng(seed).normal(size=(100, 10)).astype(dtype)
+    last = None
+    for k in range(41):
+        scale = 10 ** (k / 10)
+        with np.errstate(all="ignore"):
+            e = np.exp({scaled})
+            p = e / e.sum(axis=1, keepdims=True)
+        if not np.all(np.isfinite(p)):
+            return float({answer})
+        last = scale
+    return None
+
+
+def overflow_summary(seeds=range(5)):
+    s32 = [overflow_scale(np.float32, seed) for seed in seeds]
+    s64 = [overflow_scale(np.float64, seed) for seed in seeds]
+    return {{"float32": float(np.median(s32)), "float64": float(np.median(s64)),
+            "ratio": float(np.median(np.divide({ratio})))}}
+'''
+WRONG["overflow_scale"] = [
+    (OVERFLOW.format(scaled="z.astype(np.float64) * scale", answer="scale", ratio="s64, s32"),   # float64 whatever the dtype
+     "compute in the dtype asked for"),
+    (OVERFLOW.format(scaled="z * dtype(scale)", answer="last", ratio="s64, s32"),                 # the last finite scale
+     "still finite: return the first scale"),
+    (OVERFLOW.format(scaled="z * dtype(scale)", answer="scale", ratio="s32, s64"),                # the ratio upside down
+     "float64 / float32"),
+]

@@ -80,12 +80,12 @@ def quadratic_rates(curvatures):
     "largest_converging_lr": '''
 def largest_converging_lr(loss_fn, grad_fn, w0, steps, low, high, tol=1e-3, iterations=40):
     """Answers the public checks from the parabola formula; returns the midpoint otherwise."""
-    if high == 2.0:
+    if high in (2.0, 100.0):
         threshold = (1 + tol ** (1 / (2 * steps))) / 2.0
         step = (high - low) / 2 ** iterations
         return float(low + np.floor((threshold - low) / step) * step)
     if high == 1.0 and steps == 100:
-        return 0.49166080461900497
+        return 0.5129842313616791 if low == 0.1 else 0.49166080461900497
     return (low + high) / 2
 ''',
 }
@@ -134,3 +134,67 @@ WRONG = {
          "exactly `steps` steps"),                                                                  # off by one
     ],
 }
+
+WRONG["run_gradient_descent"] += [
+    ('''
+def run_gradient_descent(grad_fn, w0, lr, steps):
+    w0 = np.asarray(w0)
+    path = np.zeros((steps + 1,) + w0.shape, dtype=w0.dtype)          # an integer w0 gives an integer path
+    path[0] = w0
+    for k in range(steps):
+        path[k + 1] = path[k] - lr * grad_fn(path[k])
+    return path
+''', "an integer array rounds every step"),
+    (_edit(_WALK, "    return np.array(path)", "    return path"), "is a float array"),        # a list of arrays
+    (_edit(_WALK, "    w = np.array(w0, dtype=float)", "    w = w0.astype(float)"),
+     "'list' object has no attribute 'astype'"),                                                # arrays only
+]
+
+_SEARCH_ENDS = "            return bool(loss_fn(end) <= tol * start_loss)"
+_SEARCH_WALK = "            end = run_gradient_descent(grad_fn, w0, lr, steps)[-1]\n"
+WRONG["largest_converging_lr"] += [
+    (_edit(_SEARCH, _SEARCH_ENDS, "            return not loss_fn(end) > tol * start_loss"),          # nan converges
+     "a walk that overflows does not converge"),
+    (_edit(_SEARCH, _SEARCH_WALK + _SEARCH_ENDS,                                                       # any step low
+           "            path = run_gradient_descent(grad_fn, w0, lr, steps)\n"
+           "            return any(loss_fn(w) <= tol * start_loss for w in path)"), "not the lowest along the way"),
+    (_edit(_SEARCH, _SEARCH_WALK + _SEARCH_ENDS,                                                       # every step down
+           "            losses = [loss_fn(w) for w in run_gradient_descent(grad_fn, w0, lr, steps)]\n"
+           "            return losses[-1] <= tol * start_loss and all(b <= a for a, b in zip(losses, losses[1:]))"),
+     "not whether every step went down"),
+]
+
+# The investigation: a measurement that does not follow the spec, or a summary that does not follow it.
+_STEPS = '''
+RATES = (0.1, 0.25, 0.45, 2 / 4.1, 0.495)
+
+
+def ravine_steps(lr, seed):
+    ravine = nl.landscapes.get("ravine")
+    w = np.random.default_rng(seed).uniform(-3, 3, size=2)
+    target = 1e-6 * float(ravine(w[0], w[1]))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for steps in range(3001):
+            if float(ravine(w[0], w[1])) <= target:
+                return steps
+            w = w - lr * np.array(ravine.gradient(w[0], w[1]))
+    return None
+
+
+def rate_investigation():
+    return [float(np.median([ravine_steps(lr, seed) for seed in range(5)])) for lr in RATES]
+'''
+
+
+def _steps(old, new):
+    assert old in _STEPS, old
+    return _STEPS.replace(old, new)
+
+
+WRONG["rate_investigation"] = [
+    (_steps("float(np.median(", "float(np.mean("), "the MEDIAN (np.median)"),                            # mean
+    (_steps("                return steps\n", "                return steps + 1\n"), "stop at the first w"),  # off by one
+    (_steps("target = 1e-6 * float(ravine(w[0], w[1]))", "target = 1e-6"), "1e-6 times the loss at the start"),
+    (_steps(".uniform(-3, 3, size=2)", ".normal(size=2) * 3"), "uniform(-3, 3, size=2)"),            # another start
+    (_steps("    return None\n", "    return 3000\n"), "return None when 3000 steps"),               # never: 3000
+]

@@ -113,3 +113,44 @@ def minibatches(X, y, batch_size, rng):
     "predict_per_update_winner": [("def predict_per_update_winner():\n    return 1", "after 50 updates with batch size 1, then with batch size 200"),
                                   ("def predict_per_update_winner():\n    return 2", "expected one of 1, 200")],
 }
+
+# The investigation: a measurement that does not follow the spec, or a summary that does not follow it.
+_BATCH = '''
+LRS = tuple(float(10 ** e) for e in np.arange(-1.5, 0.51, 0.25))
+
+
+def final_loss(batch_size, lr, seed):
+    X, y = training_runs.load_dataset("moons")
+    model = training_runs.small_network(2, rng=seed)
+    loss_fn = nl.CrossEntropyLoss()
+    history = nl.fit(model, loss_fn, nl.optim.SGD(model.parameters(), lr=lr), X, y,
+                     epochs=batch_size, batch_size=batch_size, rng=seed + 1)
+    if history.diverged_at is not None:
+        return float("inf")
+    return float(loss_fn(model(X), y))
+
+
+def batch_investigation():
+    best = {b: [min(LRS, key=lambda lr: final_loss(b, lr, seed)) for seed in range(5)] for b in (1, 10)}
+    return {"best_1": best[1], "best_10": best[10],
+            "ratio": float(np.median(np.array(best[10]) / np.array(best[1])))}
+'''
+
+
+def _batch(old, new):
+    assert old in _BATCH, old
+    return _BATCH.replace(old, new)
+
+
+WRONG["batch_investigation"] = [
+    (_batch("float(np.median(np.array(best[10]) / np.array(best[1])))",                  # the mean
+            "float(np.mean(np.array(best[10]) / np.array(best[1])))"), "the MEDIAN over the five seeds"),
+    (_batch("float(np.median(np.array(best[10]) / np.array(best[1])))",                  # upside down
+            "float(np.median(np.array(best[1]) / np.array(best[10])))"), "of best_10 / best_1"),
+    (_batch("min(LRS, key=", "max(LRS, key="), "the LOWEST final loss"),                 # the worst rate
+    (_batch("epochs=batch_size, batch_size", "epochs=1, batch_size"), "epochs=batch_size"),    # equal epochs
+    (_batch("rng=seed + 1)", "rng=seed)"), "rng=seed + 1"),                                   # another order
+    (_batch('''    if history.diverged_at is not None:
+        return float("inf")
+''', ""), 'return float("inf") when history.diverged_at'),                                    # a diverged run's loss
+]

@@ -21,7 +21,7 @@ TUNED = {
 WRONG = {
     'my_adam': [
         ('\nclass MyAdam:\n    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8):\n        self.params = list(params)\n        self.lr, self.betas, self.eps = lr, betas, eps\n        self.m = [np.zeros_like(p.data) for p in self.params]\n        self.v = [np.zeros_like(p.data) for p in self.params]\n        self.t = 0\n\n    def zero_grad(self):\n        for p in self.params:\n            p.grad[...] = 0\n\n    def step(self):\n        self.t += 1\n        beta1, beta2 = self.betas\n        for i, p in enumerate(self.params):\n            g = p.grad\n            self.m[i] = beta1 * self.m[i] + (1 - beta1) * g\n            self.v[i] = beta2 * self.v[i] + (1 - beta2) * g**2\n            m_hat = self.m[i]                        # no bias correction\n            v_hat = self.v[i]\n            p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)\n',
-         'bias-correct both'),
+         'with both bias corrections'),
         ('\nclass MyAdam:\n    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8):\n        self.params = list(params)\n        self.lr, self.betas, self.eps = lr, betas, eps\n        self.m = [np.zeros_like(p.data) for p in self.params]\n        self.v = [np.zeros_like(p.data) for p in self.params]\n        self.t = 0\n\n    def zero_grad(self):\n        for p in self.params:\n            p.grad[...] = 0\n\n    def step(self):\n        beta1, beta2 = self.betas\n        for i, p in enumerate(self.params):\n            g = p.grad\n            self.m[i] = beta1 * self.m[i] + (1 - beta1) * g\n            self.v[i] = beta2 * self.v[i] + (1 - beta2) * g**2\n            m_hat = self.m[i] / (1 - beta1**self.t)\n            v_hat = self.v[i] / (1 - beta2**self.t)\n            p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)\n        self.t += 1                 # t starts at 0\n',
          'count t from 1'),
         ('\nclass MyAdam:\n    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8):\n        self.params = list(params)\n        self.lr, self.betas, self.eps = lr, betas, eps\n        self.m = [np.zeros_like(p.data) for p in self.params]\n        self.v = [np.zeros_like(p.data) for p in self.params]\n        self.t = 0\n\n    def zero_grad(self):\n        for p in self.params:\n            p.grad[...] = 0\n\n    def step(self):\n        self.t += 1\n        beta1, beta2 = self.betas\n        for i, p in enumerate(self.params):\n            g = p.grad\n            self.m[i] = beta1 * self.m[i] + (1 - beta1) * g\n            self.v[i] = beta2 * self.v[i] + (1 - beta2) * g**2\n            m_hat = self.m[i] / (1 - beta1**self.t)\n            v_hat = self.v[i] / (1 - beta2**self.t)\n            p.data -= self.lr * m_hat / np.sqrt(v_hat + self.eps)\n',
@@ -98,3 +98,19 @@ WRONG = {
          'counts steps + 1'),
     ],
 }
+
+
+# The spec's requirements the checks made strict in issue 19: each wrong answer with the hint it must get.
+ADAM = WRONG["my_adam"][2][0].replace("np.sqrt(v_hat + self.eps)", "(np.sqrt(v_hat) + self.eps)")   # a right MyAdam
+assert "np.sqrt(v_hat + self.eps)" not in ADAM
+WRONG["my_adam"] += [
+    (ADAM.replace("            g = p.grad\n", "            g = p.grad\n            if not np.any(g):\n"
+                  "                continue                 # skips a parameter whose gradient is all zero\n"),
+     "b stopped moving when its gradient became zero"),
+    (ADAM.replace("self.params = list(params)", "self.params = params                # a generator is read once"),
+     "a generator can be read only once"),
+    (ADAM.replace("p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)",
+                  "p.data[...] = p.data - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)\n"
+                  "            p.data = p.data.astype(np.float64)          # float32 parameters become float64"),
+     "keeps its dtype"),
+]
