@@ -9,7 +9,8 @@ derivative of each element's loss with respect to its prediction (the gradient o
 
 `LOSSES` is the one list of losses that apps, lessons, the playground and its export read:
 display name -> LossInfo (the class, what its targets are, the PyTorch code that builds it).
-Adding a loss is a class here plus one entry there.
+Adding a loss is a class here plus one entry in LOSSES (at the end of this file). The base
+class `Loss` and `LossInfo` are in loss_base.py, softmax and friends in functional.py.
 
 Targets must be finite (a NaN target is a data error, refused with a message); a prediction that
 is not finite gives a loss that is not finite, which is how training's divergence check sees it.
@@ -17,76 +18,13 @@ At extreme values (logits of 1e308) the results are PyTorch's (inf where it give
 numpy overflow warnings.
 """
 
-import math
-from dataclasses import dataclass, field
-
 import numpy as np
 
-from ._checks import as_float_array, check_finite, check_real, check_same_shape, describe
+from ._checks import as_float_array, check_real
+from .functional import class_labels, log_softmax, softmax, softplus
+from .loss_base import Loss, LossInfo
 
-__all__ = ["Loss", "MSELoss", "HuberLoss", "CrossEntropyLoss", "BCEWithLogitsLoss", "LOSSES", "LossInfo"]
-REDUCTIONS = ("mean", "sum", "none")
-
-
-class Loss:
-    """Base class: `forward` returns the loss and caches what `backward` needs."""
-
-    _cache = None                                                # set by forward
-    reduction = "mean"
-
-    def _set_reduction(self, reduction):
-        if reduction not in REDUCTIONS:
-            raise ValueError(f"{type(self).__name__}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
-        self.reduction = reduction
-
-    def _reduce(self, losses, target):
-        """Elementwise losses -> what forward returns: their mean or sum as a float, or the array."""
-        if self.reduction == "none":
-            return losses
-        return self._result(losses.mean() if self.reduction == "mean" else losses.sum(), target)
-
-    def _count(self, size):
-        """What the gradient is divided by: the number of elements for the mean, else 1."""
-        return size if self.reduction == "mean" else 1
-
-    def _reduction_repr(self, *args):
-        parts = list(args) + ([f"reduction={self.reduction!r}"] if self.reduction != "mean" else [])
-        return f"{type(self).__name__}({', '.join(parts)})"
-
-    def __call__(self, prediction, target):
-        return self.forward(prediction, target)
-
-    def backward(self):
-        if self._cache is None:
-            raise ValueError(
-                f"{type(self).__name__}.backward was called before the loss was computed: "
-                "call loss_fn(prediction, target) first"
-            )
-        return self._gradient(*self._cache)
-
-    def _inputs(self, prediction, target):
-        """Both as float arrays of the prediction's dtype, of exactly the same shape."""
-        if (type(prediction) is np.ndarray and type(target) is np.ndarray and prediction.dtype.kind == "f"
-                and target.dtype == prediction.dtype and target.shape == prediction.shape and prediction.size):
-            return prediction, target                         # the usual case, checked cheaply
-        where = type(self).__name__
-        prediction = as_float_array(prediction, "prediction", where=where)
-        target = as_float_array(target, "target", where=where)
-        if target.dtype != prediction.dtype:
-            target = target.astype(prediction.dtype)          # targets are data, not parameters
-        check_same_shape(prediction, target, where)
-        if prediction.size == 0:
-            raise ValueError(f"{where}: prediction is empty (shape {prediction.shape})")
-        return prediction, target
-
-    def _result(self, loss, target):
-        """The loss as a float. One that is not finite is the prediction's doing (training diverged),
-        unless a target is NaN or infinite: that is a data error, so it is checked then (and only
-        then, which costs nothing in the usual case)."""
-        loss = float(loss)
-        if not math.isfinite(loss):
-            check_finite(target, "target", where=type(self).__name__)
-        return loss
+__all__ = ["Loss", "MSELoss", "HuberLoss", "CrossEntropyLoss", "BCEWithLogitsLoss", "LOSSES", "LossInfo", "softmax"]
 
 
 class MSELoss(Loss):
@@ -146,25 +84,6 @@ class HuberLoss(Loss):
         return self._reduction_repr(f"delta={self.delta}")
 
 
-def softmax(logits):
-    """Row-wise softmax of (N, C) scores: p_ic = exp(z_ic) / sum_k exp(z_ik), the row maximum
-    subtracted first so that exp() cannot overflow."""
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=1, keepdims=True)
-
-
-def _log_softmax(logits):
-    """log softmax along the last axis, via log-sum-exp: subtracting the max keeps exp() <= 1.
-
-    Logits 1e308 apart make the shift -inf for the small ones (exp gives 0, log p = -inf, as
-    PyTorch gives); numpy's overflow warning for that subtraction is silenced.
-    """
-    with np.errstate(over="ignore"):
-        shifted = logits - logits.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-
-
 class CrossEntropyLoss(Loss):
     """Softmax cross-entropy on raw logits, with optional class weights (PyTorch's CrossEntropyLoss).
 
@@ -195,8 +114,8 @@ class CrossEntropyLoss(Loss):
         n, classes = logits.shape
         if n == 0:
             raise ValueError(f"{where}: prediction is empty (shape {logits.shape}): the mean over 0 rows is undefined")
-        labels = _class_labels(target, n, classes, where)
-        log_p = _log_softmax(logits)                                 # (N, C)
+        labels = class_labels(target, n, classes, where)
+        log_p = log_softmax(logits)                                 # (N, C)
         if self.reduction != "mean":
             sample_weight = None if self.weight is None else self._class_weights(logits)[labels]
             rows = -log_p[np.arange(n), labels] * (1 if sample_weight is None else sample_weight)    # (N,)
@@ -231,32 +150,6 @@ class CrossEntropyLoss(Loss):
 
     def __repr__(self):
         return self._reduction_repr(*([] if self.weight is None else [f"weight={self.weight}"]))
-
-
-def _class_labels(target, n, classes, where):
-    """Integer labels of shape (N,) in [0, C); a clear error for anything else."""
-    labels = target if isinstance(target, np.ndarray) else np.asarray(target)
-    if labels.dtype.kind not in "iu":
-        hint = ""
-        if labels.dtype.kind in "fb" and labels.shape == (n, classes) and classes > 1:
-            hint = (" (this looks like one-hot or probability targets of shape (N, C); "
-                    "give the class labels: target.argmax(axis=1))")
-        elif labels.dtype.kind == "f":
-            hint = " (use target.astype(int))"
-        raise TypeError(f"{where}: target must hold integer class labels, got {describe(labels)}{hint}")
-    if labels.shape != (n,):
-        raise ValueError(f"{where}: target must have shape ({n},), one label per row of prediction, got {labels.shape}")
-    if n and (labels.min() < 0 or labels.max() >= classes):
-        raise ValueError(
-            f"{where}: target labels must lie in [0, {classes - 1}] for {classes} classes, "
-            f"got values from {labels.min()} to {labels.max()}"
-        )
-    return labels
-
-
-def _softplus(x):
-    """log(1 + exp(x)) without overflow: max(x, 0) + log1p(exp(-|x|))."""
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
 
 class BCEWithLogitsLoss(Loss):
@@ -296,7 +189,7 @@ class BCEWithLogitsLoss(Loss):
                 )
             pos_weight = self.pos_weight.astype(logits.dtype)
         with np.errstate(over="ignore", invalid="ignore"):        # logits near 1e308: the mean is inf, as PyTorch's
-            losses = pos_weight * target * _softplus(-logits) + (1 - target) * _softplus(logits)
+            losses = pos_weight * target * softplus(-logits) + (1 - target) * softplus(logits)
             loss = self._reduce(losses, target)
         self._cache = (logits, target, pos_weight)
         return loss
@@ -308,42 +201,6 @@ class BCEWithLogitsLoss(Loss):
 
     def __repr__(self):
         return self._reduction_repr(*([] if self.pos_weight is None else [f"pos_weight={self.pos_weight}"]))
-
-
-@dataclass(frozen=True)
-class LossInfo:
-    """One entry of the loss registry.
-
-    cls, options  the class and its arguments (`make()` builds one)
-    target        "values" (the prediction's shape: regression, or one-hot rows), "class labels"
-                  ((N,) integers, on (N, C) logits) or "binary" (0/1 values, on logits)
-    pytorch       the PyTorch code that builds the same loss (the playground's export writes it)
-    """
-
-    cls: type
-    target: str
-    pytorch: str
-    options: dict = field(default_factory=dict)
-
-    def make(self, reduction="mean"):
-        return self.cls(**self.options, reduction=reduction)
-
-    def pointwise(self, miss):
-        """(loss, dloss/dmiss) of one example against the miss d, any shape, from the class itself
-        (reduction="none"): d = prediction - target for "values"; for labels and binary targets,
-        d is the logit's distance on the wrong side (a 2-class logit pair (0, d), true class 0)."""
-        d = np.asarray(miss, dtype=float)
-        loss_fn = self.make(reduction="none")
-        if self.target == "values":
-            flat = d.reshape(-1, 1)
-            return loss_fn(flat, np.zeros_like(flat)).reshape(d.shape), loss_fn.backward().reshape(d.shape)
-        if self.target == "class labels":
-            logits = np.column_stack([np.zeros(d.size), d.ravel()])                 # (M, 2)
-            loss = loss_fn(logits, np.zeros(d.size, dtype=int))
-            return loss.reshape(d.shape), loss_fn.backward()[:, 1].reshape(d.shape)
-        flat = -d.reshape(-1, 1)                                                   # logit of the true class 1
-        loss = loss_fn(flat, np.ones_like(flat))
-        return loss.reshape(d.shape), -loss_fn.backward().reshape(d.shape)
 
 
 LOSSES = {

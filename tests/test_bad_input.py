@@ -9,6 +9,16 @@ import pytest
 import nnlearn as nl
 
 OPTIMIZERS = [info.cls for info in nl.optim.OPTIMIZERS.values() if not info.options]
+# Every loss in the registry, and those whose target has the prediction's shape (not class labels).
+LOSSES = [info.make() for info in nl.losses.LOSSES.values()]
+SAME_SHAPE_LOSSES = [info.make() for info in nl.losses.LOSSES.values() if info.target != "class labels"]
+
+
+def optimizers_taking(argument):
+    """The registry's optimizer classes that take `argument` (e.g. "eps", "momentum")."""
+    import inspect
+    return [cls for cls in dict.fromkeys(info.cls for info in nl.optim.OPTIMIZERS.values())
+            if argument in inspect.signature(cls).parameters]
 
 
 def params():
@@ -93,7 +103,7 @@ def test_leaky_relu_refuses_a_slope_that_is_not_a_number(slope):
 
 # --- losses ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("loss_fn", [nl.MSELoss(), nl.HuberLoss(), nl.BCEWithLogitsLoss()], ids=repr)
+@pytest.mark.parametrize("loss_fn", SAME_SHAPE_LOSSES, ids=repr)
 @pytest.mark.parametrize("prediction_shape, target_shape", [((5, 1), (5,)), ((5,), (5, 1)), ((4, 2), (2, 4)),
                                                             ((3,), (4,))])
 def test_prediction_and_target_of_different_shapes_are_refused_not_broadcast(loss_fn, prediction_shape, target_shape):
@@ -103,8 +113,7 @@ def test_prediction_and_target_of_different_shapes_are_refused_not_broadcast(los
         loss_fn(np.zeros(prediction_shape), np.zeros(target_shape))
 
 
-@pytest.mark.parametrize("loss_fn", [nl.MSELoss(), nl.HuberLoss(), nl.CrossEntropyLoss(), nl.BCEWithLogitsLoss()],
-                         ids=repr)
+@pytest.mark.parametrize("loss_fn", LOSSES, ids=repr)
 def test_loss_backward_before_the_loss_is_computed_is_a_clear_error(loss_fn):
     with pytest.raises(ValueError, match=rf"{type(loss_fn).__name__}\.backward was called before"):
         loss_fn.backward()
@@ -165,7 +174,7 @@ def test_huber_refuses_a_delta_that_is_not_positive(delta, error, shown):
         nl.HuberLoss(delta)
 
 
-@pytest.mark.parametrize("loss_fn", [nl.MSELoss(), nl.BCEWithLogitsLoss()], ids=repr)
+@pytest.mark.parametrize("loss_fn", SAME_SHAPE_LOSSES, ids=repr)
 def test_losses_refuse_targets_that_are_not_numbers(loss_fn):
     with pytest.raises(TypeError, match=rf"{type(loss_fn).__name__}: target must hold real numbers"):
         loss_fn(np.zeros(2), np.array(["a", "b"]))
@@ -181,7 +190,7 @@ def test_optimizers_refuse_a_learning_rate_that_is_negative_or_not_a_number(opti
         optimizer_class(params(), lr=lr)
 
 
-@pytest.mark.parametrize("optimizer_class", [nl.optim.RMSprop, nl.optim.Adagrad, nl.optim.Adam])
+@pytest.mark.parametrize("optimizer_class", optimizers_taking("eps"))
 def test_optimizers_refuse_a_negative_eps(optimizer_class):
     with pytest.raises(ValueError, match=rf"{optimizer_class.__name__}: eps.*-1e-08"):
         optimizer_class(params(), lr=0.1, eps=-1e-8)
@@ -203,7 +212,7 @@ def test_adam_refuses_betas_that_are_not_a_pair():
         nl.optim.Adam(params(), betas=0.9)
 
 
-@pytest.mark.parametrize("optimizer_class", [nl.optim.SGD, nl.optim.RMSprop])
+@pytest.mark.parametrize("optimizer_class", optimizers_taking("momentum"))
 def test_optimizers_refuse_a_negative_momentum(optimizer_class):
     with pytest.raises(ValueError, match=rf"{optimizer_class.__name__}: momentum.*-0.5"):
         optimizer_class(params(), lr=0.1, momentum=-0.5)

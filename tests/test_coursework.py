@@ -7,9 +7,9 @@ are the same), one student per kind of submission:
 
 - `solutions`  the source's solution cells                 -> full marks
 - `unanswered` the release as it is                         -> zero on every autograded cell
-- `buggy_<x>`  BUGGY[x] from tests/submissions/<lesson>.py  -> loses exactly check_x + hidden_x
+- `buggy`      every BUGGY[x] of tests/submissions/<lesson>.py -> loses exactly check_x + hidden_x of each
 - `tuned`      every TUNED answer                           -> loses the hidden-test points
-and tampering, riding on those: `buggy_<first exercise>` also has its tests rewritten to
+and tampering, riding on those: `buggy` also has the first exercise's tests rewritten to
 `assert True`, `tuned` also has a check cell deleted and one turned into markdown; all get the
 grade the real tests give. A check_<x> cell's points come from the PUBLIC probes of x, a
 hidden_<x> cell's from the HIDDEN ones. Attacks on the grader are in tests/test_attacks.py.
@@ -172,7 +172,7 @@ def students_for(lesson, released):
     """{student: (notebook or raw text, expected {grade_id: score} or None, expected repairs)}.
 
     The tampering rides on students graded anyway, where undoing it changes the score:
-    `buggy_<first exercise>` also has that exercise's tests rewritten to `assert True` (restored:
+    `buggy` also has the first exercise's tests rewritten to `assert True` (restored:
     0 points, not full); `tuned` also has a check cell deleted and one turned into markdown
     (restored and run: the check's points, where bare nbgrader gives 0).
     """
@@ -191,10 +191,13 @@ def students_for(lesson, released):
                      make_markdown(tuned, f"check_{second}" if second != first else f"hidden_{first}")]
     students["tuned" if lesson.tuned else "tampered"] = (
         tuned, lesson.expected(tuned_states), tuned_repairs)
-    for x, code in lesson.buggy.items():
-        nb = submission(lesson, released, {x: code})
-        repairs = [rewrite_to_assert_true(nb, x)] if x == first else []
-        students[f"buggy_{x}"] = (nb, lesson.expected({x: "wrong"}), repairs)
+    if lesson.buggy:
+        # One student with every planted bug: each exercise's cells are judged on their own, so
+        # each bug still loses exactly its own cells (tests/test_exercises.py checks each bug alone,
+        # in-process); one graded notebook instead of one per exercise.
+        nb = submission(lesson, released, dict(lesson.buggy))
+        repairs = [rewrite_to_assert_true(nb, first)] if first in lesson.buggy else []
+        students["buggy"] = (nb, lesson.expected({x: "wrong" for x in lesson.buggy}), repairs)
     if first not in lesson.buggy:                 # the lesson lacks BUGGY: tamper on unanswered
         nb = submission(lesson, released, {first: None})
         students["tampered_tests"] = (nb, lesson.expected({first: "wrong"}),
@@ -354,13 +357,12 @@ def test_each_planted_bug_loses_exactly_its_exercise_points_and_feedback_names_i
     needs_probes(lesson)
     info = LESSON_INFO[lesson]
     assert info.buggy, info.problem or f"tests/submissions/{lesson}.py has an empty BUGGY"
+    got = cell_scores(graded, "buggy", lesson)
+    wrong = differences(got, graded["expected"][("buggy", lesson)])
+    assert not wrong, (f"each BUGGY[x] should lose exactly check_x + hidden_x ({', '.join(info.buggy)}); "
+                       f"cells off (got, expected): {wrong}")
+    text = feedback_text(graded, "buggy", lesson)
     for x in info.buggy:
-        student = f"buggy_{x}"
-        got = cell_scores(graded, student, lesson)
-        wrong = differences(got, graded["expected"][(student, lesson)])
-        assert not wrong, (f"BUGGY[{x!r}] should lose exactly check_{x} + hidden_{x} "
-                           f"({info.exercise_points(x):g} points); cells off (got, expected): {wrong}")
-        text = feedback_text(graded, student, lesson)
         assert (f"public checks of {x} failed" in text
                 or f"Hidden tests of `{x}` failed" in text), f"feedback for BUGGY[{x!r}] does not name {x}"
     assert info.problem is None, info.problem

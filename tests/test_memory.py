@@ -20,7 +20,8 @@ import pytest
 matplotlib.use("Agg")
 
 import nnlearn.widgets as apps  # noqa: E402
-from nnlearn.widgets import app as frame  # noqa: E402
+from nnlearn.widgets import layout, lifecycle  # noqa: E402
+from nnlearn.widgets.lru import LRUCache  # noqa: E402
 
 REBUILDS = 2
 RSS_GROWTH_MB = 15.0                # for two re-builds (the issue measured 19-136 MB per app before)
@@ -78,7 +79,7 @@ def test_closing_an_app_releases_its_widgets_observers_and_figure():
     app = apps.parabola_descent()
     control = next(c for c in app.controls.values() if hasattr(c, "value"))
     figure = weakref.ref(app.figure)
-    children = [weakref.ref(w) for w in frame._widget_tree([app]) if w is not app]
+    children = [weakref.ref(w) for w in layout.widget_tree([app]) if w is not app]
     app.close()
     assert app.closed and app.figure is None and app.controls == {}
     assert not control._trait_notifiers.get("value", {}).get("change"), "the control still has observers"
@@ -94,7 +95,7 @@ def test_rerunning_a_cell_closes_the_app_it_built_before():
 
     shell = InteractiveShell.instance()
     try:
-        frame._hook_installed[0] = False
+        lifecycle._hook_installed[0] = False
         shell.run_cell("import nnlearn as nl\napp = nl.widgets.parabola_descent()", cell_id="cell-a", store_history=True)
         first = shell.user_ns["app"]
         shell.run_cell("other = nl.widgets.parabola_descent()", cell_id="cell-b", store_history=True)
@@ -107,17 +108,17 @@ def test_rerunning_a_cell_closes_the_app_it_built_before():
         gc.collect()
         assert figure() is None
     finally:
-        for app in frame.live_apps():
+        for app in lifecycle.live_apps():
             app.close()
-        shell.events.unregister("pre_run_cell", frame._pre_run_cell)
-        frame._hook_installed[0] = False
+        shell.events.unregister("pre_run_cell", lifecycle._pre_run_cell)
+        lifecycle._hook_installed[0] = False
         InteractiveShell.clear_instance()
 
 
 def test_lru_cache_stays_within_its_byte_budget():
     import numpy as np
 
-    cache = frame.LRUCache(max_bytes=1_000_000)
+    cache = LRUCache(max_bytes=1_000_000)
     for key in range(100):
         cache[key] = np.zeros(10_000)                    # 80 kB each
     assert cache.bytes <= 1_000_000

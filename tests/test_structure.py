@@ -14,3 +14,11 @@ def test_experiments_import_neither_ipywidgets_nor_matplotlib():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert len(modules) >= 5
     assert out.strip() == "[]", f"nnlearn.experiments pulled in UI modules: {out}"
+
+
+def test_no_module_of_the_package_is_over_300_lines():
+    import pathlib
+    root = pathlib.Path(nnlearn.experiments.__file__).parent.parent
+    long = {str(path.relative_to(root)): n for path in root.rglob("*.py")
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > 300}
+    assert not long, f"split these by job (one module, one job): {long}"

@@ -43,7 +43,7 @@ def test_the_rates_line_gives_each_optimizers_best_rate_times_the_multiplier(rac
     rates = best_learning_rates("ravine")
     for multiplier in (0.1, 10 ** 0.5, 1.0):
         race_app.controls["learning_rate"].value = multiplier
-        text = race_app.race.rates_html.value
+        text = race_app.explorer.rates_html.value
         assert all(f"{name} <b>{rates[name] * multiplier:.3g}</b>" in text for name in NAMES)
         assert "10^-4, 10^-3.5, ..., 10^2" in text
 
@@ -52,12 +52,12 @@ def test_the_many_starts_line_and_dots_count_the_same_starts(race_app):
     race_app.controls["surface"].value = "several_minima"
     race_app.controls["learning_rate"].value = 1.0
     counts = reach_summary("several_minima")
-    text = race_app.race.reach_html.value
+    text = race_app.explorer.reach_html.value
     assert all(f"{name} <b>{reached}</b> ({100 * reached / 225:.0f} %)" in text for name, (reached, _) in counts.items())
     for name in ("SGD", "Adam"):
         race_app.controls["optimizer"].value = name
-        assert len(race_app.race.reached.get_offsets()) == counts[name][0]
-        assert len(race_app.race.reached.get_offsets()) + len(race_app.race.missed.get_offsets()) == 225
+        assert len(race_app.explorer.reached.get_offsets()) == counts[name][0]
+        assert len(race_app.explorer.reached.get_offsets()) + len(race_app.explorer.missed.get_offsets()) == 225
     race_app.controls["optimizer"].value = "Adam"
 
 
@@ -205,7 +205,7 @@ def test_network_race_trains_every_optimizer_from_the_same_start(network_app):
 
 def test_network_race_summary_gives_each_best_rate_and_final_loss(network_app):
     network_app.controls["learning_rate"].value = 1.0
-    text = network_app.race.summary.value
+    text = network_app.explorer.summary.value
     for name, (_, run) in network_races.best_runs().items():
         assert f"{name} <b>{run.lr:.3g}</b>: {run.final_loss:.3f}" in text
     assert "after 50 steps" in text
@@ -219,7 +219,7 @@ def test_network_race_controls_through_their_range(network_app):
             network_app.controls["optimizer"].value = name
             message = network_app.message.value
             assert message == "" or "diverged at step" in message, message
-            pictures[exponent, name] = np.asarray(network_app.race.image.get_array()).copy()
+            pictures[exponent, name] = np.asarray(network_app.explorer.image.get_array()).copy()
     assert not np.array_equal(pictures[0.0, "SGD"], pictures[0.0, "Adam"])
     runs = network_races.runs_at(1.0)
     assert all(run.diverged_at for run in runs.values())
@@ -247,7 +247,7 @@ def test_the_rotation_control_shows_the_turned_twin_with_its_turned_start_and_st
     assert race_app.figure.axes[0].get_title() == turned.title
     assert (race_app.controls["start_x"].value, race_app.controls["start_y"].value) == turned.start
     assert all(np.allclose(line.get_xydata()[0], turned.start) for line in _paths(race_app).values())
-    dots = np.concatenate([race_app.race.reached.get_offsets(), race_app.race.missed.get_offsets()])
+    dots = np.concatenate([race_app.explorer.reached.get_offsets(), race_app.explorer.missed.get_offsets()])
     assert len(dots) == 225 and np.allclose(np.sort(dots, axis=0), np.sort(start_grid(turned), axis=0))
     assert race_app.message.value == ""
     race_app.controls["rotation"].value = 0
@@ -265,19 +265,19 @@ def test_network_race_over_seeds_shows_each_seeds_final_loss_as_a_dot(network_ap
     network_app.controls["learning_rate"].value = 1.0
     network_app.controls["race_over"].value = len(network_races.SEEDS)
     best = network_races.best_over_seeds()
-    dots = network_app.race.seed_dots.get_offsets()
-    assert len(dots) == 6 * len(network_races.SEEDS) and len(network_app.race.seed_flags.get_offsets()) == 0
-    for name, column in network_app.race.columns.items():
+    dots = network_app.explorer.seed_dots.get_offsets()
+    assert len(dots) == 6 * len(network_races.SEEDS) and len(network_app.explorer.seed_flags.get_offsets()) == 0
+    for name, column in network_app.explorer.columns.items():
         ys = sorted(dots[np.isclose(dots[:, 0], column), 1])
         assert np.allclose(ys, sorted(np.clip([runs[name].final_loss for runs in best.values()], 0.011, 9.0)))
-    assert "over seeds 0 to 4" in network_app.race.spread.value and network_app.message.value == ""
+    assert "over seeds 0 to 4" in network_app.explorer.spread.value and network_app.message.value == ""
     network_app.controls["learning_rate"].value = 10.0
-    flags = network_app.race.seed_flags.get_offsets()
-    assert len(flags) + len(network_app.race.seed_dots.get_offsets()) == 6 * len(network_races.SEEDS)
-    assert len(flags) >= 5 * len(network_races.SEEDS) and "diverged at" in network_app.race.spread.value
+    flags = network_app.explorer.seed_flags.get_offsets()
+    assert len(flags) + len(network_app.explorer.seed_dots.get_offsets()) == 6 * len(network_races.SEEDS)
+    assert len(flags) >= 5 * len(network_races.SEEDS) and "diverged at" in network_app.explorer.spread.value
     network_app.controls["learning_rate"].value = 1.0
     network_app.controls["race_over"].value = 1
-    assert len(network_app.race.seed_dots.get_offsets()) == 0 and network_app.race.spread.value == ""
+    assert len(network_app.explorer.seed_dots.get_offsets()) == 0 and network_app.explorer.spread.value == ""
 
 
 def test_every_turned_surface_gives_a_picture_or_a_divergence_note(race_app):

@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 
 from ..data import digits
 from ..losses import CrossEntropyLoss
-from ..nn import Dropout, Linear, ReLU, Sequential
+from ..models import mlp
 from ..optim import AdamW
 from ..train import train_step
 
@@ -55,12 +55,8 @@ def weight_count(hidden_units):
 
 def digits_model(hidden_units, dropout=0.0, seed=0):
     """64 pixels -> hidden_units ReLU units (-> Dropout(p)) -> 10 digit scores (logits), float32."""
-    rng = np.random.default_rng(seed)
-    layers = [Linear(64, hidden_units, rng=rng, dtype=np.float32), ReLU()]
-    if dropout:
-        layers.append(Dropout(dropout, rng=seed + 1))
-    layers.append(Linear(hidden_units, 10, rng=rng, dtype=np.float32))
-    return Sequential(*layers)
+    return mlp([64, hidden_units, 10], activation="relu", dropout=dropout, rng=seed, dtype=np.float32,
+               dropout_rng=seed + 1)                     # masks from their own seed: same weights with or without
 
 
 def _softmax_loss(logits, y):

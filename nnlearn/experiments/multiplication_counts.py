@@ -26,18 +26,12 @@ import numpy as np
 
 from ..gradcheck import relative_error
 from ..losses import MSELoss
-from ..nn import Linear, Sequential, Tanh
+from ..models import mlp
 
 
 def make_network(width, depth=2, in_features=2, rng=0):
     """A tanh network in_features -> width (x depth) -> 1, for timing."""
-    rng = np.random.default_rng(rng)
-    layers, previous = [], in_features
-    for _ in range(depth):
-        layers += [Linear(previous, width, rng=rng), Tanh()]
-        previous = width
-    layers.append(Linear(previous, 1, rng=rng))
-    return Sequential(*layers)
+    return mlp(layer_sizes(width, depth, in_features), activation="tanh", rng=rng)
 
 
 def count_weights(model):

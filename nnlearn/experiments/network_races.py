@@ -14,7 +14,7 @@ import numpy as np
 
 from ..data import moons
 from ..losses import CrossEntropyLoss
-from ..nn import Linear, ReLU, Sequential
+from ..models import mlp
 from ..train import has_diverged, train_step
 from .surface_races import registry
 
@@ -24,8 +24,7 @@ EPOCHS = 50
 
 def network_model(seed=0):
     """The small network every racer trains: 2 -> 16 -> 16 -> 2 with ReLU, same weights for a seed."""
-    rng = np.random.default_rng(seed)
-    return Sequential(Linear(2, 16, rng=rng), ReLU(), Linear(16, 16, rng=rng), ReLU(), Linear(16, 2, rng=rng))
+    return mlp([2, 16, 16, 2], activation="relu", rng=seed)
 
 
 def race_data(n=200, seed=0):

@@ -11,7 +11,7 @@ import functools
 import numpy as np
 
 from ..losses import LOSSES
-from ..nn import Linear, Sequential, Tanh
+from ..models import mlp
 from ..optim import Adam
 from ..train import train_step
 
@@ -40,10 +40,9 @@ def curve_data(n=60, n_outliers=0, height=4.0, noise=0.15, rng=0):
 
 
 def fit_network(loss, X, y, steps, lr=0.02, seed=0):
-    """Sequential(Linear(1, 24), Tanh(), Linear(24, 1)) from seed `seed`, trained full batch with
+    """mlp([1, 24, 1], activation="tanh") from seed `seed`, trained full batch with
     Adam(lr) for `steps` updates under "MSE" or "Huber" (delta = 1). Returns the model."""
-    rng = np.random.default_rng(seed)
-    model = Sequential(Linear(1, 24, rng=rng), Tanh(), Linear(24, 1, rng=rng))
+    model = mlp([1, 24, 1], activation="tanh", rng=seed)
     loss_fn = LOSS_FUNCTIONS[loss]()
     optimizer = Adam(model.parameters(), lr=lr)
     for _ in range(steps):

@@ -17,7 +17,8 @@ import numpy as np
 from .. import data as nl_data
 from ..losses import LOSSES as LOSS_REGISTRY
 from ..losses import CrossEntropyLoss, softmax
-from ..nn import Linear, ReLU, Sequential
+from ..models import mlp
+from ..nn import Linear
 from ..optim import OPTIMIZERS, SGD
 from ..train import accuracy, has_diverged, train_step
 from . import ExperimentMessage
@@ -54,8 +55,7 @@ def load_dataset(name):
 
 def small_network(n_classes, rng=0, hidden=HIDDEN):
     """2 inputs -> `hidden` ReLU units -> one output per class (logits)."""
-    rng = np.random.default_rng(rng)
-    return Sequential(Linear(2, hidden, rng=rng), ReLU(), Linear(hidden, n_classes, rng=rng))
+    return mlp([2, hidden, n_classes], activation="relu", rng=rng)
 
 
 def optimizer_key(name):

@@ -14,7 +14,8 @@ from .. import data as nl_data
 from .. import optim
 from ..models import mlp
 from ..nn import Linear
-from ..train import DATA_SCALE_LIMIT, accuracy, has_diverged, train_step
+from .._fit_stops import DATA_SCALE_LIMIT
+from ..train import accuracy, has_diverged, train_step
 from .data import drawn_data, make_data, make_features
 from .state import ACTIVATIONS, DRAWN, LOSSES, Config
 

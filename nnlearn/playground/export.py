@@ -172,7 +172,7 @@ def export_torch_script(playground, epochs=None):
     arguments = ", ".join(f"{key}={value!r}" for key, value in settings.items())
     regulariser = _regulariser_lines(c, "[layer.weight for layer in model if isinstance(layer, torch.nn.Linear)]",
                                      "torch.sign", no_grad=True)
-    target = _target_lines(playground).replace("np.eye", "np.eye")
+    target = _target_lines(playground)
     return f'''"""The network of an nnlearn playground in PyTorch: the same start, batches and updates.
 
 Settings: {c.to_string()}

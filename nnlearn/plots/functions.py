@@ -14,21 +14,21 @@ example against the miss d, the quantity each loss penalises:
 """
 
 import dataclasses
+import functools
 
 import numpy as np
 
 from ..losses import LOSSES as LOSS_REGISTRY
-from ..nn import LeakyReLU, ReLU, Sigmoid, Tanh
+from ..models import ACTIVATIONS as MODEL_ACTIVATIONS
+from ..nn import LeakyReLU
 from .style import LINESTYLES, PALETTE
 
 # nl.LeakyReLU() has PyTorch's default slope 0.01, too flat to see in a plot: the plots use 0.1.
 LEAKY_SLOPE = 0.1
-ACTIVATIONS = {
-    "sigmoid": Sigmoid,
-    "tanh": Tanh,
-    "ReLU": ReLU,
-    "LeakyReLU": lambda: LeakyReLU(negative_slope=LEAKY_SLOPE),
-}
+# The explorer shows PyTorch's class names; the layers are nnlearn.models.ACTIVATIONS'.
+_SHOWN_AS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU"}
+ACTIVATIONS = {shown: functools.partial(LeakyReLU, negative_slope=LEAKY_SLOPE) if key == "leaky_relu"
+               else MODEL_ACTIVATIONS[key] for key, shown in _SHOWN_AS.items()}
 # Range of each activation's output worth showing (colour scales, axis limits).
 ACTIVATION_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "ReLU": (0.0, 3.0), "LeakyReLU": (-0.5, 3.0)}
 

@@ -18,12 +18,11 @@ from matplotlib.collections import PolyCollection
 
 from ..gradcheck import numerical_gradient, relative_error
 from ..losses import MSELoss
-from ..nn import Linear, ReLU, Sequential, Sigmoid, Tanh
+from ..models import mlp
 from ..plots import PALETTE, label, new_figure
 from ..plots.diagrams import NetworkDiagram
 from .app import App
 
-ACTIVATIONS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU}
 _DERIVATIVE_NAME = {"sigmoid": "σ'(z) = h(1 − h)", "tanh": "tanh'(z) = 1 − h²", "relu": "relu'(z) = 1 if z > 0 else 0"}
 
 STAGES = (
@@ -39,7 +38,7 @@ def _example_network(activation="sigmoid", seed=0):
     """A 2-3-1 network with weights rounded to one decimal, one example and its target, so that
     every number in the backward pass can be checked by hand. Returns (model, x, y)."""
     rng = np.random.default_rng(seed)
-    model = Sequential(Linear(2, 3, rng=rng), ACTIVATIONS[activation](), Linear(3, 1, rng=rng))
+    model = mlp([2, 3, 1], activation=activation, rng=rng)
     for param in model.parameters():
         param.data[...] = np.round(rng.uniform(-1, 1, size=param.data.shape), 1)
     x = np.round(rng.uniform(-2, 2, size=(1, 2)), 1)
@@ -174,7 +173,7 @@ def backprop_explorer(activation="sigmoid", network=0):
     step_control = widgets.SelectionSlider(options=[(name, i) for i, name in enumerate(STAGES)], value=0,
                                            description="step", continuous_update=True,
                                            layout=widgets.Layout(width="380px"))
-    activation_control = widgets.Dropdown(options=list(ACTIVATIONS), value=activation, description="activation")
+    activation_control = widgets.Dropdown(options=list(_DERIVATIVE_NAME), value=activation, description="activation")
     seed_control = widgets.IntSlider(value=network, min=0, max=len(NETWORK_SEEDS) - 1, description="network",
                                      continuous_update=True)
     controls = {"step": step_control, "activation": activation_control, "network": seed_control}

@@ -175,12 +175,6 @@ class DescentExplorer:
         self.show_surface(surface)
         self.ax_map.legend(loc="lower right", fontsize=8, framealpha=0.9)
         self.ax_loss.legend(loc="lower left", fontsize=8, framealpha=0.9)
-        self.app = _PerSurfaceApp(self.controls, self.figure, self.update, lambda: self.shown,
-                                  title="The blindfolded hiker: gradient descent on a loss surface")
-        for name in landscapes.SURFACES:       # draw every map once now, so that no switch redraws it all
-            if name != surface:
-                self.surface_control.value = name
-        self.surface_control.value = surface
 
     def show_surface(self, name):
         """Hide the map shown, show (drawing it the first time) the map of `name`, with its limits."""
@@ -257,4 +251,12 @@ def descent_explorer(surface="ravine", learning_rate=0.4, steps=40):
     height above the lowest minimum against the step (log scale). Divergence (nl.has_diverged, the
     rule training uses) is flagged on the map and reported in the message line.
     """
-    return DescentExplorer(surface, learning_rate, steps).app
+    explorer = DescentExplorer(surface, learning_rate, steps)
+    app = _PerSurfaceApp(explorer.controls, explorer.figure, explorer.update, lambda: explorer.shown,
+                         title="The blindfolded hiker: gradient descent on a loss surface")
+    for name in landscapes.SURFACES:           # draw every map once now, so that no switch redraws it all
+        if name != surface:
+            explorer.surface_control.value = name
+    explorer.surface_control.value = surface
+    app.explorer = explorer
+    return app

@@ -204,7 +204,6 @@ def sigmoid_learning():
     label(ax_grad, "Size of the correction |dL/db|", "update", "|dL/db| (log scale)")
     readout = widgets.HTML()
     cache = {}                                               # (start, lr) -> runs; bounded, a slider revisits
-    built = []                                               # the app, once it exists
 
     def runs_at(start, lr):
         key = (round(start, 6), round(lr, 9))
@@ -214,12 +213,12 @@ def sigmoid_learning():
             cache[key] = {name: sigmoid_neuron_run(name, start, lr) for name in names}
         return cache[key]
 
-    def update():
+    def update(app):
         start, lr = controls["start"].value, controls["learning_rate"].value
         runs = runs_at(start, lr)
         # while the learner looks, the runs one step of `start` either side (App.when_idle)
-        for neighbour in slider_neighbours(controls["start"], start) if built else ():
-            built[0].when_idle(runs_at, neighbour, lr)
+        for neighbour in slider_neighbours(controls["start"], start):
+            app.when_idle(runs_at, neighbour, lr)
         parts = []
         for name, run in runs.items():
             output_lines[name].set_data(steps, run["output"])
@@ -231,6 +230,5 @@ def sigmoid_learning():
                          f"output {when}, {run['output'][-1]:.3f} at the end")
         readout.value = (f"Start: a = {runs['MSE']['output'][0]:.3f} (target 0). " + "; ".join(parts) + ".")
 
-    built.append(App(controls, figure, update, extra=[readout],
-                     title="Why not MSE for a classifier: a saturated sigmoid learns slowly under MSE"))
-    return built[0]
+    return App(controls, figure, update, extra=[readout],
+               title="Why not MSE for a classifier: a saturated sigmoid learns slowly under MSE")

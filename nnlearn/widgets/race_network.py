@@ -169,5 +169,5 @@ def network_race(optimizer="Adam", seed=0):
     race_app = NetworkRace(optimizer, seed)
     app = App(race_app.controls, race_app.figure, race_app.update, extra=(race_app.summary, race_app.spread),
               title="Optimizer race on a network (moons)")
-    app.race = race_app
+    app.explorer = race_app
     return app

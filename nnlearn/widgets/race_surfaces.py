@@ -166,7 +166,7 @@ class OptimizerRace:
         self.limits = None
 
     # -- every control move -------------------------------------------------------------------
-    def update(self):
+    def update(self, app):
         if self.syncing:
             return
         turned = "_rotated" if self.controls["rotation"].value else ""
@@ -201,8 +201,7 @@ class OptimizerRace:
             self._size_state_panels(surface.name, start, chosen)
         self._show_state(results[chosen], shown, chosen)
         # While the learner looks, the races one slider step either side (App.when_idle).
-        app = getattr(self, "app", None)
-        for neighbour in slider_neighbours(self.controls["learning_rate"], 10.0 ** exponent) if app else ():
+        for neighbour in slider_neighbours(self.controls["learning_rate"], 10.0 ** exponent):
             neighbour = round(2 * math.log10(neighbour)) / 2
             app.when_idle(race, surface.name, start, neighbour)
             app.when_idle(many_starts, surface.name, neighbour)
@@ -274,6 +273,5 @@ def optimizer_race(surface="ravine", optimizer="Adam", steps=150, start=None, ro
     race_app = OptimizerRace(surface, optimizer, steps, start, rotation)
     app = App(race_app.controls, race_app.figure, race_app.update,
               extra=(race_app.rates_html, race_app.reach_html), title="Optimizer race on a loss surface")
-    app.race = race_app
-    race_app.app = app
+    app.explorer = race_app
     return app

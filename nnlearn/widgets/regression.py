@@ -213,17 +213,17 @@ def network_regression():
     label(ax, "A small network fitted under MSE and under Huber", "x", "y")
     readout = widgets.HTML()
 
-    built, last = [], [None]                         # the app, once it exists; the last outlier count
+    last = [None]                                    # the last outlier count
 
-    def update():
+    def update(app):
         n_outliers, steps, chosen = controls["outliers"].value, int(controls["steps"].value), controls["loss"].value
         # While the learner looks, the fits one outlier either side, the way they last moved first
         # (App.when_idle; each fit is its own callback, so a move in between is not held up).
         ahead = 1 if last[0] is None or n_outliers >= last[0] else -1
         last[0] = n_outliers
-        for neighbour in slider_neighbours(controls["outliers"], n_outliers, first=ahead) if built else ():
+        for neighbour in slider_neighbours(controls["outliers"], n_outliers, first=ahead):
             for name in LOSS_FUNCTIONS:
-                built[0].when_idle(fits, name, neighbour, steps)
+                app.when_idle(fits, name, neighbour, steps)
         X, y, outliers = curve_data(n_outliers=n_outliers)
         normal = np.setdiff1d(np.arange(len(X)), outliers)
         points.set_data(X[normal, 0], y[normal, 0])
@@ -247,6 +247,5 @@ def network_regression():
         readout.value = (f"{plural(n_outliers, 'outlier')}, {steps} updates. Root-mean-square distance of "
                          "each fit from sin(1.5 x): " + " &nbsp;|&nbsp; ".join(parts))
 
-    built.append(App(controls, figure, update, extra=[readout],
-                     title="A network on noisy data: MSE against Huber with outliers"))
-    return built[0]
+    return App(controls, figure, update, extra=[readout],
+               title="A network on noisy data: MSE against Huber with outliers")

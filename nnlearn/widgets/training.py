@@ -135,29 +135,26 @@ class TrainingExplorer:
             self.run, self.run_is_cached = copy.deepcopy(self.run), False
         return self.run
 
-    def retrain(self):
+    def retrain(self, app):
         self.key = self.settings()
         self.run, self.run_is_cached = self.trained(self.key), True
         self.last_stages = None
-        self.look_ahead()
+        self.look_ahead(app)
 
-    def look_ahead(self):
+    def look_ahead(self, app):
         """While the learner looks at the picture, train the runs one slider step either side and
         draw their pictures, so the next move of the learning rate only sends one (App.when_idle)."""
-        app = getattr(self, "app", None)
-        if self.key is None or app is None:
-            return
         for neighbour in slider_neighbours(self.controls["learning_rate"], self.key[3]):
-            app.when_idle(self.prerender, self.settings(neighbour))
+            app.when_idle(self.prerender, app, self.settings(neighbour))
 
     def picture_key(self):
         """What the picture shows: a cached run's settings and updates (None once trained on)."""
         return (self.key, self.run.updates) if self.run_is_cached else None
 
-    def prerender(self, key):
+    def prerender(self, app, key):
         """Train the run of `key` and draw its picture, for the App to show if the learner goes there."""
         run = self.trained(key)
-        self.app.prerender((key, run.updates), show=lambda: self.draw_artists(run),
+        app.prerender((key, run.updates), show=lambda: self.draw_artists(run),
                            restore=lambda: self.draw_artists(self.run))
 
     def draw_artists(self, run):
@@ -183,28 +180,28 @@ class TrainingExplorer:
         if run.diverged_at is not None:
             raise AppMessage(run.divergence_message())
 
-    def update(self):
+    def update(self, app):
         if self.key != self.settings():
-            self.retrain()
+            self.retrain(app)
         self.draw()
 
-    def on_step(self, _button):
+    def on_step(self, app):
         try:
             self.last_stages = self.own_run().step(record=True)
         except ExperimentMessage as note:
-            self.app.show_message(str(note), kind="warning")
+            app.show_message(str(note), kind="warning")
             return
-        self.app.refresh()
+        app.refresh()
 
-    def on_train(self, _button):
+    def on_train(self, app):
         self.own_run().train(self.budget)
         self.last_stages = None
-        self.app.refresh()
+        app.refresh()
 
-    def on_reset(self, _button):
+    def on_reset(self, app):
         self.run, self.run_is_cached = self.new_run(), False
         self.last_stages = None
-        self.app.refresh()
+        app.refresh()
 
 
 def training_explorer(dataset="moons", learning_rate=1.0, loss="cross-entropy", batch_size=200,
@@ -219,12 +216,9 @@ def training_explorer(dataset="moons", learning_rate=1.0, loss="cross-entropy", 
     explorer = TrainingExplorer(dataset, learning_rate, loss, batch_size, optimizer, budget, seed)
     app = App(explorer.controls, explorer.figure, explorer.update, extra=[explorer.status, explorer.stages],
               title="Training explorer")
-    explorer.app = app
     app.picture_key = explorer.picture_key
-    explorer.look_ahead()                    # from the first picture on
-    explorer.controls["step"].on_click(explorer.on_step)
-    explorer.controls["train"].on_click(explorer.on_train)
-    explorer.controls["reset"].on_click(explorer.on_reset)
+    for name, press in (("step", explorer.on_step), ("train", explorer.on_train), ("reset", explorer.on_reset)):
+        explorer.controls[name].on_click(lambda _button, press=press: press(app))
     app.explorer = explorer
     app.status, app.stages = explorer.status, explorer.stages
     return app
