@@ -115,7 +115,7 @@ def test_idle_work_for_a_place_the_learner_has_left_is_dropped():
     async def scenario():
         slider = widgets.IntSlider(value=0, min=0, max=10)
         figure, _ax = new_figure(2, 2)
-        app = App({"n": slider}, figure, lambda: None)
+        app = App({"n": slider}, figure, lambda app: None)
         ran = []
         app.when_idle(ran.append, "stayed")
         await asyncio.sleep(0.2)

@@ -17,7 +17,6 @@ benchmarks/bench_browser.py says where a key press's time goes.
 
 import contextlib
 import html
-import inspect
 import time
 
 import ipywidgets as widgets
@@ -43,20 +42,11 @@ class AppMessage(ExperimentMessage):
     `ExperimentMessage` is shown the same way."""
 
 
-def _takes_app(update):
-    """Whether `update` is update(app) (the house style) or an older update() of no arguments."""
-    try:
-        parameters = inspect.signature(update).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in parameters)
-
-
 class App(widgets.VBox):
     """Controls on top, the figure below, and a message line under the figure.
 
     update: a function `update(app)` that reads `app.controls` and changes the figure's artists
-    (an update of no arguments works too). It may raise AppMessage("...") to show a note; any
+    It may raise AppMessage("...") to show a note; any
     other error is shown as a readable message too, and the app keeps working.
 
     After every render `last_timings` holds where the time went, in ms: `update` (the app's
@@ -76,7 +66,6 @@ class App(widgets.VBox):
         self.controls = dict(controls)
         self.figure = figure
         self._update = update
-        self._update_takes_app = _takes_app(update)
         self.closed = False
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
         self.message = widgets.HTML()
@@ -138,7 +127,7 @@ class App(widgets.VBox):
             for text in [self.message, *self._texts]:
                 held.enter_context(text.hold_sync())
             try:
-                self._update(self) if self._update_takes_app else self._update()
+                self._update(self)
             except ExperimentMessage as note:
                 self.show_message(str(note), kind="warning")
             except Exception as error:           # an app must survive any control combination

@@ -84,7 +84,7 @@ def graph_explorer(example="used twice", step=0):
     figure, ax = new_figure(8.6, 5.4)
     drawn = {}
 
-    def update():
+    def update(app):
         name, accumulate = example_control.value, RULES[rule_control.value]
         walk = record(name, accumulate)
         if drawn.get("name") != name:                 # a new graph: new boxes and lines (a full redraw)

@@ -218,7 +218,7 @@ def backprop_explorer(activation="sigmoid", network=0):
     def fmt(value):
         return f"{value:+.3f}"
 
-    def update():
+    def update(app):
         stage, act = int(step_control.value), activation_control.value
         walk = backward_walk(act, NETWORK_SEEDS[int(seed_control.value)])
         known = _KNOWN[stage]

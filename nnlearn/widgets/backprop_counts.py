@@ -74,7 +74,7 @@ def backprop_cost(widths=(1, 2, 4, 8, 16, 32, 64, 128, 256), n_examples=32):
     ax_parts.legend(loc="upper right", fontsize=7, bbox_to_anchor=(1.0, 0.8))
     label(ax_parts, "Where backprop's work goes", "multiplications, in forward passes", "")
 
-    def update():
+    def update(app):
         i = widths.index(int(width_control.value))
         fd, bp, weights = int(counts.finite_differences[i]), int(counts.backprop[i]), int(n[i])
         chosen_fd.set_data([weights], [fd])

@@ -145,7 +145,7 @@ class BatchSizeExplorer:
             ax.set_xlabel("updates × time per update (ms, log)")
         self.shown_axis = key
 
-    def update(self):
+    def update(self, app):
         b = int(self.controls["batch_size"].value)
         if b not in self.by_size:
             raise AppMessage(f"The batch size {b} is larger than the data ({self.n} points).")

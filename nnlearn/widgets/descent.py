@@ -77,7 +77,7 @@ def parabola_descent(curvature=2.0, w0=2.5, steps=12):
     ax_dist.legend(loc="lower left", fontsize=8)
     label(ax_dist, "Distance to the minimum (log scale)", "step k", "|w_k|")
 
-    def update():
+    def update(app):
         lr, c = float(lr_control.value), float(curvature_control.value)
         parabola.set_data(ws, c * ws ** 2 / 2)
         path = parabola_path(w0, c, lr, steps)
@@ -212,7 +212,7 @@ class DescentExplorer:
             self.runs[key] = descent_path(landscapes.get(name), lr, MAX_STEPS)
         return self.runs[key]
 
-    def update(self):
+    def update(self, app):
         name, lr, n = self.surface_control.value, float(self.lr_control.value), int(self.steps_control.value)
         self.show_surface(name)
         points, heights, diverged_at = self.run(name, lr)

@@ -172,7 +172,7 @@ def diagnosis_explorer():
     label(ax_metrics, "Recall and precision", "pos_weight w (log scale)", "fraction")
     readout = widgets.HTML()
 
-    def update():
+    def update(app):
         weighted = controls["loss"].value == "weighted"
         controls["pos_weight"].disabled = not weighted
         pos_weight = controls["pos_weight"].value if weighted else 1.0

@@ -100,7 +100,7 @@ class GeneralisationExplorer:
         return (c["hidden_units"].value, c["train_size"].value, c["weight_decay"].value,
                 c["dropout"].value, c["early_stopping"].value)
 
-    def update(self):
+    def update(self, app):
         hidden_units, train_size, weight_decay, dropout, stopping = self.settings()
         run = digits_run(hidden_units, train_size, weight_decay, dropout)
         numbers = explorer_summary(run, hidden_units, train_size, stopping)
@@ -184,7 +184,7 @@ def overfitting_chart(measure="validation accuracy"):
     ax.legend(fontsize=8, loc="center right")
     label(ax, "After 150 epochs, on the 300 validation digits", "training digits (log scale)", "")
 
-    def update():
+    def update(app):
         table = overfitting_table(controls["measure"].value)
         for line, row in zip(lines, table):
             line.set_data(TRAIN_SIZES, row)
@@ -231,7 +231,7 @@ def memorising_chart(measure="accuracy"):
     highest_loss = max(float(run[f"{split}_loss"].max()) for group in runs.values() for run in group
                        for split in ("train", "val"))
 
-    def update():
+    def update(app):
         what = controls["measure"].value
         for labels, split, thin, median in lines:
             curves = np.array([run[f"{split}_{what}"] for run in runs[labels]])
@@ -271,7 +271,7 @@ def seed_spread_chart(measure="validation accuracy"):
     ax.set_ylim(-0.6, len(COMPARISONS) - 0.4)
     ax.legend(fontsize=8, loc="lower right")
 
-    def update():
+    def update(app):
         what = controls["measure"].value
         values = [table[name][what] for name, _, _ in COMPARISONS]
         dots.set_data(np.concatenate(values), np.repeat(rows, [len(v) for v in values]))

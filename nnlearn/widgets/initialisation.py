@@ -51,7 +51,7 @@ def symmetry_explorer(start="all equal", step=0):
     label(ax_loss, "Training loss", "update", "cross-entropy")
     readout = widgets.HTML()
 
-    def update():
+    def update(app):
         run = init.symmetry_run(controls["start"].value)
         k = int(controls["step"].value)
         image.set_data(run["weights"][k])
@@ -110,7 +110,7 @@ def depth_explorer(depth=20, width=64, activation="relu", init_scale=1.0):
     label(ax_grad, "Gradient norm at the start", "layer (last = output)", "||dL/dW||")
     label(ax_loss, "Loss over the first updates", "update", "cross-entropy")
 
-    def update():
+    def update(app):
         activation_name, depth_value = controls["activation"].value, int(controls["depth"].value)
         exponent = float(np.log10(controls["init_scale"].value))
         signals = init.stored_signals(depth_value, int(controls["width"].value), activation_name, exponent)

@@ -87,7 +87,7 @@ def loss_explorer():
           "gradient dloss/dd")
     readout = widgets.HTML()
 
-    def update():
+    def update(app):
         chosen, d, delta = controls["loss"].value, controls["miss"].value, controls["delta"].value
         values = {name: tuple(float(v) for v in pointwise_loss(name, d, delta)) for name in LOSSES}
         # Axes follow the marked values: a full redraw only when a limit changes.

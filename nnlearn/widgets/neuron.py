@@ -137,7 +137,7 @@ def neuron_explorer():
     ax_curve.set_ylim(-1.3, 3.0)
     label(ax_curve, "Activation a = f(z)", "pre-activation z = w·x + b", "output a")
 
-    def update():
+    def update(app):
         w1, w2, b = (controls[name].value for name in ("w1", "w2", "b"))
         x1, x2 = controls["x1"].value, controls["x2"].value
         name = controls["activation"].value

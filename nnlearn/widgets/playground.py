@@ -195,7 +195,7 @@ class PlaygroundApp(StateControls, LookAhead, Drawing, App):
         self._pending = {}
         return dataclasses.replace(old, **settings).validate()
 
-    def _refresh_from_controls(self):
+    def _refresh_from_controls(self, _app):            # the app is self
         config = self.config_from_controls()
         if config != self.pg.config:
             old = self.pg.config

@@ -110,7 +110,7 @@ class NetworkRace:
         class_legend(self.ax_regions, 2)
         label(self.ax_regions, "Decision regions after the last step", "feature 1", "feature 2")
 
-    def update(self):
+    def update(self, app):
         exponent = round(2 * math.log10(float(self.controls["learning_rate"].value))) / 2   # the slider's half decades
         chosen = self.controls["optimizer"].value
         results = runs_at(exponent, EPOCHS, 200, self.seed)

@@ -136,7 +136,7 @@ def outlier_explorer():
     label(ax_pull, "How hard each point pulls the line", "x", "upward pull = -dloss/dprediction")
     readout = widgets.HTML()
 
-    def update():
+    def update(app):
         height, chosen = controls["outlier"].value, controls["loss"].value
         point.set_data([X[dragged, 0]], [base + height])
         y_now = y.copy()
