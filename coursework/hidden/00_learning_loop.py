@@ -112,6 +112,8 @@ result = [p.data for p in model.parameters()]
                   label="regression, MSE, momentum, b=7 (7+7+7+4)"),
         fit_probe(SPIRALS, NET3.format(dtype="np.float32"), SGD, CE, 2, 16, 0, dtype="np.float32", rtol=1e-4,
                   label="float32"),
+        fit_probe(SPIRALS, "(lambda m: [p.grad.fill(0.5) for p in m.parameters()] and m)(" + NET3.format(dtype="np.float64") + ")",
+                  SGD, CE, 1, 30, 11, label="a model that arrives with gradients left over: zeroed before each backward"),
     ],
     "predict_best_sgd_rate": [prediction("predict_best_sgd_rate()", 2)],
     "predict_circles_accuracy": [prediction("predict_circles_accuracy()")],
@@ -138,8 +140,12 @@ median = median_largest_rate()
 result.append(bool(isinstance(median, float) and abs(median - float(np.median([largest_rate(s) for s in range(5)]))) < 1e-9))
 """, label="the check cell's seeds 0 and 3, and the median's consistency")]
 HIDDEN["largest_rate"] = [
-    Probe(SETUP + "result = [largest_rate(3), largest_rate(9), largest_rate(6)]", rtol=1e-9, atol=1e-9,
-          label="seeds 3, 9 (a failure below the largest learning rate) and 6: the grid point itself"),
+    Probe(SETUP + "result = [largest_rate(3), largest_rate(9), largest_rate(6), largest_rate(11)]", rtol=1e-9, atol=1e-9,
+          label="seeds 3, 9 (a failure below the largest learning rate), 6 and 11 (rate 10 learns): the grid point itself"),
+    Probe(SETUP + """
+median = median_largest_rate(range(5, 10))
+result = bool(isinstance(median, float) and abs(median - float(np.median([largest_rate(s) for s in range(5, 10)]))) < 1e-9)
+""", label="the median over seeds 5-9 is the median of the answer's own runs"),
     Probe(SETUP + "result = median_largest_rate()", rtol=0.0, spread=RATE_SPREAD.format(seeds="range(5)"),
           label="the median over seeds 0-4, within half the range of the solution's seeds"),
     Probe(SETUP + "result = median_largest_rate(range(5, 10))", rtol=0.0, spread=RATE_SPREAD.format(seeds="range(5, 10)"),

@@ -125,6 +125,12 @@ g = numerical_gradient(lambda v: float(v[0] ** 3), np.array([2.0]), eps=1e-2)
 g32 = numerical_gradient(lambda v: float(np.sum(v.astype(np.float64) ** 2)), np.array([1.5, -0.5], dtype=np.float32), eps=1e-2)
 result = (np.asarray(g), np.asarray(g32).dtype.name, np.asarray(g32, dtype=float))
 """, rtol=1e-6, atol=1e-6, label="eps used, central; float32 w gives a float64 gradient"),
+        Probe(SETUP + """
+w = np.random.default_rng(35).normal(size=(20, 15))
+before = w.copy()
+numerical_gradient(lambda v: float(np.sum(v ** 2)), w, eps=1e-2)
+result = w.tobytes() == before.tobytes()
+""", label="eps 1e-2 on 300 entries: each entry restored to its saved value, bit for bit (not w - eps + eps)"),
     ],
     "two_layer_loss": [
         Probe(SETUP + """

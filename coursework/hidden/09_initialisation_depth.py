@@ -126,5 +126,11 @@ W = np.asarray(xavier_init(400, 400, np.random.default_rng(5)), dtype=np.float64
 result = bool(abs(np.mean(np.abs(W) < W.std()) - 0.577) < 0.01)
 """, label="uniform, not normal"),
     ],
-    "updates_ratio": [ratio_probe(1.5), ratio_probe(3.0)],
+    "updates_ratio": [ratio_probe(1.5), ratio_probe(3.0),
+                      Probe(SETUP + "result = [float(updates_ratio(3.0, seeds=(s,))) for s in (1, 2)]", rtol=1e-6,
+                            label="target 3.0, one seed at a time: the ratio itself"),
+                      Probe(SETUP + """
+own = float(np.median([float(updates_ratio(3.0, seeds=(s,))) for s in range(5)]))
+result = bool(abs(float(updates_ratio(3.0)) - own) <= 1e-9 * max(1.0, abs(own)))
+""", label="the median over seeds 0-4 is the median of the answer's own runs")],
 }
