@@ -68,6 +68,13 @@ def lite_folder(work, cache, offline):
     files = os.path.join(work, "files")
     shutil.copytree(os.path.join(REPO, "notebooks"), files,
                     ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "dashboard"))
+    # Binder's JupyterLab settings, and every cell kept on the page as a server's JupyterLab does
+    # (JupyterLite's default, "full" windowing, drops cells scrolled away from the page).
+    with open(os.path.join(REPO, "binder", "jupyterlab-overrides.json")) as handle:
+        overrides = json.load(handle)
+    overrides["@jupyterlab/notebook-extension:tracker"] = {"windowingMode": "contentVisibility"}
+    with open(os.path.join(work, "overrides.json"), "w") as handle:
+        json.dump(overrides, handle)
     with open(os.path.join(work, "jupyter-lite.json"), "w") as handle:
         json.dump({"jupyter-lite-schema-version": 0, "jupyter-config-data": {
             "appName": "nnlearn in the browser",

