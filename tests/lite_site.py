@@ -202,13 +202,15 @@ def main_controls(page):
 
 
 def cell_errors(nb):
-    """Error outputs of a run notebook, except an unanswered exercise's NotImplementedError in a
-    check cell (what a learner notebook shows before the exercises are done)."""
+    """Error outputs of a run notebook, except an unanswered exercise's NotImplementedError (or
+    its subclass NotAnswered) in a check cell: what a learner notebook shows before the exercises
+    are done. (Pyodide's kernel names the error `<class 'module.Name'>`.)"""
     errors = []
     for cell in nb["cells"]:
         for output in cell.get("outputs", []):
+            unanswered = re.search(r"NotImplementedError|NotAnswered", output.get("ename", ""))
             if output["output_type"] == "error" and not (
-                    output["ename"] == "NotImplementedError" and "raises-exception" in cell["metadata"].get("tags", [])):
+                    unanswered and "raises-exception" in cell["metadata"].get("tags", [])):
                 errors.append(f"{output['ename']}: {output['evalue'][:300]}")
     return errors
 
