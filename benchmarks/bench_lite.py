@@ -54,7 +54,7 @@ def main(argv=None):
     from playwright.sync_api import sync_playwright
 
     site = lite_site.built_site()
-    lessons = lite_site.lessons(lite_site.REPO / "notebooks")
+    lessons = lite_site.lessons()
     if args.lessons:
         lessons = [lesson for lesson in lessons if lesson[:2] in args.lessons.split(",")]
     server = lite_site.StaticServer(site)

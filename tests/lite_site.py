@@ -92,10 +92,10 @@ def dashboard_url(server):
     return f"{server.url}dashboard/voici/render/playground.html"
 
 
-def lessons(site):
-    """The lesson notebooks in the site: ['00_learning_loop/00_learning_loop.ipynb', ...]."""
-    files = Path(site) / "files"
-    return sorted(str(p.relative_to(files)) for p in files.glob("[0-9][0-9]_*/[0-9][0-9]_*.ipynb"))
+def lessons(folder=REPO / "notebooks"):
+    """The lesson notebooks in a folder (the site's files/ holds notebooks/):
+    ['00_learning_loop/00_learning_loop.ipynb', ...]."""
+    return sorted(str(p.relative_to(folder)) for p in Path(folder).glob("[0-9][0-9]_*/[0-9][0-9]_*.ipynb"))
 
 
 STATUS = "#jp-main-statusbar"
@@ -139,8 +139,11 @@ def open_lesson(page, server, notebook, timeout=180):
 
 
 def _run(page, command, timeout, calm):
-    page.get_by_role("menuitem", name="Run", exact=True).first.click()
-    page.locator(f"li[data-command='{command}']").first.click()
+    """Run a command by its label from the command palette (JupyterLite's Run menu is short)."""
+    page.keyboard.press("Control+Shift+c")
+    palette = page.locator(".lm-CommandPalette-input").first
+    palette.fill(command)
+    page.locator(".lm-CommandPalette-item", has_text=command).first.click()
     page.locator(STATUS, has_text="| Busy").first.wait_for(timeout=60_000)
     wait_idle(page, timeout, calm)
 
@@ -150,16 +153,17 @@ def run_all(page, notebook, timeout=600, calm=3.0):
     run-all stops at an error even in a `raises-exception` cell), go on from the next cell
     (Run Selected Cell and All Below). The seconds it took, and the notebook as saved after."""
     started, waited = time.monotonic(), 0.0
-    _run(page, "runmenu:run-all", timeout, calm)
+    _run(page, "Run All Cells", timeout, calm)
     waited += calm
     nb = saved_notebook(page, notebook)
     for _ in range(50):
         left = not_run(nb)
         if not left or cell_errors(nb):
             break
+        page.locator(".jp-Notebook").first.focus()
         page.keyboard.press("Escape")
         page.keyboard.press("j")                   # from the check cell that stopped it, one down
-        _run(page, "runmenu:run-all-below", timeout, calm)
+        _run(page, "Run Selected Cell and All Below", timeout, calm)
         waited += calm
         nb = saved_notebook(page, notebook)
         if not_run(nb) == left:

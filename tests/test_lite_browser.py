@@ -40,7 +40,7 @@ def context():
         browser.close()
 
 
-LESSONS = lite_site.lessons(lite_site.REPO / "notebooks")
+LESSONS = lite_site.lessons()
 
 
 def move_each_app(page):
