@@ -68,11 +68,11 @@ def lite_folder(work, cache, offline):
     files = os.path.join(work, "files")
     shutil.copytree(os.path.join(REPO, "notebooks"), files,
                     ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "dashboard"))
-    # Binder's JupyterLab settings, and every cell kept on the page as a server's JupyterLab does
-    # (JupyterLite's default, "full" windowing, drops cells scrolled away from the page).
+    # Binder's JupyterLab settings, and every cell drawn on the page (JupyterLite's default windowing
+    # leaves cells away from the view empty: find-in-page and the tests would not see them).
     with open(os.path.join(REPO, "binder", "jupyterlab-overrides.json")) as handle:
         overrides = json.load(handle)
-    overrides["@jupyterlab/notebook-extension:tracker"] = {"windowingMode": "contentVisibility"}
+    overrides["@jupyterlab/notebook-extension:tracker"] = {"windowingMode": "none"}
     with open(os.path.join(work, "overrides.json"), "w") as handle:
         json.dump(overrides, handle)
     with open(os.path.join(work, "jupyter-lite.json"), "w") as handle:

@@ -143,7 +143,8 @@ def _run(page, command, timeout, calm):
     page.keyboard.press("Control+Shift+c")
     palette = page.locator(".lm-CommandPalette-input").first
     palette.fill(command)
-    page.locator(".lm-CommandPalette-item", has_text=command).first.click()
+    label = re.compile(rf"^\s*{re.escape(command)}\s*$")
+    page.locator(".lm-CommandPalette-itemLabel", has_text=label).first.click()
     page.locator(STATUS, has_text="| Busy").first.wait_for(timeout=60_000)
     wait_idle(page, timeout, calm)
 
@@ -160,9 +161,10 @@ def run_all(page, notebook, timeout=600, calm=3.0):
         left = not_run(nb)
         if not left or cell_errors(nb):
             break
-        page.locator(".jp-Notebook").first.focus()
-        page.keyboard.press("Escape")
-        page.keyboard.press("j")                   # from the check cell that stopped it, one down
+        first = next(i for i, cell in enumerate(nb["cells"]) if cell["source"][:60] == left[0])
+        cell = page.locator(".jp-Notebook .jp-Cell").nth(first)
+        cell.scroll_into_view_if_needed()
+        cell.click(position={"x": 4, "y": 4})      # the gutter: selects the cell
         _run(page, "Run Selected Cell and All Below", timeout, calm)
         waited += calm
         nb = saved_notebook(page, notebook)
