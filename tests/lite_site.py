@@ -150,9 +150,9 @@ def _run(page, command, timeout, calm):
 
 
 def run_all(page, notebook, timeout=600, calm=3.0):
-    """Run > Run All Cells; where it stops at an unanswered exercise's check (JupyterLite's
-    run-all stops at an error even in a `raises-exception` cell), go on from the next cell
-    (Run Selected Cell and All Below). The seconds it took, and the notebook as saved after."""
+    """Run All Cells; where it stops at an unanswered exercise's check (JupyterLite's run-all
+    stops at an error even in a `raises-exception` cell), go on cell by cell (Shift+Enter) from
+    the next one. The seconds it took, and the notebook as saved after."""
     started, waited = time.monotonic(), 0.0
     _run(page, "Run All Cells", timeout, calm)
     waited += calm
@@ -165,8 +165,11 @@ def run_all(page, notebook, timeout=600, calm=3.0):
         cell = page.locator(".jp-Notebook .jp-Cell").nth(first)
         cell.scroll_into_view_if_needed()
         cell.click(position={"x": 4, "y": 4})      # the gutter: selects the cell
-        _run(page, "Run Selected Cell and All Below", timeout, calm)
-        waited += calm
+        page.keyboard.press("Escape")
+        for _ in range(len(nb["cells"]) - first):   # Shift+Enter: run it, go to the next
+            page.keyboard.press("Shift+Enter")
+            wait_idle(page, timeout, calm=0.5)
+            waited += 0.5
         nb = saved_notebook(page, notebook)
         if not_run(nb) == left:
             break
