@@ -6,7 +6,9 @@
 Runs `nbgrader generate_assignment` for every lesson on a temporary copy of the course (so the
 instructor's gradebook and release/ folder are untouched), then makes each notebook what a learner
 should open: no outputs, no execution counts, and the `raises-exception` tag on every check cell
-(an unanswered exercise raises NotImplementedError there, and only there). Files are written with
+(an unanswered exercise raises NotImplementedError there, and only there), and a first cell that
+installs nnlearn in the browser edition (lite/: under Pyodide, `sys.platform == "emscripten"`) and
+does nothing anywhere else, so one notebook serves a server and the browser. Files are written with
 nbformat's stable JSON (sorted keys, one-space indent, a final newline), so regenerating gives
 byte-identical files. Files the lesson's source folder holds besides the notebook (pictures,
 data) are released beside it. A learner notebook whose source lesson is gone is removed.
@@ -27,6 +29,16 @@ LESSON_NAME = re.compile(r"^\d\d_\w+$")
 COURSE_FILES = ("nbgrader_config.py", "robust_grading.py", "kernel_polling.py")   # what nbgrader loads
 RAISES = "raises-exception"
 CONFIG_FAILED = "Exception while loading config file"
+# The browser edition's kernel (Pyodide) starts without nnlearn: `%pip` there is piplite, which
+# installs from the site's own wheels. The magic is never run elsewhere (the sandboxed grader turns
+# line magics into `pass`), and it is a magic rather than `await piplite.install(...)` because a
+# top-level await does not compile as plain Python.
+BROWSER_INSTALL_TAG = "browser-install"
+BROWSER_INSTALL = """\
+# In the browser edition (no server) this installs nnlearn from the site; elsewhere it does nothing.
+import sys
+if sys.platform == "emscripten":
+    %pip install nnlearn[apps]"""
 
 
 def lessons(source_dir):
@@ -38,8 +50,24 @@ def lessons(source_dir):
                   and os.path.isfile(os.path.join(source_dir, name, name + ".ipynb")))
 
 
+def with_browser_install(nb):
+    """Make the first cell the browser edition's install cell (BROWSER_INSTALL), once. In place."""
+    import nbformat
+
+    if not (nb.cells and BROWSER_INSTALL_TAG in nb.cells[0].metadata.get("tags", [])):
+        nb.cells.insert(0, nbformat.v4.new_code_cell(BROWSER_INSTALL))
+    cell = nb.cells[0]
+    cell.source, cell.metadata = BROWSER_INSTALL, {"tags": [BROWSER_INSTALL_TAG]}
+    cell.pop("id", None)                              # nbformat >= 4.5 ids: stable, made from the tag
+    if nb.nbformat_minor >= 5:
+        cell["id"] = BROWSER_INSTALL_TAG
+    return nb
+
+
 def learner_version(nb):
-    """Strip outputs and execution counts; tag check cells `raises-exception`. In place."""
+    """Strip outputs and execution counts; tag check cells `raises-exception`; add the browser
+    install cell first. In place."""
+    with_browser_install(nb)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":

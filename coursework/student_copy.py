@@ -2,12 +2,16 @@
 
     python coursework/student_copy.py DEST                       # a folder to publish (git init it)
     python coursework/student_copy.py DEST --binder-repo my-org/nnlearn-class
+    python coursework/student_copy.py DEST --site SITE [--offline]   # and its browser edition
 
 This repository holds the answer key: coursework/source/ has every solution, coursework/hidden/
 every hidden test. Students must never be sent here. The copy holds the learner notebooks
 (notebooks/, exercises blank), the nnlearn package, binder/, requirements.txt, pyproject.toml and
 a README without the instructor and maintainer sections; no coursework/, no tests/, no
-solutions, no probes. Binder links are pointed at --binder-repo (the copy's own repository).
+solutions, no probes. Binder links (and the browser edition's GitHub Pages links) are pointed at
+--binder-repo (the copy's own repository). The copy keeps lite/ and the Pages workflow, so its
+repository publishes its own browser edition; --site also builds that static site (from the copy,
+so it holds only what the copy does) into SITE, to host anywhere.
 It refuses to write when a solution or probe line of the course would end up in the copy.
 """
 
@@ -21,7 +25,7 @@ COURSEWORK = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(COURSEWORK)
 sys.path.insert(0, COURSEWORK)
 
-COPIED = ("notebooks", "nnlearn", "binder", "requirements.txt", "pyproject.toml", "LICENSE")
+COPIED = ("notebooks", "nnlearn", "binder", "lite", ".github", "requirements.txt", "pyproject.toml", "LICENSE")
 DROPPED_SECTIONS = ("For instructors", "For maintainers")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
 
@@ -34,6 +38,8 @@ def student_readme(text, binder_repo=None):
     text = re.sub(r"\nTest \(installs what the tests need.*?python -m pytest\n", "\n", text, flags=re.S)
     if binder_repo:
         text = text.replace("mybinder.org/v2/gh/nnlearn/nnlearn/", f"mybinder.org/v2/gh/{binder_repo}/")
+        owner, name = binder_repo.split("/")
+        text = text.replace("https://nnlearn.github.io/nnlearn/", f"https://{owner.lower()}.github.io/{name}/")
     return text
 
 
@@ -117,8 +123,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("dest", help="folder to write (new or empty)")
     parser.add_argument("--binder-repo", help="owner/name of the copy's repository, for the Binder links")
+    parser.add_argument("--site", help="also build the copy's browser edition (lite/build.py) into this folder")
+    parser.add_argument("--offline", action="store_true", help="with --site: Pyodide's wheels from the mirror")
     args = parser.parse_args(argv)
     files = write(args.dest, args.binder_repo)
+    if args.site:
+        import subprocess
+        subprocess.run([sys.executable, os.path.join(args.dest, "lite", "build.py"), os.path.abspath(args.site),
+                        *(["--offline"] if args.offline else [])], check=True)
     print(f"wrote {len(files)} files to {args.dest}: no solutions, no hidden tests, no probes. "
           "Publish this folder (its own repository) and launch the class from it.")
     return 0

@@ -1,12 +1,12 @@
 """The whole coursework cycle, with students as separate Unix users, through nbgrader's exchange.
 
 instructor: release_assignment -> students (own uids, own homes): fetch_assignment, answer, submit
--> instructor: collect, zip_collect (an LMS download), `grade.py --feedback`, release_feedback,
+-> instructor: collect, zip_collect (an LMS download of a notebook saved in the browser edition),
+`grade.py --feedback`, release_feedback,
 export -> students: fetch_feedback. Lesson 00 (it has probes). The users are created by the test
 and removed after it; it needs root, useradd and bubblewrap (CI has them) and skips elsewhere.
 """
 
-import copy
 import csv
 import os
 import pwd
@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -34,6 +35,9 @@ def max_points(lesson):
 
 STUDENTS = {"nlada": "solutions", "nlbo": "unanswered"}      # through the exchange
 ZIPPED = "nlcy"                                               # through an LMS download
+# What a learner of the browser edition (lite/) downloads: lesson 00 as JupyterLite saved it after
+# Run All (Pyodide kernel metadata, the browser install cell run, outputs). nlcy answers in it.
+BROWSER_SAVED = Path(__file__).parent / "fixtures" / "browser_saved_00_learning_loop.ipynb"
 
 reason = sandbox.sandbox_status() or ("" if shutil.which("useradd") else "useradd is not installed")
 pytestmark = pytest.mark.skipif(bool(reason), reason=reason or "")
@@ -130,13 +134,13 @@ def test_release_fetch_submit_collect_grade_feedback_export_with_separate_users(
                                text=True, capture_output=True, check=True)
             nbgrader_as(user, ["submit", LESSON], exchange, home)
         course_command(["collect", LESSON], course, exchange)    # checks the inbound folder first
-        # an LMS download of one more student: zip_collect with nbgrader's default file names
-        released = nbformat.read(course / "release" / LESSON / f"{LESSON}.ipynb", as_version=4)
+        # an LMS download of one more student, who worked in the browser edition: zip_collect with
+        # nbgrader's default file names
         archive = course / "downloaded" / LESSON / "archive"
         archive.mkdir(parents=True)
         with zipfile.ZipFile(archive / "lms.zip", "w") as zipped:
             zipped.writestr(f"{LESSON}_{ZIPPED}_attempt_2026-12-01-10-00-00_{LESSON}.ipynb",
-                            nbformat.writes(copy.deepcopy(released)))
+                            nbformat.writes(answered(BROWSER_SAVED)))
         instructor(["zip_collect", LESSON, "--force"], course, exchange)
         for student in [*STUDENTS, ZIPPED]:
             assert (course / "submitted" / student / LESSON / f"{LESSON}.ipynb").exists(), student
@@ -147,7 +151,7 @@ def test_release_fetch_submit_collect_grade_feedback_export_with_separate_users(
         full = max_points(LESSON)
         assert f"{LESSON}  nlada: {full:g}/{full:g}" in result.stdout, result.stdout
         assert f"{LESSON}  nlbo: 0/{full:g}" in result.stdout, result.stdout
-        assert f"{LESSON}  {ZIPPED}: 0/{full:g}" in result.stdout, result.stdout
+        assert f"{LESSON}  {ZIPPED}: {full:g}/{full:g}" in result.stdout, result.stdout
 
         released = course_command(["release_feedback", LESSON], course, exchange)
         assert f"{ZIPPED}: no exchange submission" in released.stdout   # its feedback goes through the LMS
@@ -165,6 +169,6 @@ def test_release_fetch_submit_collect_grade_feedback_export_with_separate_users(
         instructor(["export"], course, exchange)
         rows = {row["student_id"]: float(row["score"]) for row in csv.DictReader(open(course / "grades.csv"))
                 if row["assignment"] == LESSON}
-        assert rows == {"nlada": float(full), "nlbo": 0.0, ZIPPED: 0.0}, rows
+        assert rows == {"nlada": float(full), "nlbo": 0.0, ZIPPED: float(full)}, rows
     finally:
         shutil.rmtree(exchange, ignore_errors=True)

@@ -11,6 +11,7 @@ root conftest.py enforces that). Their run times are printed by benchmarks/bench
 asserted here.
 """
 
+import re
 import subprocess
 import sys
 
@@ -72,3 +73,18 @@ def test_hidden_cells_hold_no_test_code_because_probes_are_judged_by_the_grader(
         assert not code, (f"{grade_id(cell)}: hidden tests belong in coursework/hidden/{lesson}.py as probes, "
                           f"not in the notebook (found {code[:2]})")
     assert (COURSEWORK / "hidden" / f"{lesson}.py").exists(), f"coursework/hidden/{lesson}.py is missing"
+
+
+@pytest.mark.parametrize("notebook", [NOTEBOOKS / lesson / f"{lesson}.ipynb" for lesson in LESSONS]
+                         + [NOTEBOOKS / "dashboard" / "playground.ipynb"], ids=lambda path: path.stem)
+def test_first_cell_installs_nnlearn_in_the_browser_edition_and_does_nothing_elsewhere(notebook):
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    first = nbformat.read(notebook, as_version=4).cells[0]
+    assert first.source == release.BROWSER_INSTALL and first.metadata == {"tags": [release.BROWSER_INSTALL_TAG]}
+    python = TransformerManager().transform_cell(first.source)        # as IPython runs it
+    calls = []
+    exec(compile(python, "first cell", "exec"), {"get_ipython": lambda: calls.append("magic")})
+    assert calls == [] and sys.platform != "emscripten"
+    grading = re.sub(r"^(\s*)[%!].*$", r"\1pass", first.source, flags=re.M)   # as the sandboxed grader runs it
+    compile(grading, "first cell", "exec")
