@@ -28,12 +28,12 @@ def shared_graph(a=0.7, b=-1.3):
     return (h + t * b - a) ** 2, [a, b]
 
 def leaves_of(root):                 # nnlearn's topological_order refuses to run here (FORBIDDEN)
-    seen, leaves, todo = set(), [], [root]
-    while todo:
-        value = todo.pop()
-        if id(value) not in seen:
-            seen.add(id(value))
-            todo.extend(value._prev)
+    seen_ids, leaves, pending_values = set(), [], [root]
+    while pending_values:
+        value = pending_values.pop()
+        if id(value) not in seen_ids:
+            seen_ids.add(id(value))
+            pending_values.extend(value._prev)
             if not value._prev:
                 leaves.append(value)
     return leaves
