@@ -172,13 +172,14 @@ for index, cell in enumerate(nb.cells[1:]):
                                 "stderr": stderr, "source": cell.source[:200]})
 
 import nnlearn.widgets as w
+import nnlearn.widgets.app as frame
 from nnlearn.widgets.app import App
 
 report["apps"], report["app_errors"] = [], []
 names = getattr(w, "__all__", None) or [name for name in dir(w) if not name.startswith("_")]
 for name in names:
     obj = getattr(w, name)
-    if not inspect.isfunction(obj) or obj.__module__ == "nnlearn.widgets.app":
+    if not inspect.isfunction(obj) or name in frame.__all__:       # the frame's helpers, not apps
         continue
     try:
         app = obj()

@@ -166,6 +166,19 @@ BUGGY = {
     "train_values": _change(_TRAIN_VALUES, "p.data -= lr * p.grad", "p.data -= 0.5 * lr * p.grad"),
 }
 
+
+# Passes every public check and fails the hidden ones: the course's own Value under the learner's name
+# (a hidden probe reads the class's MRO).
+TUNED = {
+    "value": """
+from nnlearn.autograd import Value as _CourseValue
+
+
+class Value(_CourseValue):
+    \"\"\"The course's own Value under a new name: the public check cannot tell.\"\"\"
+""",
+}
+
 WRONG = {
     "predict_shared_grad": [
         (_answer("predict_shared_grad", "3.0"), "read a's grad"),          # only the path through d = a b
