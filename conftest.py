@@ -4,9 +4,10 @@
    cell tagged `raises-exception` raise anything. In a learner notebook the only error allowed is
    the NotImplementedError of an exercise not yet done, and only in a check cell (`grade_id`
    check_*); in a source notebook (no such tags) nbval already fails on any error.
-2. Mark the fast tier (`python -m pytest -m fast`, about 2-3 minutes on 2 cores): every test file
-   except the kinds that start servers, browsers, sandboxes or environments, or run whole lessons
-   (NOT_FAST below, and nbval's notebook cells). A new test file is fast unless it is listed there.
+2. Mark the fast tier (`python -m pytest -m fast`, about 2-3 minutes on 2 cores): tests/unit,
+   tests/apps, tests/claims and the exercises' checks, not the kinds that start servers, browsers,
+   sandboxes or environments, or run whole lessons (NOT_FAST_FOLDERS and NOT_FAST below, and
+   nbval's notebook cells). A new test file joins its folder's tier.
 3. Put the longest files first, as a recorded run measured them (tests/durations.json). README's
    command runs the suite on every core with pytest-xdist, whole files per worker (`--dist
    loadfile`: a notebook's cells share one kernel, and a module's server or browser is started
@@ -53,23 +54,24 @@ def pytest_addoption(parser):
                      help="write each test file's total seconds to tests/durations.json (orders the next runs)")
 
 
-# The files left out of the fast tier, by kind; each takes from half a minute to several.
+# tests/ is split by kind: unit/, apps/ (driven in-process), claims/, coursework/, browser/,
+# environments/. The fast tier is unit, apps, claims and the exercises' checks; left out are the
+# kinds that start browsers, servers, sandboxes or environments, or run whole lessons, each from
+# half a minute to several.
+NOT_FAST_FOLDERS = ("tests/browser/", "tests/environments/", "tests/coursework/")
+FAST_IN_SLOW_FOLDERS = {"tests/coursework/test_exercises.py"}       # in-process: the checks' logic
 NOT_FAST = {
-    # a browser, a Jupyter server or a kernel over a websocket
-    "tests/test_browser.py", "tests/test_browser_playground.py", "tests/test_layout.py", "tests/test_kernel_websocket.py",
-    # nbgrader, the sandbox and the graded coursework end to end
-    "tests/test_coursework.py", "tests/test_grading_cycle.py", "tests/test_attacks.py", "tests/test_attacks_pipeline.py",
-    "tests/test_attacks_exchange.py",
-    # fresh environments, wheels, the README's command
-    "tests/test_binder.py", "tests/test_lowest_versions.py", "tests/test_wheel.py", "tests/test_readme_command.py",
-    # every claim again under other CPUs' arithmetic; every app built and closed for memory
-    "tests/test_claims_elsewhere.py", "tests/test_memory.py",
+    "tests/claims/test_claims_elsewhere.py",   # every claim again under other CPUs' arithmetic
+    "tests/apps/test_memory.py",               # every app built and closed, for memory
 }
 
 
 def is_fast(path):
-    """A test file of the fast tier: under tests/, not a notebook, not in NOT_FAST."""
-    return path.startswith("tests/") and path.endswith(".py") and path not in NOT_FAST
+    """A test file of the fast tier: a .py file under tests/, not in a slow folder or NOT_FAST."""
+    if path in FAST_IN_SLOW_FOLDERS:
+        return True
+    return (path.startswith("tests/") and path.endswith(".py") and path not in NOT_FAST
+            and not path.startswith(NOT_FAST_FOLDERS))
 
 
 def pytest_collection_modifyitems(items):

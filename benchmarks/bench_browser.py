@@ -26,7 +26,7 @@ kernel publishes its own timings and wall-clock stamps (same machine, same clock
 Printed per app: median and p95 of the whole, the medians of the parts, and PASS/MISS against the
 goals (every app: median < 100 ms, p95 < 200 ms; lesson 00's slider: median < 60 ms). The first
 uptime line says how loaded the machine was: a busy machine makes every figure longer.
-Needs Debian's Chromium and Playwright's Python package, like tests/test_browser.py.
+Needs Debian's Chromium and Playwright's Python package, like tests/browser/test_browser.py.
 """
 
 import argparse

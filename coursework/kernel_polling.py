@@ -4,7 +4,7 @@ jupyter/nbclient#312: a cell that creates ipywidgets sometimes blocks until the 
 although the kernel's reply has arrived (6 runs in 100 on these machines, in nbclient, nbconvert,
 nbgrader autograde alike). `patch_zmq_polling()` makes the async kernel client poll its sockets
 in short slices, which took that to 0 in 60. coursework/robust_grading.py applies it inside
-nbgrader; tests/test_notebooks.py applies it to its own notebook runs.
+nbgrader; tests/coursework/test_notebooks.py applies it to its own notebook runs.
 """
 
 import time

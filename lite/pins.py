@@ -1,6 +1,6 @@
 """Every version the browser edition is built from, in one place, and why each is what it is.
 
-Changing one: change it here, run `python lite/build.py OUT --offline` and tests/test_lite_browser.py.
+Changing one: change it here, run `python lite/build.py OUT --offline` and tests/browser/test_lite_browser.py.
 """
 
 # Pyodide: the Python (3.12) that runs in the browser, and its numpy / matplotlib / scikit-learn builds.

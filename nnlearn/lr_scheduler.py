@@ -11,7 +11,7 @@ once per epoch (or per update) after `optimizer.step()`:
         scheduler.step()
 
 Each schedule is written in its closed form, lr = f(base_lr, epoch); PyTorch computes the same
-values by an equivalent recursion, so they agree to float rounding (tests/test_lr_scheduler.py).
+values by an equivalent recursion, so they agree to float rounding (tests/unit/test_lr_scheduler.py).
 """
 
 import math

@@ -1,5 +1,5 @@
 """Drive a lesson in a real browser: a JupyterLab or Notebook 7 server on 127.0.0.1 and headless
-Debian Chromium through Playwright (sync API). Shared by tests/test_browser.py and
+Debian Chromium through Playwright (sync API). Shared by tests/browser/test_browser.py and
 benchmarks/bench_browser.py.
 
 Every wait is bounded. A server is started on a random free port with a random token, in its own

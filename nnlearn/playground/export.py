@@ -5,7 +5,7 @@ trains it with the same mini-batches and prints the same losses as the app (the 
 `export_torch_script` writes the PyTorch version of the same script, for learners moving on. Its
 losses match the app's to float rounding for the first tens of epochs; later, on a sensitive run,
 they can part as nnlearn parts from itself when one starting weight moves by one bit (numpy and
-PyTorch round matrix products differently in the last bit; tests/test_playground_torch.py).
+PyTorch round matrix products differently in the last bit; tests/unit/test_playground_torch.py).
 With your own data, `export_data` gives the playground_data.npz both scripts load.
 """
 

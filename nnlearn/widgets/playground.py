@@ -90,7 +90,7 @@ class PlaygroundApp(StateControls, LookAhead, Drawing, App):
         self.state_box = widgets.Text(description="state", style=_WIDE, layout=widgets.Layout(width="420px"))
         for widget in (self.buttons["export"], self.buttons["load"], self.state_box, self.buttons["reset"]):
             # no picture change by design (reset right after a change: training restarted anyway);
-            # tests/test_widgets_playground.py covers them, tests/browser_helpers.py leaves them out
+            # tests/apps/test_widgets_playground.py covers them, tests/browser_helpers.py leaves them out
             widget.add_class("nnlearn-not-moved")
         if data is not None:                 # your data: no data set to choose, no noise to add
             _disable(controls["dataset"], "your own data is the data set")

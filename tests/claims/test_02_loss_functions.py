@@ -146,7 +146,7 @@ def test_with_6_outliers_mse_is_0728_and_huber_0234_after_500_updates(network_fi
 
 def test_after_3000_updates_both_bend_toward_the_outliers_about_1_15_and_0_74(network_fits):
     # "about": the third decimal moves with the arithmetic (MSE 1.149 to 1.159, Huber 0.734 to
-    # 0.742 over three processors' rounding, tests/test_claims_elsewhere.py)
+    # 0.742 over three processors' rounding, tests/claims/test_claims_elsewhere.py)
     mse, huber = (network_fits(name, 6, 3000)[1] for name in ("MSE", "Huber"))
     assert abs(mse - 1.15) < 0.015 and abs(huber - 0.74) < 0.012
     assert mse > network_fits("MSE", 6, 500)[1] and huber > network_fits("Huber", 6, 500)[1]

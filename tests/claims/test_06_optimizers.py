@@ -169,7 +169,7 @@ def test_network_at_times_3_everyone_worse_momentum_climbs_to_6_settles_near_05_
     best = {name: run for name, (_, run) in best_runs().items()}
     larger = runs_at(0.5)
     assert all(not r.diverged_at and r.final_loss > best[n].final_loss for n, r in larger.items())
-    # where it settles depends on the machine's arithmetic (0.49 to 0.57, tests/test_claims_elsewhere.py):
+    # where it settles depends on the machine's arithmetic (0.49 to 0.57, tests/claims/test_claims_elsewhere.py):
     # at so large a rate the last bits of the sums change its path; the lesson says so
     assert round(larger["Momentum"].losses.max()) == 6 and 0.45 < larger["Momentum"].final_loss < 0.6
     assert all(r.diverged_at for r in runs_at(1.0).values())

@@ -72,7 +72,7 @@ def test_one_change_at_a_time_every_feature_61_6_to_73_2_then_adam_86_8_median(d
 
 def test_with_features_and_adam_one_layer_of_8_reaches_92_4_to_98_and_three_about_97_to_99(depth):
     # "about": the lowest seed of three layers ends at 96.8 to 97.6 % with the rounding of the
-    # three processors tests/test_claims_elsewhere.py tries; everything else stays put
+    # three processors tests/claims/test_claims_elsewhere.py tries; everything else stays put
     one, two, three = (depth[name] for name, _ in spiral_depth.STEPS[3:6])
     assert summary(one) == (96.0, 92.4, 98.0)
     assert summary(two) == (98.0, 96.4, 98.4)

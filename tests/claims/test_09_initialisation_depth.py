@@ -104,7 +104,7 @@ def test_tanh_keeps_a_quarter_at_xavier_and_nearly_all_at_double_which_learns_fa
     assert within([ratio(r) for r in one], 0.235, 0.275)[0]
     assert within([r["loss"][-1] for r in one], 0.865, 1.025)[0]
     assert within([ratio(r) for r in two], 0.925, 0.955)[0]
-    # 0.11-0.21 on this machine, 0.11-0.32 with other arithmetic (tests/test_claims_elsewhere.py): 25 updates
+    # 0.11-0.21 on this machine, 0.11-0.32 with other arithmetic (tests/claims/test_claims_elsewhere.py): 25 updates
     # through 20 saturating layers amplify rounding; the ranking against 1x holds everywhere
     assert within([r["loss"][-1] for r in two], 0.105, 0.325)[0]
     assert max(r["loss"][-1] for r in two) < min(r["loss"][-1] for r in one)

@@ -12,7 +12,7 @@ are the same), one student per kind of submission:
 and tampering, riding on those: `buggy` also has the first exercise's tests rewritten to
 `assert True`, `tuned` also has a check cell deleted and one turned into markdown; all get the
 grade the real tests give. A check_<x> cell's points come from the PUBLIC probes of x, a
-hidden_<x> cell's from the HIDDEN ones. Attacks on the grader are in tests/test_attacks.py.
+hidden_<x> cell's from the HIDDEN ones. Attacks on the grader are in tests/coursework/test_attacks.py.
 
 The scores and the grading time are printed and saved to test-artifacts/coursework-scores.txt.
 """
@@ -90,7 +90,7 @@ class Lesson:
                             f"(exercises: {self.exercises})")
         # A checkpoint (a prediction, 0 points) loses nothing when wrong: grading a planted bug in it
         # would cost a sandbox run and show nothing (its check agreeing with the grade is judged
-        # in-process, tests/test_exercises.py).
+        # in-process, tests/coursework/test_exercises.py).
         self.buggy = {x: code for x, code in self.buggy.items() if self.exercise_points(x) > 0}
 
     def exercise_points(self, x):
@@ -193,7 +193,7 @@ def students_for(lesson, released):
         tuned, lesson.expected(tuned_states), tuned_repairs)
     if lesson.buggy:
         # One student with every planted bug: each exercise's cells are judged on their own, so
-        # each bug still loses exactly its own cells (tests/test_exercises.py checks each bug alone,
+        # each bug still loses exactly its own cells (tests/coursework/test_exercises.py checks each bug alone,
         # in-process); one graded notebook instead of one per exercise.
         nb = submission(lesson, released, dict(lesson.buggy))
         repairs = [rewrite_to_assert_true(nb, first)] if first in lesson.buggy else []

@@ -6,7 +6,7 @@
   artists still hold what it shows;
 - text outputs are sent after the picture, and still arrive.
 The idle-time training of the next settings is tested with the apps that use it
-(tests/test_widgets_training.py).
+(tests/apps/test_widgets_training.py).
 """
 
 import matplotlib

@@ -1,6 +1,6 @@
 """Lesson 00 in a real browser: Jupyter Notebook 7 and JupyterLab, headless Chromium.
 
-In JupyterLab every app of every lesson is checked by tests/test_layout.py; here Notebook 7 gets
+In JupyterLab every app of every lesson is checked by tests/browser/test_layout.py; here Notebook 7 gets
 lesson 00, and JupyterLab 20 fresh page loads (test_widgets_appear_on_every_fresh_page_load).
 
 In Notebook 7: open the learner version of lesson 00, Restart Kernel and Run All, wait for the
@@ -24,7 +24,7 @@ ARTIFACTS = bh.REPO / "test-artifacts" / "browser"
 
 pytestmark = pytest.mark.slow
 UIS = ["lab", "notebook"]                 # servers started
-LESSON_UIS = ["notebook"]                 # lesson 00 in Lab is part of tests/test_layout.py
+LESSON_UIS = ["notebook"]                 # lesson 00 in Lab is part of tests/browser/test_layout.py
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 BINDER = REPO / "binder"
 LESSON = Path("notebooks") / "00_learning_loop" / "00_learning_loop.ipynb"
 ARTIFACTS = REPO / "test-artifacts" / "binder"

@@ -3,7 +3,7 @@
 Issue 25: what comes out of a sandbox is hostile input. Each attack here is played against the
 grading code directly (a forged runner, a forged answer, a forged report), in seconds; the ones
 that need a real sandbox skip without root and bubblewrap. The whole pipeline under attack, with
-nbgrader and the exchange, is tests/test_attacks.py.
+nbgrader and the exchange, is tests/coursework/test_attacks.py.
 """
 
 import json

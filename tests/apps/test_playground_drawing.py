@@ -1,7 +1,7 @@
 """Draw your own points: a click on the output picture adds a point of the chosen class on the data
 set "drawn", a shift-click removes the nearest, clear removes all; the points are in the state
 string (never lost), checked as a state is, and exported as your own data is.
-(The real click in Chromium, in JupyterLab and Voila: tests/test_browser_playground.py.)"""
+(The real click in Chromium, in JupyterLab and Voila: tests/browser/test_browser_playground.py.)"""
 
 import json
 import re

@@ -9,7 +9,7 @@ import pytest
 
 from pytorch_reference import import_torch, running_in_ci
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]   # tests/: pytorch_reference.py
 
 
 def test_pytorch_is_there_to_compare_with():

@@ -37,7 +37,7 @@ STUDENTS = {"nlada": "solutions", "nlbo": "unanswered"}      # through the excha
 ZIPPED = "nlcy"                                               # through an LMS download
 # What a learner of the browser edition (lite/) downloads: lesson 00 as JupyterLite saved it after
 # Run All (Pyodide kernel metadata, the browser install cell run, outputs). nlcy answers in it.
-BROWSER_SAVED = Path(__file__).parent / "fixtures" / "browser_saved_00_learning_loop.ipynb"
+BROWSER_SAVED = Path(__file__).parents[1] / "fixtures" / "browser_saved_00_learning_loop.ipynb"
 
 reason = sandbox.sandbox_status() or ("" if shutil.which("useradd") else "useradd is not installed")
 pytestmark = pytest.mark.skipif(bool(reason), reason=reason or "")

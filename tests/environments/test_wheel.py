@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SUBPACKAGES = sorted(p.parent.name for p in (REPO / "nnlearn").glob("*/__init__.py"))
 MODULES = sorted(
     ".".join(p.relative_to(REPO).with_suffix("").parts)

@@ -21,7 +21,7 @@ import nnlearn as nl
 from nnlearn.widgets import text_cache
 from test_binder import pyproject, requirement_lines, requirement_name
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 # The core's unit tests and the apps that lean hardest on matplotlib and ipywidgets (the text
 # cache, the blit): a few minutes in all, so the suite stays inside its budget. The browser,
 # notebook and coursework tests need more than the package's ranges (Chromium, nbgrader, JupyterLab).
