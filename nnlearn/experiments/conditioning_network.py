@@ -9,7 +9,7 @@ changes as the weights move and one condition number does not describe it; and a
 raw features (proline about 750) saturates, so the network stops learning for a reason that is not
 the step size at all.
 
-The runs take about a minute, so the lesson prints the stored results of
+The runs take about ten seconds of computing, so the lesson prints the stored results of
 `python -m nnlearn.experiments.conditioning_network --write` (conditioning_network_stored.py);
 tests/claims/test_09_initialisation_depth.py runs them again and compares.
 """
