@@ -16,7 +16,7 @@ import numpy as np
 
 from ..experiments import initialisation as init
 from ..plots import MARKERS, PALETTE, label, new_figure
-from .app import App, log_slider
+from .app import App, log_slider, slider_neighbours
 
 STD_LIMITS = (1e-12, 1e12)
 GRAD_LIMITS = (1e-14, 1e12)
@@ -110,10 +110,18 @@ def depth_explorer(depth=20, width=64, activation="relu", init_scale=1.0):
     label(ax_grad, "Gradient norm at the start", "layer (last = output)", "||dL/dW||")
     label(ax_loss, "Loss over the first updates", "update", "cross-entropy")
 
-    def update(app):
-        activation_name, depth_value = controls["activation"].value, int(controls["depth"].value)
-        exponent = float(np.log10(controls["init_scale"].value))
-        signals = init.stored_signals(depth_value, int(controls["width"].value), activation_name, exponent)
+    def settings(exponent=None):
+        """What the picture shows: (depth, width, activation, init-scale exponent). The exponent to 9
+        digits: the page computes a log slider's 10**x in JavaScript, which can differ in the last bit."""
+        if exponent is None:
+            exponent = float(np.log10(controls["init_scale"].value))
+        return (int(controls["depth"].value), int(controls["width"].value), controls["activation"].value,
+                round(exponent, 9))
+
+    def draw_artists(key):
+        """Put the stored signals of `key` in the animated artists (the picture only); the readout's text."""
+        depth_value, width_value, activation_name, exponent = key
+        signals = init.stored_signals(depth_value, width_value, activation_name, exponent)
         spreads, norms, losses = signals["activation_std"], signals["grad_norm"], signals["loss"]
         spread_line.set_data(np.arange(1, depth_value + 1), np.clip(spreads, 1e-300, None))
         grad_line.set_data(np.arange(1, depth_value + 2), np.clip(norms, 1e-300, None))
@@ -128,12 +136,24 @@ def depth_explorer(depth=20, width=64, activation="relu", init_scale=1.0):
         ratio = spreads[-1] / spreads[0]
         ending = (f"loss {losses[0]:.3g} at the start, overflowed at update {int(np.argmin(finite))}"
                   if not finite.all() else f"loss {losses[0]:.3g} → {losses[-1]:.3g} after {init.STEPS} updates")
-        readout.value = html.escape(
-            f"{10 ** exponent:.2f} × the derived scale (nnlearn default's weights: {init.default_scale(activation_name):.2f} ×). "
-            f"Spread: layer 1 {spreads[0]:.2g}, layer {depth_value} {spreads[-1]:.2g} ({ratio:.2g} ×); "
-            f"gradient norm: first layer {norms[0]:.2g}, last {norms[-1]:.2g}; {ending}.")
+        return (f"{10 ** exponent:.2f} × the derived scale (nnlearn default's weights: {init.default_scale(activation_name):.2f} ×). "
+                f"Spread: layer 1 {spreads[0]:.2g}, layer {depth_value} {spreads[-1]:.2g} ({ratio:.2g} ×); "
+                f"gradient norm: first layer {norms[0]:.2g}, last {norms[-1]:.2g}; {ending}.")
+
+    def prerender(app, key):
+        """Draw the picture of `key` while the learner looks, so that a move there only sends it."""
+        app.prerender(key, show=lambda: draw_artists(key), restore=lambda: draw_artists(settings()))
+
+    def update(app):
+        readout.value = html.escape(draw_artists(settings()))
+        # the grid is stored, so a move costs only its drawing and PNG encoding: draw the init
+        # scale's next steps either side now (App.when_idle), and the next move just sends one
+        exponent = settings()[3]
+        for neighbour in slider_neighbours(controls["init_scale"], 10 ** exponent):
+            app.when_idle(prerender, app, settings(float(np.log10(neighbour))))
 
     app = App(controls, figure, update, extra=(widgets.HBox(buttons, layout=widgets.Layout(flex_flow="row wrap")), readout),
               title="Depth: signals forward, gradients backward")
+    app.picture_key = settings
     app.presets = dict(zip(PRESETS, buttons))
     return app

@@ -51,3 +51,29 @@ def test_depth_explorer_reads_the_stored_grid_and_its_presets_move_the_scale():
 def test_the_default_preset_is_the_default_weights_spread_on_the_grid():
     assert round(np.log10(init.default_scale("relu")), 1) == -0.4
     assert round(np.log10(init.default_scale("tanh")), 1) == -0.2
+
+
+def test_depth_explorer_draws_the_next_init_scales_while_the_learner_looks_and_shows_exactly_them():
+    """A move of init_scale only sends a picture drawn in idle time (App.prerender), and it is the
+    very picture a full draw of that setting gives; the readout follows the move."""
+    import asyncio
+
+    async def scenario():
+        app = nl.widgets.depth_explorer()
+        try:
+            slider = app.controls["init_scale"]
+            slider.value = 10 ** 0.1
+            await asyncio.sleep(0.4)                           # idle: the neighbours 10**0.0 and 10**0.2 are drawn
+            slider.value = 10 ** 0.2
+            assert app.last_timings["draw"] == 0.0 and app.last_timings["png"] == 0.0
+            assert "1.58 × the derived scale" in readout(app)
+            shown = bytes(app.image.value)
+            app.figure.stale = True                            # a full draw of the same state
+            app.render()
+            assert bytes(app.image.value) == shown
+            app.controls["activation"].value = "tanh"          # another setting: drawn, not a stale picture
+            assert app.last_timings["draw"] > 0.0 and bytes(app.image.value) != shown
+        finally:
+            app.close()
+
+    asyncio.run(scenario())

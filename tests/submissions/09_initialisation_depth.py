@@ -21,23 +21,20 @@ def xavier_init(fan_in, fan_out, rng, dtype=np.float64):
 '''
 
 
-def ratio(per_seed):
+def ratio(count="cond.updates_to_reach(losses[:, k], target)", summary="np.median"):
     return f'''
-def updates_ratio(target=1.5, seeds=(0, 1, 2, 3, 4)):
+def updates_ratio(target=2.0, seeds=tuple(range(20))):
     X, y, _ = cond.wine_alcohol()
-    ratios = []
-    for seed in seeds:
-        updates = []
-        for features in (X, cond.standardise(X)):
-            w0 = cond.start(features, seed)
-            {per_seed}
-            updates.append(cond.updates_to_reach(cond.descent_losses(features, y, lr, 20_000, w0), target))
-        ratios.append(updates[0] / updates[1])
-    return float(np.median(ratios))
+    updates = []
+    for features in (X, cond.standardise(X)):
+        W0 = np.stack([cond.start(features, seed) for seed in seeds], axis=1)
+        lrs = cond.best_rate(features, y, W0)
+        losses = cond.descent_losses(features, y, lrs, 20_000, W0)
+        updates.append([{count} for k in range(len(seeds))])
+    ratios = np.array(updates[0], dtype=float) / np.array(updates[1], dtype=float)
+    return float({summary}(ratios))
 '''
 
-
-RIGHT_RATE = "lr = cond.best_rate(features, y, w0)"
 
 BUGGY = {
     "he_init": he("return rng.normal(0.0, np.sqrt(2.0 / fan_out), size=(fan_in, fan_out)).astype(dtype)"),
@@ -83,9 +80,10 @@ WRONG = {
         (xavier("return rng.uniform(-bound, bound, size=(fan_in, fan_out))"), "dtype asked for"),
     ],
     "updates_ratio": [
-        (ratio(RIGHT_RATE).replace("updates[0] / updates[1]", "updates[1] / updates[0]"), "raw / standardised"),
-        (ratio(RIGHT_RATE).replace("updates.append(cond.updates_to_reach(cond.descent_losses(features, y, lr, 20_000, w0), target))",
-                                   "updates.append(1 / lr)                      # the rates' ratio, not the updates'"),
-         "first update count"),
+        (ratio().replace("updates[0], dtype=float) / np.array(updates[1]", "updates[1], dtype=float) / np.array(updates[0]"),
+         "raw / standardised"),
+        (ratio(count="1 / lrs[k]"), "first update count"),                       # the rates' ratio, not the updates'
+        (ratio(summary="np.mean"), "this is the mean"),                           # pulled by the one extreme start
+        (ratio(count="cond.updates_to_reach(losses[:, k], 2.0)"), "ignores the target"),   # the default, always
     ],
 }
