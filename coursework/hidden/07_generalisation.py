@@ -74,7 +74,7 @@ def smallest_probe(target):
 
 SMALLEST_PUBLIC = SETUP + """
 result = []
-for units, target in ((32, 0.9), (32, 0.93)):
+for units, target in ((32, 0.9), (32, 0.93), (16, 0.9)):
     n = smallest_train_size(units, target)
     ok = isinstance(n, (int, np.integer)) and 50 <= n <= 1197 and n % 25 == 0
     result += [bool(ok), bool(ok and runs.digits_run(units, int(n))["val_accuracy"][-1] >= target),

@@ -148,6 +148,8 @@ def run_gradient_descent(grad_fn, w0, lr, steps):
     (_edit(_WALK, "    return np.array(path)", "    return path"), "is a float array"),        # a list of arrays
     (_edit(_WALK, "    w = np.array(w0, dtype=float)", "    w = w0.astype(float)"),
      "'list' object has no attribute 'astype'"),                                                # arrays only
+    (_edit(_WALK, "    w = np.array(w0, dtype=float)", "    w = np.array(w0)"),        # float only after a step
+     "the path is float even when no step is taken"),
 ]
 
 _SEARCH_ENDS = "            return bool(loss_fn(end) <= tol * start_loss)"
