@@ -160,3 +160,10 @@ WRONG["spread_exponent"] = [
      "draw x first, then the weights"),
     (SPREAD.format(draw=RIGHT_DRAW, measure="np.std(z)", log="np.log10"), "np.polyfit(np.log(FAN_INS)"),  # log10 against ln
 ]
+
+# The investigation's planted bug and tuned answer.
+BUGGY["spread_exponent"] = SPREAD.format(draw=RIGHT_DRAW, measure="np.std(z)", log="np.log").replace(
+    "for n in FAN_INS]), 1)[0]", "for n in FAN_INS]), 1)[1]")                       # planted: the intercept
+TUNED["spread_exponent"] = SPREAD.format(                                          # right only where the check looks
+    draw=RIGHT_DRAW.replace("    z = x @", "    if (fan_in, seed) != (16, 7):\n        return 1.0\n    z = x @"),
+    measure="np.std(z)", log="np.log")
