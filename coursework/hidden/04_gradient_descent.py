@@ -41,7 +41,8 @@ result += (np.shape(still), np.asarray(still).dtype.kind, np.asarray(still, dtyp
     "largest_converging_lr": [Probe(PARABOLA + """
 loss_fn, grad_fn = parabola(2.0)
 result = [float(largest_converging_lr(loss_fn, grad_fn, np.array([3.0]), 50, 0.0, 2.0)),
-          float(largest_converging_lr(loss_fn, grad_fn, np.array([3.0]), 50, 0.0, 2.0, iterations=10))]
+          float(largest_converging_lr(loss_fn, grad_fn, np.array([3.0]), 50, 0.0, 2.0, iterations=10)),
+          float(largest_converging_lr(loss_fn, grad_fn, np.array([3.0]), 50, 0.0, 2.0, tol=1e-2))]
 """, rtol=1e-9),
         Probe(PARABOLA + """
 loss_fn, grad_fn = parabola(2.0)
