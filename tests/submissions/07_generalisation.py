@@ -293,3 +293,9 @@ WRONG["smallest_train_size"] += [
             return n
 '''), "pass hidden_units on"),
 ]
+WRONG["dropout"].append((dropout(CORRECT_FORWARD.replace(                   # evaluation keeps the last training mask
+    "        if not self.training or self.p == 0:\n", "        if not self.training:\n            return x\n        if self.p == 0:\n"),
+    """
+    def backward(self, grad_output):
+        return grad_output if not self.training or self.mask is None else grad_output * self.mask
+"""), "evaluation mode sets self.mask = None"))
