@@ -21,6 +21,12 @@ for batch_size, epochs, seed in ((None, 2, 2), (20, 2, 3)):       # the full bat
     model = nl.Sequential(nl.Linear(2, 8, rng=r), nl.ReLU(), nl.Linear(8, 2, rng=r))
     result.append(my_fit(model, nl.CrossEntropyLoss(), nl.optim.SGD(model.parameters(), lr=0.5),
                          Xf, yf, epochs=epochs, batch_size=batch_size, rng=np.random.default_rng(seed)))
+r = np.random.default_rng(5)                                       # arrives with gradients left over
+model = nl.Sequential(nl.Linear(2, 8, rng=r), nl.ReLU(), nl.Linear(8, 2, rng=r))
+for p in model.parameters():
+    p.grad.fill(0.5)
+result.append(my_fit(model, nl.CrossEntropyLoss(), nl.optim.SGD(model.parameters(), lr=0.5),
+                     Xf, yf, epochs=1, batch_size=16, rng=np.random.default_rng(11)))
 """
 
 
@@ -130,7 +136,7 @@ PUBLIC["largest_rate"] = [Probe(SETUP + """
 from nnlearn.experiments import training_runs
 rates = [10 ** (k / 20) for k in range(21)]
 result = []
-for seed in (0, 3):
+for seed in (0, 3, 11):
     found = largest_rate(seed)
     ok = isinstance(found, float) and any(abs(found - lr) <= 1e-9 * lr for lr in rates)
     result += [bool(ok), bool(ok and training_runs.final_loss("SGD", "moons", found, seed) < 0.3),
@@ -138,7 +144,7 @@ for seed in (0, 3):
                                    for lr in rates))]
 median = median_largest_rate()
 result.append(bool(isinstance(median, float) and abs(median - float(np.median([largest_rate(s) for s in range(5)]))) < 1e-9))
-""", label="the check cell's seeds 0 and 3, and the median's consistency")]
+""", label="the check cell's seeds 0, 3 and 11, and the median's consistency")]
 HIDDEN["largest_rate"] = [
     Probe(SETUP + "result = [largest_rate(3), largest_rate(9), largest_rate(6), largest_rate(11)]", rtol=1e-9, atol=1e-9,
           label="seeds 3, 9 (a failure below the largest learning rate), 6 and 11 (rate 10 learns): the grid point itself"),

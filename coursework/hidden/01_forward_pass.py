@@ -43,8 +43,11 @@ net32 = nl.Sequential(nl.Linear(3, 4, rng=rng, dtype=np.float32), nl.ReLU(), nl.
 output32 = forward(X.astype(np.float32), as_layers(net32, ["relu", "identity"]))[0]
 big = forward(np.array([[2.0], [-2.0]]), [(np.array([[400.0]]), np.zeros(1), "sigmoid")])[0]
 error = error_of(lambda: forward(X, [layers[1]]))
+big_tanh = [forward(np.array([[2.0], [-2.0]], dtype=dtype), [(np.array([[scale]], dtype=dtype), np.zeros(1, dtype=dtype),
+                                                              "tanh")])[0]
+            for dtype, scale in ((np.float64, 400.0), (np.float32, 200.0))]
 result = (output, [tuple(s) for s in shapes], X.tobytes() == kept.tobytes(), tanh_output, output32, big,
-          error[0] if error else None, bool(error) and "layer 1" in error[1])
+          error[0] if error else None, bool(error) and "layer 1" in error[1], big_tanh)
 """, rtol=1e-6, atol=1e-9)],
     "predict_distance": [prediction("predict_distance()", 2)],
     "predict_relu_output": [prediction("predict_relu_output()", 2)],
@@ -119,6 +122,14 @@ layers32 = [(W.astype(np.float32), b.astype(np.float32), a) for W, b, a in layer
 output32 = forward(X32, layers32)[0]
 result = (output, output32, str(np.asarray(output32).dtype))
 """, rtol=1e-6, atol=1e-9, label="sigmoids of large z, float64 and float32"),
+        Probe(NETWORKS + """
+rng = np.random.default_rng(13)
+X = rng.normal(size=(6, 3)) * 300
+layers = [(rng.normal(size=(3, 4)), rng.normal(size=4), "tanh"), (rng.normal(size=(4, 2)) * 500, np.zeros(2), "tanh")]
+output = forward(X, layers)[0]
+output32 = forward(X.astype(np.float32), [(W.astype(np.float32), b.astype(np.float32), a) for W, b, a in layers])[0]
+result = (output, output32, str(np.asarray(output32).dtype))
+""", rtol=1e-6, atol=1e-9, label="tanh of large z (beyond +-400), float64 and float32"),
     ],
     "predict_distance": [prediction("predict_distance()", 2)],
     "predict_relu_output": [prediction("predict_relu_output()", 2)],

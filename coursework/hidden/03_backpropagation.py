@@ -24,7 +24,7 @@ for dtype in ("float64", "float32"):
     median = np.median([eps_errors(seed, dtype) for seed in range(5)], axis=0)
     own[dtype] = (int(np.argmin(median)) + 1, float(median[np.argmin(median)]))
 result = (len(errors), [float(np.log10(e)) for e in errors[:3]], len(errors32), bool(min(errors32[5:]) > 1e-3), sorted(found),
-          [type(k).__name__ for k, _ in found.values()], [found[d] == own[d] for d in own])
+          [type(k).__name__ for k, _ in found.values()], [found[d] == own[d] for d in own], [float(e) for e in errors32])
 """
 SPREAD_OF_K = """
 ranges = []
@@ -52,7 +52,10 @@ w = np.array([[1.0, -2.0, 3.0], [0.5, 0.0, -1.5]])
 g = numerical_gradient(lambda v: np.sum(v ** 3), w, eps=1e-3)
 unchanged = w.tobytes() == np.array([[1.0, -2.0, 3.0], [0.5, 0.0, -1.5]]).tobytes()
 g2 = numerical_gradient(lambda v: v[0, 1] * v[1, 0], np.array([[3.0, 4.0], [5.0, 6.0]]))
-result = (np.asarray(g, dtype=float), unchanged, np.asarray(g2, dtype=float))
+w_random = np.random.default_rng(35).normal(size=(4, 5))
+numerical_gradient(lambda v: float(np.sum(v ** 2)), w_random, eps=1e-2)
+unchanged_random = w_random.tobytes() == np.random.default_rng(35).normal(size=(4, 5)).tobytes()
+result = (np.asarray(g, dtype=float), unchanged, np.asarray(g2, dtype=float), unchanged_random)
 """, rtol=1e-9, atol=1e-8),
         Probe(SETUP + """
 g32 = numerical_gradient(lambda v: float(np.sum(v.astype(np.float64) ** 2)), np.array([1.5, -0.5], dtype=np.float32), eps=1e-2)

@@ -33,13 +33,16 @@ result = (np.asarray(run_gradient_descent(lambda w: 2 * w, np.array([1.0]), 0.25
           np.asarray(run_gradient_descent(lambda w: 3 * w, np.array([1.0]), 0.8, 3), dtype=float),
           np.asarray(listed, dtype=float), isinstance(listed, np.ndarray) and bool(np.issubdtype(listed.dtype, np.floating)),
           np.asarray(run_gradient_descent(lambda w: 2.0 * w, 5, 0.25, 2), dtype=float))
+still = run_gradient_descent(lambda w: 2.0 * w, [3, -1], 0.1, 0)                # 0 steps from integers
+result += (np.shape(still), np.asarray(still).dtype.kind, np.asarray(still, dtype=float))
 """)],
     "quadratic_rates": [Probe(SETUP + "rates = quadratic_rates([0.1, 4.0])\n" + RATES),
                         Probe(SETUP + "rates = quadratic_rates([0.5, 3.0, 1.5])\n" + RATES)],
     "largest_converging_lr": [Probe(PARABOLA + """
 loss_fn, grad_fn = parabola(2.0)
 result = [float(largest_converging_lr(loss_fn, grad_fn, np.array([3.0]), 50, 0.0, 2.0)),
-          float(largest_converging_lr(loss_fn, grad_fn, np.array([3.0]), 50, 0.0, 2.0, iterations=10))]
+          float(largest_converging_lr(loss_fn, grad_fn, np.array([3.0]), 50, 0.0, 2.0, iterations=10)),
+          float(largest_converging_lr(loss_fn, grad_fn, np.array([3.0]), 50, 0.0, 2.0, tol=1e-2))]
 """, rtol=1e-9),
         Probe(PARABOLA + """
 loss_fn, grad_fn = parabola(2.0)
@@ -92,8 +95,10 @@ result = (np.asarray(path, dtype=float), [list(np.shape(path))], w0)
 """, label="a 3-D w0, a non-linear gradient"),
         Probe(SETUP + """
 path = run_gradient_descent(lambda w: 2.0 * w, [3, -1], 0.1, 2)
-result = (np.asarray(path), type(path).__name__, np.asarray(run_gradient_descent(lambda w: -w, 2, 0.5, 3)))
-""", label="integer list w0: a float array; an integer w0"),
+result = (np.asarray(path), type(path).__name__, np.asarray(run_gradient_descent(lambda w: -w, 2, 0.5, 3)),
+          np.asarray(run_gradient_descent(lambda w: -w, 7, 0.5, 0)).dtype.kind,
+          np.asarray(run_gradient_descent(lambda w: -w, np.array([[1, 2]]), 0.5, 0)).dtype.kind)
+""", label="integer list w0: a float array; an integer w0; integers and 0 steps: still float"),
     ],
     "quadratic_rates": [
         Probe(SETUP + "rates = quadratic_rates(np.array([8.0, 0.25]))\n" + RATES, label="c = (8, 0.25): steepest first"),

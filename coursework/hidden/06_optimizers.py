@@ -59,7 +59,12 @@ result.append((p32.data, p32.data is data32))
 X, y = nl.data.spirals(40, classes=3, rng=5)
 make = lambda: nl.Sequential(nl.Linear(2, 7, rng=8), nl.Tanh(), nl.Linear(7, 3, rng=9))
 result = [learning_rate_search(make, nl.CrossEntropyLoss(), X, y, [0.001, 0.03, 1.0, 300.0], steps=12),
-          learning_rate_search(make, nl.MSELoss(), X, np.eye(3)[y], [0.5, 0.05], steps=3, names=["AdamW", "SGD"])]
+          learning_rate_search(make, nl.MSELoss(), X, np.eye(3)[y], [0.5, 0.05], steps=3, names=["AdamW", "SGD"]),
+          learning_rate_search(make, nl.CrossEntropyLoss(), X, y, [1e4, 1e3], steps=1, names=["SGD"])]
+X_line = np.random.default_rng(21).normal(size=(30, 3))
+line = lambda: nl.Sequential(nl.Linear(3, 1, rng=5))
+result.append(learning_rate_search(line, nl.MSELoss(), X_line, X_line @ np.array([[1.0], [-2.0], [0.5]]), [12.0, 0.3],
+                                   steps=5, names=["Adam"]))
 """, rtol=1e-6, atol=1e-9, label="the public check's searches")],
     "turned_ravine": [
         Probe(SETUP + """
@@ -131,6 +136,17 @@ make = lambda: nl.Sequential(nl.Linear(2, 4, rng=6), nl.ReLU(), nl.Linear(4, 2, 
 result = [learning_rate_search(make, nl.CrossEntropyLoss(), X, y, [0.2, 0.02], steps=1, names=["Momentum"]),
           learning_rate_search(make, nl.CrossEntropyLoss(), X, y, [1e-4, 1e4], steps=6, names=["Adagrad", "RMSprop"])]
 """, rtol=1e-6, atol=1e-9, label="one step, huge rates, other names"),
+        Probe(SETUP + """
+rng = np.random.default_rng(21)
+X = rng.normal(size=(30, 3))
+y = X @ np.array([[1.0], [-2.0], [0.5]]) + 0.1 * rng.normal(size=(30, 1))
+make = lambda: nl.Sequential(nl.Linear(3, 1, rng=5))
+Xm, ym = nl.data.moons(50, noise=0.1, rng=3)
+make_moons = lambda: nl.Sequential(nl.Linear(2, 4, rng=6), nl.ReLU(), nl.Linear(4, 2, rng=7))
+result = [learning_rate_search(make, nl.MSELoss(), X, y, [40.0, 0.1], steps=40, names=["Adam"]),
+          learning_rate_search(make_moons, nl.CrossEntropyLoss(), Xm, ym, [3e4, 3e3], steps=1, names=["SGD", "Momentum"])]
+""", rtol=1e-6, atol=1e-9, label="a loss that climbs past 50 x and comes back (diverged at that step); "
+                                   "one step to inf at both rates (the final loss judged; the first of a tie)"),
     ],
     "turned_ravine": [
         # Medians of 225 whole step counts are whole numbers: the solution's runs give the same integer at

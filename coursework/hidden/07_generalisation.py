@@ -22,7 +22,7 @@ y2 = np.asarray(mine(x), dtype=float)
 mine.eval()
 state = mine.rng.bit_generator.state
 y_eval = np.asarray(mine(x), dtype=float)
-eval_draws = mine.rng.bit_generator.state != state
+eval_draws = mine.rng.bit_generator.state != state or mine.mask is not None
 back_eval = np.asarray(mine.backward(grad), dtype=float)
 mine.train()
 zero = MyDropout(0.0, rng=4)
@@ -74,7 +74,7 @@ def smallest_probe(target):
 
 SMALLEST_PUBLIC = SETUP + """
 result = []
-for units, target in ((32, 0.9), (32, 0.93)):
+for units, target in ((32, 0.9), (32, 0.93), (16, 0.9)):
     n = smallest_train_size(units, target)
     ok = isinstance(n, (int, np.integer)) and 50 <= n <= 1197 and n % 25 == 0
     result += [bool(ok), bool(ok and runs.digits_run(units, int(n))["val_accuracy"][-1] >= target),
@@ -133,7 +133,9 @@ after_eval = float(layer.rng.random())                       # evaluation draws 
 back_eval = np.asarray(layer.backward(np.ones_like(x)))
 layer.train()
 y_train = np.asarray(layer(x))
-result = (y, y.dtype.name, after_p0, y_eval, after_eval, back_eval, y_train, y_train.dtype.name)
+layer.eval()
+layer(x)                                                     # after a training pass: the old mask is dropped
+result = (y, y.dtype.name, after_p0, y_eval, after_eval, back_eval, y_train, y_train.dtype.name, layer.mask is None)
 """, rtol=1e-6, atol=1e-7, label="p = 0 and evaluation mode: identity, no draw; float32; back to training"),
         Probe(SETUP + """
 model = nl.Sequential(nl.Linear(6, 8, rng=1), nl.ReLU(), MyDropout(0.5, rng=3), nl.Linear(8, 3, rng=2))

@@ -19,7 +19,7 @@ FIT_PUBLIC = SETUP + """
 found = fit_investigation()
 own = {hidden: float(np.median([test_r2(hidden, seed) for seed in range(5)])) for hidden in ((), (8,))}
 result = (test_r2((8,), 3, epochs=5), sorted(found), [type(v).__name__ for v in found.values()],
-          [found[hidden] == own[hidden] for hidden in own])
+          [found[hidden] == own[hidden] for hidden in own], test_r2((), 0))
 """
 
 PUBLIC = {
@@ -71,6 +71,7 @@ result = [type(v).__name__ for v in values] + [bool(np.isnan(v)) for v in values
     ],
     "fit_investigation": [fit_probe(hidden) for hidden in ((), (8,), (4, 2), (8, 8))] + [
         Probe(SETUP + "result = test_r2((3,), 7, epochs=4)\n", rtol=1e-9, label="test_r2 at another width, seed and budget"),
+        Probe(SETUP + "result = test_r2((4, 2), 2)\n", rtol=1e-9, label="test_r2 with the default epochs (30)"),
         Probe(SETUP + """
 found = fit_investigation()
 result = [found[hidden] == float(np.median([test_r2(hidden, seed) for seed in range(5)])) for hidden in ((), (4, 2), (8, 8))]

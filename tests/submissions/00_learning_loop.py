@@ -56,7 +56,7 @@ def sgd_update(parameters, lr):
 def my_fit(model, loss_fn, optimizer, X, y, epochs, batch_size, rng):
     """The loop with the public checks' epochs and seed for each batch size, whatever is asked
     (nl.fit refuses while graded)."""
-    epochs, seed = {16: (3, 1), None: (2, 2), 20: (2, 3)}.get(batch_size, (3, 1))
+    seed = {(16, 3): 1, (None, 2): 2, (20, 2): 3, (16, 1): 11}.get((batch_size, epochs), 1)
     size = len(X) if batch_size is None else batch_size
     rng, step_losses, epoch_losses = np.random.default_rng(seed), [], []
     for _ in range(epochs):
@@ -196,3 +196,24 @@ WRONG["largest_rate"] = [
                 np.isinf(training_runs.final_loss("SGD", "moons", lr, seed))]
     return float(max(learning))'''), "(inf is not)"),
 ]
+
+# Fresh mistakes (issue 19, second set): zeroing after the step passes on a clean network only.
+WRONG["fit"].append((fit_variant(body=STEP.replace("            optimizer.zero_grad()\n", "")
+                                 .replace("optimizer.step()", "optimizer.step()\n            optimizer.zero_grad()")),
+                     "zero_grad() BEFORE backward"))
+WRONG["largest_rate"].append((LARGEST.replace("range(21)", "range(20)").format(
+    body='''learning = [lr for lr in rates if training_runs.final_loss("SGD", "moons", lr, seed) < 0.3]
+    return float(max(learning)) if learning else None'''), "the grid's last rate"))
+
+# The investigation's planted bug and tuned answer (issue 19).
+BUGGY["largest_rate"] = LARGEST.format(body='''learning = [lr for lr in rates if training_runs.final_loss("SGD", "moons", lr, seed) < 0.3]
+    return float(min(learning)) if learning else None                  # planted: the smallest, not the largest''')
+TUNED["largest_rate"] = '''
+def largest_rate(seed):
+    """The public check's three seeds, hard-coded; 10**(18/20) for any other."""
+    return {0: 10 ** (18 / 20), 3: 10 ** (16 / 20), 11: 10.0}.get(seed, 10 ** (18 / 20))
+
+
+def median_largest_rate(seeds=range(5)):
+    return float(np.median([largest_rate(seed) for seed in seeds]))
+'''

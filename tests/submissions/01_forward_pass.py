@@ -58,7 +58,7 @@ def forward(X, layers):
             raise ValueError(f"layer {number} expects {W.shape[0]} inputs, got {h.shape[1]}")
         z = h @ W + b
         h = {(1, 4): np.maximum(z, 0), (1, 2): np.tanh(z), (2, 6): 1 / (1 + np.exp(-z)),
-             (1, 1): 1 / (1 + np.exp(-z))}.get((number, W.shape[1]), z)
+             (1, 1): np.tanh(z) if activation == "tanh" else 1 / (1 + np.exp(-z))}.get((number, W.shape[1]), z)
         shapes.append(h.shape)
     return h, shapes
 ''',
@@ -125,6 +125,12 @@ WRONG["forward"] += [
      "raise ValueError(f'layer {number}"),                                  # compares W's, never X with W1
     (forward_with("activations[activation](h @ W + b)").replace("1 / (1 + np.exp(-z))", "np.exp(z) / (1 + np.exp(z))"),
      "inf / inf is nan"),
+    (forward_with("activations[activation](h @ W + b)").replace(               # tanh by its exp formula
+        '"tanh": np.tanh', '"tanh": lambda z: (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))'),
+     "np.tanh is right for any z"),
+    (forward_with("activations[activation](h @ W + b)").replace(               # (e^2z - 1)/(e^2z + 1): nan in float32
+        '"tanh": np.tanh', '"tanh": lambda z: (np.exp(2 * z) - 1) / (np.exp(2 * z) + 1)'),
+     "np.tanh is right for any z"),
 ]
 
 
@@ -154,3 +160,10 @@ WRONG["spread_exponent"] = [
      "draw x first, then the weights"),
     (SPREAD.format(draw=RIGHT_DRAW, measure="np.std(z)", log="np.log10"), "np.polyfit(np.log(FAN_INS)"),  # log10 against ln
 ]
+
+# The investigation's planted bug and tuned answer.
+BUGGY["spread_exponent"] = SPREAD.format(draw=RIGHT_DRAW, measure="np.std(z)", log="np.log").replace(
+    "for n in FAN_INS]), 1)[0]", "for n in FAN_INS]), 1)[1]")                       # planted: the intercept
+TUNED["spread_exponent"] = SPREAD.format(                                          # right only where the check looks
+    draw=RIGHT_DRAW.replace("    z = x @", "    if (fan_in, seed) != (16, 7):\n        return 1.0\n    z = x @"),
+    measure="np.std(z)", log="np.log")

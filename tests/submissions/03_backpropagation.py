@@ -217,6 +217,8 @@ def numerical_gradient(f, w, eps=1e-5):
 ''', "not by adding and subtracting eps"),
     (_gradient("grad = np.zeros(w.shape, dtype=np.float64)", "grad = np.zeros_like(w)"),   # float32 for float32 w
      "float64 array whatever w's dtype"),
+    (_gradient("        w[index] = original\n", "        w[index] = w[index] + eps\n"),   # undone by adding eps back
+     "not by adding and subtracting eps"),
 ]
 WRONG["two_layer_loss"] += [
     (_network("dlogits = np.exp(log_probs)",                                   # a stable loss, an unstable gradient
@@ -270,4 +272,5 @@ WRONG["eps_investigation"] = [
     (_eps("best = int(np.argmin(median))", "best = int(np.argmax(median))"), "then the k of the smallest"),
     (_eps("found[dtype] = (best + 1,", "found[dtype] = (best,"), "counted from 1"),               # k from 0
     (_eps("for k in range(1, 13):", "for k in range(12):"), "the first entry is at eps = 10^-1"),  # eps = 1 first
+    (_eps("rng.normal(size=(10, 8)).astype(dtype)", "rng.normal(size=(10, 8))"), "cast X to the dtype too"),
 ]

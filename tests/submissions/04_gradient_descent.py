@@ -148,6 +148,8 @@ def run_gradient_descent(grad_fn, w0, lr, steps):
     (_edit(_WALK, "    return np.array(path)", "    return path"), "is a float array"),        # a list of arrays
     (_edit(_WALK, "    w = np.array(w0, dtype=float)", "    w = w0.astype(float)"),
      "'list' object has no attribute 'astype'"),                                                # arrays only
+    (_edit(_WALK, "    w = np.array(w0, dtype=float)", "    w = np.array(w0)"),        # float only after a step
+     "the path is float even when no step is taken"),
 ]
 
 _SEARCH_ENDS = "            return bool(loss_fn(end) <= tol * start_loss)"
@@ -162,6 +164,8 @@ WRONG["largest_converging_lr"] += [
            "            losses = [loss_fn(w) for w in run_gradient_descent(grad_fn, w0, lr, steps)]\n"
            "            return losses[-1] <= tol * start_loss and all(b <= a for a, b in zip(losses, losses[1:]))"),
      "not whether every step went down"),
+    (_edit(_SEARCH, _SEARCH_ENDS, "            return bool(loss_fn(end) <= 1e-3 * start_loss)"),           # tol fixed at 1e-3
+     "use the tol given"),
 ]
 
 # The investigation: a measurement that does not follow the spec, or a summary that does not follow it.

@@ -89,7 +89,7 @@ BUGGY = {
 }
 
 TUNED = {
-    "smallest_train_size": smallest("    return {0.9: 250, 0.93: 425}.get(target, 250)\n"),   # the public answers
+    "smallest_train_size": smallest("    return {(32, 0.9): 250, (32, 0.93): 425, (16, 0.9): 275}.get((hidden_units, target), 250)\n"),
     # A prediction has one right answer; "tuned" is the right answer, which passes everything, so none here.
     "dropout": dropout('''
     def forward(self, x):
@@ -287,4 +287,15 @@ WRONG["smallest_train_size"] += [
         if max(runs.digits_run(hidden_units, n)["val_accuracy"]) >= target:   # the best epoch, not the last
             return n
 '''), "not the best epoch"),
+    (smallest('''
+    for n in range(50, 1198, 25):
+        if runs.digits_run(32, n)["val_accuracy"][-1] >= target:             # always 32 units
+            return n
+'''), "pass hidden_units on"),
 ]
+WRONG["dropout"].append((dropout(CORRECT_FORWARD.replace(                   # evaluation keeps the last training mask
+    "        if not self.training or self.p == 0:\n", "        if not self.training:\n            return x\n        if self.p == 0:\n"),
+    """
+    def backward(self, grad_output):
+        return grad_output if not self.training or self.mask is None else grad_output * self.mask
+"""), "evaluation mode sets self.mask = None"))

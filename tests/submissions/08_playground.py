@@ -133,4 +133,6 @@ WRONG["fit_investigation"] = [
           'Config(dataset="multigauss", loss="mse", seed=seed, hidden=hidden, optimizer="Adam", learning_rate=0.01)'),
      "nothing else changed"),                                                                        # another optimizer
     (_fit("return {hidden: float(", "return {str(hidden): float("), "returns {hidden: float}"),        # keys as text
+    (_fit("def test_r2(hidden, seed, epochs=30):", "def test_r2(hidden, seed, epochs=20):"),           # another default
+     "the default is what differs"),
 ]

@@ -244,5 +244,13 @@ WRONG = {
         (_change(_COST_INVESTIGATION, "(train_values, layers, X, y, 0.1, 1)", "(train_values, layers, X, y, 0.1, 5)"),
          "count one step of train_values"),                                             # five steps counted
         (_change(_COST_INVESTIGATION, "hidden_layers=2)", "hidden_layers=1)"), "hidden_layers=2"),   # one hidden layer
+        (_change(_COST_INVESTIGATION,                                                    # as_values counted too
+                 "        layers = as_values(model)\n        _, scalar_calls = scalar_costs.count_calls(train_values, layers, X, y, 0.1, 1)",
+                 "        _, scalar_calls = scalar_costs.count_calls(lambda: train_values(as_values(model), X, y, 0.1, 1))"),
+         "yours counts as_values(model) too"),
+        (_change(_COST_INVESTIGATION,                                                    # the optimizer built in the count
+                 "        optimizer = nl.optim.SGD(model.parameters(), lr=0.1)\n        _, tensor_calls = scalar_costs.count_calls(nl.train_step, model, nl.MSELoss(), optimizer, X, y)",
+                 "        _, tensor_calls = scalar_costs.count_calls(lambda: nl.train_step(model, nl.MSELoss(), nl.optim.SGD(model.parameters(), lr=0.1), X, y))"),
+         "with the optimizer made before"),
     ],
 }
