@@ -1,4 +1,4 @@
-"""Two things for the whole suite.
+"""Four things for the whole suite.
 
 1. Make nbval's `--nbval-lax` run of the lessons as strict as the curriculum asks. nbval lets a
    cell tagged `raises-exception` raise anything. In a learner notebook the only error allowed is
