@@ -65,7 +65,7 @@ CHROMIUM = os.environ.get("NNLEARN_CHROMIUM", "/usr/bin/chromium")       # as te
 
 
 def layout_test_runs_the_learner_lessons(config):
-    """True when this session runs tests/test_layout.py in full (see 3. above)."""
+    """True when this session runs tests/browser/test_layout.py in full (see 3. above)."""
     if config.option.markexpr or config.option.keyword or importlib.util.find_spec("playwright") is None:
         return False
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
