@@ -1,4 +1,4 @@
-"""Two things for the whole suite.
+"""Four things for the whole suite.
 
 1. Make nbval's `--nbval-lax` run of the lessons as strict as the curriculum asks. nbval lets a
    cell tagged `raises-exception` raise anything. In a learner notebook the only error allowed is
@@ -8,13 +8,23 @@
    tests/apps, tests/claims and the exercises' checks, not the kinds that start servers, browsers,
    sandboxes or environments, or run whole lessons (NOT_FAST_FOLDERS and NOT_FAST below, and
    nbval's notebook cells). A new test file joins its folder's tier.
-3. Put the longest files first, as a recorded run measured them (tests/durations.json). README's
+3. Run each learner lesson (notebooks/NN_topic/) once, not twice: tests/browser/test_layout.py runs
+   every one of them top to bottom in JupyterLab (every code cell must get an execution count, and
+   nothing may reach stderr but an unanswered exercise's NotImplementedError), and
+   tests/coursework/test_notebooks.py checks that a learner copy is its source with the solutions
+   taken out and that only check cells may raise. So when test_layout.py runs in the same session
+   (a browser here, no -m or -k choosing tests), nbval leaves the learner lessons out; it still
+   runs the sources, the dashboard, and any notebook named on the command line.
+4. Put the longest files first, as a recorded run measured them (tests/durations.json). README's
    command runs the suite on every core with pytest-xdist, whole files per worker (`--dist
    loadfile`: a notebook's cells share one kernel, and a module's server or browser is started
    once); started first, the long files run side by side and the short ones fill in around them.
 """
 
+import importlib.util
 import json
+import os
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -47,6 +57,33 @@ def pytest_runtest_makereport(item, call):
 # --record-durations` rewrites tests/durations.json); a file not yet recorded goes last.
 DURATIONS = Path(__file__).parent / "tests" / "durations.json"
 _recorded_seconds = defaultdict(float)
+
+
+ROOT = Path(__file__).parent
+LEARNER_LESSON = re.compile(r"notebooks/\d\d_[^/]+/\d\d_[^/]+\.ipynb$")
+CHROMIUM = os.environ.get("NNLEARN_CHROMIUM", "/usr/bin/chromium")       # as tests/browser_helpers.py
+
+
+def layout_test_runs_the_learner_lessons(config):
+    """True when this session runs tests/browser/test_layout.py in full (see 3. above)."""
+    if config.option.markexpr or config.option.keyword or importlib.util.find_spec("playwright") is None:
+        return False
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        return False
+    layout = ROOT / "tests" / "browser" / "test_layout.py"
+    args = [Path(arg.split("::")[0]).resolve() for arg in config.args]
+    return any(arg == layout or arg in layout.parents for arg in args)
+
+
+def pytest_ignore_collect(collection_path, config):
+    path = collection_path.resolve()
+    if not LEARNER_LESSON.search(path.as_posix()) or ROOT not in path.parents:
+        return None
+    if any(Path(arg.split("::")[0]).resolve() == path for arg in config.args):
+        return None                                  # named on the command line: run it
+    if not hasattr(config, "_learner_lessons_covered"):
+        config._learner_lessons_covered = layout_test_runs_the_learner_lessons(config)
+    return True if config._learner_lessons_covered else None
 
 
 def pytest_addoption(parser):

@@ -451,6 +451,12 @@ def picture_src(app):
     return app_picture(app).get_attribute("src") or ""
 
 
+def app_message(app):
+    """The text of the app's message line (the HTML widget under its picture): a note or an error."""
+    return app.evaluate("""(app) => { const img = app.querySelector('.widget-image');
+        const next = img && img.nextElementSibling; return next ? next.innerText.trim() : ''; }""")
+
+
 # Measures an app in the page: every problem a learner would see, as text.
 LAYOUT_CHECK = """(app, minTrack) => {
   const problems = [];

@@ -9,7 +9,6 @@ The cost app (finite differences against backprop as the network grows) is in ba
 (not backprop_cost.py: that name is the app function exported from nnlearn.widgets).
 """
 
-import functools
 import html
 
 import numpy as np
@@ -22,6 +21,7 @@ from ..models import mlp
 from ..plots import PALETTE, label, new_figure
 from ..plots.diagrams import NetworkDiagram
 from .app import App
+from .lru import lru_cached
 
 _DERIVATIVE_NAME = {"sigmoid": "σ'(z) = h(1 − h)", "tanh": "tanh'(z) = 1 − h²", "relu": "relu'(z) = 1 if z > 0 else 0"}
 
@@ -47,7 +47,7 @@ def _example_network(activation="sigmoid", seed=0):
     return model, x, y
 
 
-@functools.lru_cache(maxsize=64)
+@lru_cached(max_bytes=1_000_000)          # a few kB a walk: 2 activations x 5 seeds fit many times over
 def backward_walk(activation="sigmoid", seed=0):
     """Every number of one forward and backward pass through the example network, by layer.
 

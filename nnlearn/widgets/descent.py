@@ -18,6 +18,7 @@ from ..plots import MARKERS, PALETTE, label, new_figure
 from ..plots.landscapes import DIVERGED_COLOR, PathArtists, plot_surface
 from ..train import DIVERGENCE_FACTOR
 from .app import App, AppMessage, log_slider
+from .lru import LRUCache
 
 _FLOOR = 1e-12          # log plots: heights above the minimum are shown from here up
 
@@ -113,7 +114,7 @@ def parabola_descent(curvature=2.0, w0=2.5, steps=12):
 # 2-D: the hiker on a landscape
 
 MAX_STEPS = 200          # each (surface, learning rate) is run this far once; `steps` shows a prefix
-_CACHE_ENTRIES = 256     # runs kept: 256 x 201 points x 3 floats, about 1.2 MB
+_CACHE_BYTES = 1_500_000  # runs kept: about 256 of 201 points x 3 floats
 
 
 def descent_path(surface, lr, steps):
@@ -161,7 +162,7 @@ class DescentExplorer:
                          "steps": self.steps_control}
         self.figure, (self.ax_map, self.ax_loss) = new_figure(11, 4.4, ncols=2)
         self.ax_map.get_subplotspec().get_gridspec().set_width_ratios([1.5, 1])
-        self.maps, self.shown, self.runs = {}, None, {}
+        self.maps, self.shown, self.runs = {}, None, LRUCache(max_bytes=_CACHE_BYTES)
         self.path = PathArtists(self.ax_map, color=PALETTE[4], marker=MARKERS[0], label="the hiker's path")
         (self.curve,) = self.ax_loss.semilogy([], [], color=PALETTE[4], linestyle="-", marker=MARKERS[0],
                                               markersize=3, animated=True, label="height above the minimum")
@@ -205,12 +206,7 @@ class DescentExplorer:
 
     def run(self, name, lr):
         """(points, heights, diverged_at) of MAX_STEPS steps at this learning rate, cached."""
-        key = (name, round(lr, 12))
-        if key not in self.runs:
-            if len(self.runs) >= _CACHE_ENTRIES:
-                self.runs.pop(next(iter(self.runs)))
-            self.runs[key] = descent_path(landscapes.get(name), lr, MAX_STEPS)
-        return self.runs[key]
+        return self.runs.fetch((name, round(lr, 12)), lambda: descent_path(landscapes.get(name), lr, MAX_STEPS))
 
     def update(self, app):
         name, lr, n = self.surface_control.value, float(self.lr_control.value), int(self.steps_control.value)

@@ -19,6 +19,7 @@ from ..plots import MARKERS, label, new_figure
 from ..plots.style import nice_ceiling
 from ..plots.functions import LOSS_STYLE, LOSSES, loss_curves, pointwise_loss
 from .app import App, log_slider, slider_neighbours
+from .lru import LRUCache
 from ..train import train_step
 
 MISS_LIMITS = (-4.0, 4.0)
@@ -203,15 +204,11 @@ def sigmoid_learning():
     ax_grad.set_ylim(1e-4, 3.0)
     label(ax_grad, "Size of the correction |dL/db|", "update", "|dL/db| (log scale)")
     readout = widgets.HTML()
-    cache = {}                                               # (start, lr) -> runs; bounded, a slider revisits
+    cache = LRUCache(max_bytes=4_000_000)                    # (start, lr) -> runs: a slider revisits
 
     def runs_at(start, lr):
-        key = (round(start, 6), round(lr, 9))
-        if key not in cache:
-            if len(cache) >= 256:
-                cache.pop(next(iter(cache)))                 # forget the oldest
-            cache[key] = {name: sigmoid_neuron_run(name, start, lr) for name in names}
-        return cache[key]
+        return cache.fetch((round(start, 6), round(lr, 9)),
+                           lambda: {name: sigmoid_neuron_run(name, start, lr) for name in names})
 
     def update(app):
         start, lr = controls["start"].value, controls["learning_rate"].value

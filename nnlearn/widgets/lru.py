@@ -1,5 +1,6 @@
 """A dict bounded in bytes, for the apps' caches of computed runs (and the text cache)."""
 
+import functools
 import sys
 from collections import OrderedDict
 
@@ -23,6 +24,10 @@ class LRUCache:
     def __len__(self):
         return len(self._entries)
 
+    def __iter__(self):
+        """The keys, least recently used first (iterating uses none of them)."""
+        return iter(self._entries)
+
     def __getitem__(self, key):
         value, _ = self._entries[key]
         self._entries.move_to_end(key)
@@ -45,9 +50,30 @@ class LRUCache:
             _, (_, dropped) = self._entries.popitem(last=False)
             self.bytes -= dropped
 
+    def fetch(self, key, compute):
+        """The value under `key`; the first time (or once forgotten), `compute()` stored there."""
+        if key not in self._entries:
+            self.put(key, compute())
+        return self[key]
+
     def clear(self):
         self._entries.clear()
         self.bytes = 0
+
+
+def lru_cached(max_bytes):
+    """functools.lru_cache, bounded in bytes: a function's results by its arguments in an LRUCache
+    (`function.cache`)."""
+    def decorate(function):
+        cache = LRUCache(max_bytes=max_bytes)
+
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            return cache.fetch((args, tuple(sorted(kwargs.items()))), lambda: function(*args, **kwargs))
+
+        wrapper.cache = cache
+        return wrapper
+    return decorate
 
 
 def nbytes(value, _seen=None):

@@ -142,7 +142,10 @@ class OptimizerRace:
         self.syncing = True                    # the sliders move to the new start without a recompute
         try:
             sx, sy = self.controls["start_x"], self.controls["start_y"]
-            with sx.hold_trait_notifications(), sy.hold_trait_notifications():
+            # hold_sync: the page gets min, max and value in one message. Sent one by one, the page's
+            # slider met the new range with the old value, clamped or snapped it and sent that back,
+            # and the race ran from a start the slider did not show (an echo, timing-dependent).
+            with sx.hold_sync(), sy.hold_sync(), sx.hold_trait_notifications(), sy.hold_trait_notifications():
                 for slider, lim, value in ((sx, surface.xlim, surface.start[0]), (sy, surface.ylim, surface.start[1])):
                     slider.min, slider.max = min(lim[0], slider.min), max(lim[1], slider.max)
                     slider.value = value

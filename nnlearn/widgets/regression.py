@@ -18,6 +18,7 @@ from ..plots import MARKERS, PALETTE, label, new_figure
 from ..plots.functions import LOSS_STYLE, pointwise_loss
 from ..plots.style import nice_ceiling
 from .app import App, slider_neighbours
+from .lru import LRUCache
 from .losses import slider, toggles
 
 from ..train import train_step
@@ -59,7 +60,9 @@ class LineFits:
     def __init__(self, loss_fn, lr, X, y, dragged, base):
         self.loss_fn, self.lr, self.X, self.y, self.dragged, self.base = loss_fn, lr, X, y, dragged, base
         self.model = Linear(1, 1, rng=0)
-        self.fits = {}                                     # height -> (slope, intercept, steps)
+        # height -> (slope, intercept, steps). A dict, not an LRUCache: the warm start reads every fit
+        # done, so forgetting one would change later fits; the slider has 81 heights, 3 numbers each.
+        self.fits = {}
 
     def __call__(self, height):
         key = round(float(height), 9)
@@ -172,13 +175,11 @@ class NetworkFits:
     """The fitted curve and its error against the true curve, per (loss, outliers, steps), memoised."""
 
     def __init__(self):
-        self.fits = {}
+        self.fits = LRUCache(max_bytes=4_000_000)          # every setting (2 x 11 x 2) fits many times over
 
     def __call__(self, loss, n_outliers, steps):
         key = (loss, int(n_outliers), int(steps))
-        if key not in self.fits:
-            self.fits[key] = fitted_curve(loss, key[1], key[2])
-        return self.fits[key]
+        return self.fits.fetch(key, lambda: fitted_curve(*key))
 
 
 def network_regression():

@@ -8,7 +8,6 @@ its datasets live in `nnlearn.experiments.training_runs`; every number in a mess
 
 import copy
 import html
-from collections import OrderedDict
 
 import ipywidgets as widgets
 import numpy as np
@@ -17,13 +16,14 @@ from ..optim import OPTIMIZERS
 from ..plots import boundaries, label, new_figure
 from ..plots.curves import LossCurve
 from .app import App, AppMessage, log_slider, slider_neighbours
+from .lru import LRUCache
 from ..experiments import ExperimentMessage
 from ..experiments.training_runs import (BATCH_SIZES, BUDGET, DATASETS, LOSSES, SEEDS, TrainingRun,
                                         optimizer_key, plural)
 
 LIMITS = (-2.6, 2.6)
 RESOLUTION = 60
-CACHE_RUNS = 64                    # trained runs kept (each a few kB)
+CACHE_BYTES = 6_000_000            # trained runs kept: about 64 (each ~80 kB with its decision regions)
 
 def status_text(run):
     """The line under the picture, computed from the run's record."""
@@ -94,7 +94,7 @@ class TrainingExplorer:
         label(ax_loss, "Loss on each mini-batch", "update (step)", "loss (log scale)")
         self.curve = LossCurve(ax_loss, (0, budget))
         self.grid = boundaries.grid_points(LIMITS, LIMITS, RESOLUTION)
-        self.cache = OrderedDict()
+        self.cache = LRUCache(max_bytes=CACHE_BYTES)
         self.run, self.key, self.last_stages = None, None, None
         self.run_is_cached = False          # self.run is the cache's own: copy it before training on
 
@@ -113,14 +113,13 @@ class TrainingExplorer:
     def trained(self, key):
         """The run of `key` after the budget of updates (and its decision regions), from the cache
         or trained now."""
-        if key not in self.cache:
-            run = self.new_run(key).train(self.budget)
-            run.new_epoch()
-            self.regions(run)
-            self.cache[key] = run
-            if len(self.cache) > CACHE_RUNS:
-                self.cache.popitem(last=False)
-        return self.cache[key]
+        return self.cache.fetch(key, lambda: self._train_new(key))
+
+    def _train_new(self, key):
+        run = self.new_run(key).train(self.budget)
+        run.new_epoch()
+        self.regions(run)
+        return run
 
     def regions(self, run):
         """The decision regions' colours (RESOLUTION, RESOLUTION, 4), kept with the run until it trains on."""

@@ -306,3 +306,17 @@ def test_no_two_racers_look_alike_even_with_twice_the_cast(monkeypatch):
     monkeypatch.setattr(race_surfaces, "registry", lambda: dict.fromkeys(names))
     styles = [race_surfaces.racer_style(name) for name in names]
     assert len({(colour, style) for colour, _, style in styles}) == len(names)
+
+
+def test_a_surface_switch_sends_each_start_sliders_range_and_value_in_one_message(race_app, monkeypatch):
+    """Sent one by one, the page's slider met the new range with the old value, snapped or clamped
+    it, and sent it back: the race ran from the old start while the slider showed the new one
+    (seen in JupyterLab: ravine after rosenbrock ran from x = -1.5, not -3.5)."""
+    sent = {name: [] for name in ("start_x", "start_y")}
+    for name, keys in sent.items():
+        slider = race_app.controls[name]
+        monkeypatch.setattr(slider, "send_state",       # a copy: hold_sync clears the set it passes
+                            lambda key=None, keys=keys: keys.append({key} if isinstance(key, str) else set(key or ())))
+    race_app.controls["surface"].value = "ravine" if race_app.controls["surface"].value != "ravine" else "bowl"
+    for name, keys in sent.items():
+        assert len(keys) == 1 and {"min", "max", "value"} <= set(keys[0]), f"{name}: sent as {keys}"

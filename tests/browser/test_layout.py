@@ -8,7 +8,11 @@ every slider track is at least 120 px wide, no label, readout, button or dropdow
 (scrollWidth > clientWidth), no control overlaps its neighbour, and the controls, text and figure
 fit inside the cell. Then every control is moved once as a learner would (arrow key on a slider,
 next option, next toggle, a click) and the picture must change. A screenshot per app and size is
-saved in test-artifacts/layout/.
+saved in test-artifacts/layout/ (one per size: a picture after the moves showed nothing the
+assertions do not; a control that fails says which, with the app's message line).
+
+This run of every learner lesson is also the suite's run of them: nbval runs only the sources
+when this file runs in the same session (root conftest.py, 3.).
 
 Needs Debian's Chromium and Playwright's Python package (see browser_helpers.INSTALL_HINT).
 """
@@ -76,17 +80,17 @@ def check_app(page, app, stem):
     controls = bh.app_controls(app)
     if not controls:
         problems.append("no control found")
+    moved = []
     for kind, label, row in controls:
         before = bh.picture_src(app)
         row.scroll_into_view_if_needed()
         how = bh.move(page, kind, row)
+        moved.append(f"{kind} \"{label}\" ({how})")
         if bh.wait_picture_change(app, before, timeout=30_000, settle=0.3) is None:
-            problems.append(f"{kind} \"{label}\" ({how}): the picture did not change")
-        if bh.widget_errors(page):
-            problems.append(f"{kind} \"{label}\" ({how}): a widget failed to display")
-    page.set_viewport_size({"width": SIZES[0][0], "height": max(SIZES[0][1], int(app.bounding_box()["height"]) + 250)})
-    time.sleep(0.3)
-    bh.screenshot_cell(app, ARTIFACTS / f"{stem}-moved.png")
+            problems.append(f"{moved[-1]}: the picture did not change; the app's message line: "
+                            f"{bh.app_message(app)!r}; moved before it: {moved[:-1]}")
+    if bh.widget_errors(page):                # an error box stays on the page: looked for once per app
+        problems.append(f"a widget failed to display after the moves {moved}")
     return problems
 
 

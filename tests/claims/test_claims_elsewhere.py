@@ -32,8 +32,9 @@ def _openblas_on_x86():
 @pytest.mark.parametrize("machine", MACHINES)
 def test_every_claim_holds_with_another_machines_arithmetic(machine):
     env = {**os.environ, **MACHINES[machine], "OPENBLAS_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
+    # --ignore: this file lives in tests/claims too, and would start the two runs again in each run
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider",
-                             str(REPO / "tests" / "claims")],
+                             str(REPO / "tests" / "claims"), f"--ignore={Path(__file__).resolve()}"],
                             cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     failed = [line for line in result.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
     assert result.returncode == 0, f"on {machine}: " + ("\n".join(failed) or result.stdout[-3000:])

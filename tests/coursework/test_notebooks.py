@@ -7,8 +7,9 @@
 
 Running the notebooks is nbval's job (`--nbval-lax`, see pyproject.toml): the sources with every
 check passing, the learner versions failing only with NotImplementedError in check cells (the
-root conftest.py enforces that). Their run times are printed by benchmarks/bench_apps.py, not
-asserted here.
+root conftest.py enforces that); in a session that runs tests/browser/test_layout.py the learner
+versions are run there instead, in JupyterLab (root conftest.py, 3.). Their run times are printed
+by benchmarks/bench_apps.py, not asserted here.
 """
 
 import re

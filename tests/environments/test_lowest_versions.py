@@ -26,8 +26,9 @@ REPO = Path(__file__).resolve().parents[2]
 # cache, the blit): a few minutes in all, so the suite stays inside its budget. The browser,
 # notebook and coursework tests need more than the package's ranges (Chromium, nbgrader, JupyterLab).
 # This file's own fast tests run there too; its slow one is left out by -m "not slow".
-TESTS = ["test_nn.py", "test_losses.py", "test_optim.py", "test_train.py", "test_data.py", "test_gradcheck.py",
-         "test_lowest_versions.py", "test_widgets_training.py", "test_widgets_neuron.py"]
+TESTS = ["unit/test_nn.py", "unit/test_losses.py", "unit/test_optim.py", "unit/test_train.py", "unit/test_data.py",
+         "unit/test_gradcheck.py", "environments/test_lowest_versions.py", "apps/test_widgets_training.py",
+         "apps/test_widgets_neuron.py"]                # under tests/
 
 
 def test_without_glyph_by_glyph_text_the_apps_draw_with_matplotlibs_own_canvas(monkeypatch):
