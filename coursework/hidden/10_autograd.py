@@ -235,5 +235,10 @@ for index, width in ((2, 8), (3, 16)):       # the counts repeat exactly: the an
     _, tensor_calls = scalar_costs.count_calls(nl.train_step, model, nl.MSELoss(), optimizer, X, y)
     result.append(bool(abs(ratios[index] / (scalar_calls / tensor_calls) - 1) < 1e-3))
 """, label="widths 8 and 16: each ratio is the answer's own one-step counts, layers and optimizer built before counting"),
+        Probe(COSTS + """
+found = cost_investigation()
+result = bool(abs(found["exponent"] - scalar_costs.growth_exponent((2, 4, 8, 16), found["ratios"])) < 1e-9)
+""", label="the exponent is the least-squares slope of the answer's own ratios (an exponent from two ratios "
+           "lands inside the spread above)"),
     ],
 }
