@@ -9,6 +9,7 @@ copy of the one before `ex_<name>`, runs `code` there and every later cell after
 notebook_namespace would (same skipped cells, same working folder; a cell that raises is skipped).
 """
 
+import ast
 import contextlib
 import copy
 import io
@@ -41,6 +42,35 @@ def _copy(namespace):
     return copied
 
 
+def _is_plain_answer(name, code):
+    """True for a prediction's answer that only binds `name` to a literal (`name = 0.5`, or
+    `def name(): return "b"`): the cells after it run the same with it or with the solution's."""
+    try:
+        body = ast.parse(code).body
+    except SyntaxError:
+        return False
+    if len(body) != 1:
+        return False
+    node = body[0]
+    if isinstance(node, ast.Assign):
+        value, target = node.value, node.targets
+        if len(target) != 1 or getattr(target[0], "id", None) != name:
+            return False
+    elif isinstance(node, ast.FunctionDef) and node.name == name and not node.decorator_list \
+            and not node.args.args and not node.args.defaults:
+        statements = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+        if len(statements) != 1 or not isinstance(statements[0], ast.Return) or statements[0].value is None:
+            return False
+        value = statements[0].value
+    else:
+        return False
+    try:
+        ast.literal_eval(value)
+    except ValueError:
+        return False
+    return True
+
+
 class Prefixes:
     def __init__(self, probes, lesson):
         self.probes = probes
@@ -56,6 +86,7 @@ class Prefixes:
                 if gid.startswith("ex_"):
                     self.before[gid[3:]] = (index, _copy(namespace))
                 self._run(gid, source, namespace, self.errors)
+        self.final = _copy(namespace)
 
     @contextlib.contextmanager
     def _here(self):
@@ -77,6 +108,10 @@ class Prefixes:
     def namespace(self, name, code):
         """The namespace notebook_namespace(notebook, {name: code}) gives (a cell that raises is
         skipped, the rest still run)."""
+        if _is_plain_answer(name, code):               # nothing later can differ: skip re-running it
+            namespace = _copy(self.final)
+            exec(compile(code, f"ex_{name}", "exec"), namespace)
+            return namespace
         return self.answered({name: code})
 
     def answered(self, replacements):
