@@ -21,5 +21,23 @@ def grade_id(cell):
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or ""
 
 
+# Lesson 00's story cells that train networks: seconds in every sandboxed kernel that runs the lesson.
+STORY_RUNS = ("loop_code", "random_code", "rates_over_seeds")
+
+
+def without_story_runs(path):
+    """Reduce the story's training cells of the notebook at path to a comment, for a batch that
+    grades lesson 00 for what the grader does (attacks, the exchange cycle), not for the lesson:
+    every sandbox would run them again, and no exercise, probe or attack uses what they print or
+    define (the honest student still earns full marks; tests/coursework/test_coursework.py grades it whole)."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if grade_id(cell) in STORY_RUNS:
+            cell.source = f"# {grade_id(cell)}: the lesson's training, left out of this batch"
+    nbformat.write(nb, path)
+
+
 release = load("nnlearn_coursework_release", COURSEWORK / "release.py")
 LESSONS = release.lessons(str(SOURCE))

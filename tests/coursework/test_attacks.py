@@ -24,7 +24,7 @@ import time
 import nbformat
 import pytest
 
-from course import COURSEWORK, REPO, SOURCE, grade_id, load, release
+from course import COURSEWORK, REPO, SOURCE, grade_id, load, release, without_story_runs
 
 LESSON = "00_learning_loop"
 SOURCE_NB = nbformat.read(SOURCE / LESSON / f"{LESSON}.ipynb", as_version=4)
@@ -443,6 +443,7 @@ def attacked(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("attacks")
     (tmp / "src").mkdir()
     shutil.copytree(SOURCE / LESSON, tmp / "src" / LESSON)
+    without_story_runs(tmp / "src" / LESSON / f"{LESSON}.ipynb")
     course = tmp / "course"
     release.build(str(tmp / "src"), workdir=str(course))
     released = nbformat.read(course / "release" / LESSON / f"{LESSON}.ipynb", as_version=4)

@@ -3,16 +3,19 @@
 Every lesson in coursework/source is released on a temporary copy of the course; every lesson
 that has probes (coursework/hidden/<lesson>.py) is graded there, all in one `grade.py --workers 2`
 batch (in the sandbox when this machine can run it, as in CI; without it elsewhere: the verdicts
-are the same), one student per kind of submission:
+are the same), two students per lesson (each is a whole notebook run in a sandbox):
 
-- `solutions`  the source's solution cells                 -> full marks
-- `unanswered` the release as it is                         -> zero on every autograded cell
-- `buggy`      every BUGGY[x] of tests/submissions/<lesson>.py -> loses exactly check_x + hidden_x of each
-- `tuned`      every TUNED answer                           -> loses the hidden-test points
-and tampering, riding on those: `buggy` also has the first exercise's tests rewritten to
-`assert True`, `tuned` also has a check cell deleted and one turned into markdown; all get the
-grade the real tests give. A check_<x> cell's points come from the PUBLIC probes of x, a
-hidden_<x> cell's from the HIDDEN ones. Attacks on the grader are in tests/coursework/test_attacks.py.
+- `solutions`  the source's solution cells                  -> full marks
+- `wrong`      TUNED and BUGGY answers of tests/submissions/<lesson>.py, one per exercise that
+               has one (split_wrong_answers)                 -> a BUGGY[x] loses exactly check_x +
+               hidden_x, a TUNED[x] hidden_x; nothing else is lost
+- `unanswered` the release as it is, for UNANSWERED only     -> zero on every autograded cell
+and tampering, riding on `wrong`: a buggy exercise's tests rewritten to `assert True`, a tuned
+exercise's check cell deleted and another cell turned into markdown; all get the grade the real
+tests give. A check_<x> cell's points come from the PUBLIC probes of x, a hidden_<x> cell's from
+the HIDDEN ones. Each answer alone (every WRONG, BUGGY and TUNED one, and every lesson's
+unanswered release) is judged in-process, against the same probes, by tests/coursework/test_exercises.py;
+attacks on the grader are in tests/coursework/test_attacks.py.
 
 The scores and the grading time are printed and saved to test-artifacts/coursework-scores.txt.
 """
@@ -38,6 +41,7 @@ import sandbox  # noqa: E402
 
 SANDBOXED = not sandbox.sandbox_status()
 GRADED = [name for name in LESSONS if (COURSEWORK / "hidden" / f"{name}.py").exists()]
+UNANSWERED = [name for name in ("01_forward_pass",) if name in GRADED]   # its release graded as it is
 
 
 # --- what a lesson is made of ----------------------------------------------------------------
@@ -168,37 +172,52 @@ def make_markdown(nb, gid):
     return f"changed cell '{gid}' back from markdown to code"
 
 
+def split_wrong_answers(lesson):
+    """({exercise: TUNED answer}, {exercise: BUGGY answer}) for the one student who answers wrong:
+    an exercise with both gets them in turn (the first tuned, the next buggy, ...), so each lesson
+    has tuned and buggy exercises side by side. Every answer of both kinds is judged alone,
+    in-process, by tests/coursework/test_exercises.py."""
+    tuned, buggy, turn = {}, {}, 0
+    for x in lesson.exercises:
+        if x in lesson.tuned and x in lesson.buggy:
+            (tuned if turn % 2 == 0 else buggy)[x] = lesson.tuned[x] if turn % 2 == 0 else lesson.buggy[x]
+            turn += 1
+        elif x in lesson.tuned:
+            tuned[x] = lesson.tuned[x]
+        elif x in lesson.buggy:
+            buggy[x] = lesson.buggy[x]
+    return tuned, buggy
+
+
 def students_for(lesson, released):
     """{student: (notebook or raw text, expected {grade_id: score} or None, expected repairs)}.
 
-    The tampering rides on students graded anyway, where undoing it changes the score:
-    `buggy` also has the first exercise's tests rewritten to `assert True` (restored:
-    0 points, not full); `tuned` also has a check cell deleted and one turned into markdown
+    `solutions`, and `wrong` with the TUNED and BUGGY answers (split_wrong_answers); `unanswered`
+    for UNANSWERED only (every lesson's unanswered release is judged in-process by
+    tests/coursework/test_exercises.py). The tampering rides on `wrong`, where undoing it changes the score:
+    its first buggy exercise has its tests rewritten to `assert True` (restored: 0 points, not
+    full); a tuned exercise has its check cell deleted and another cell turned into markdown
     (restored and run: the check's points, where bare nbgrader gives 0).
     """
     exercises = lesson.exercises
-    first, second = exercises[0], exercises[1 % len(exercises)]
-    students = {
-        "solutions": (submission(lesson, released), lesson.expected({}), []),
-        "unanswered": (copy.deepcopy(released), lesson.expected(
-            {x: "wrong" for x in exercises}, default_full=False), []),
-    }
-    tuned_states = {x: "tuned" for x in lesson.tuned}
-    tuned = submission(lesson, released, lesson.tuned)
-    if not lesson.tuned:                          # the lesson lacks TUNED: tamper on solutions
-        tuned_states = {}
-    tuned_repairs = [delete_cell(tuned, f"check_{first}"),
-                     make_markdown(tuned, f"check_{second}" if second != first else f"hidden_{first}")]
-    students["tuned" if lesson.tuned else "tampered"] = (
-        tuned, lesson.expected(tuned_states), tuned_repairs)
-    if lesson.buggy:
-        # One student with every planted bug: each exercise's cells are judged on their own, so
-        # each bug still loses exactly its own cells (tests/coursework/test_exercises.py checks each bug alone,
-        # in-process); one graded notebook instead of one per exercise.
-        nb = submission(lesson, released, dict(lesson.buggy))
-        repairs = [rewrite_to_assert_true(nb, first)] if first in lesson.buggy else []
-        students["buggy"] = (nb, lesson.expected({x: "wrong" for x in lesson.buggy}), repairs)
-    if first not in lesson.buggy:                 # the lesson lacks BUGGY: tamper on unanswered
+    students = {"solutions": (submission(lesson, released), lesson.expected({}), [])}
+    if lesson.name in UNANSWERED:
+        students["unanswered"] = (copy.deepcopy(released), lesson.expected(
+            {x: "wrong" for x in exercises}, default_full=False), [])
+    tuned, buggy = split_wrong_answers(lesson)
+    nb = submission(lesson, released, {**tuned, **buggy})
+    repairs = [rewrite_to_assert_true(nb, next(iter(buggy)))] if buggy else []
+    # the deleted and the markdown cell: tuned exercises first (their check earns points), then
+    # those with points answered right
+    others = [x for x in tuned] + [x for x in exercises if x not in tuned and x not in buggy
+                                   and lesson.exercise_points(x) > 0]
+    others = others or [x for x in exercises if x not in buggy] or list(exercises)
+    repairs += [delete_cell(nb, f"check_{others[0]}"),
+                make_markdown(nb, f"check_{others[1]}" if len(others) > 1 else f"hidden_{others[0]}")]
+    states = {**{x: "tuned" for x in tuned}, **{x: "wrong" for x in buggy}}
+    students["wrong"] = (nb, lesson.expected(states), repairs)
+    if not buggy:                                 # the lesson lacks BUGGY: tamper on unanswered
+        first = exercises[0]
         nb = submission(lesson, released, {first: None})
         students["tampered_tests"] = (nb, lesson.expected({first: "wrong"}),
                                       [rewrite_to_assert_true(nb, first)])
@@ -344,8 +363,10 @@ def test_source_solutions_score_full_marks(graded, lesson):
     assert graded["results"][("solutions", lesson)]["score"] == LESSON_INFO[lesson].max_score
 
 
-@pytest.mark.parametrize("lesson", LESSONS)
+@pytest.mark.parametrize("lesson", UNANSWERED)
 def test_unanswered_release_scores_zero_on_every_autograded_cell(graded, lesson):
+    """In the sandbox for UNANSWERED; every lesson's unanswered release fails a public and a hidden
+    probe of each exercise in-process (tests/coursework/test_exercises.py)."""
     needs_probes(lesson)
     got = cell_scores(graded, "unanswered", lesson)
     assert set(got) == set(LESSON_INFO[lesson].points) | set(LESSON_INFO[lesson].manual)
@@ -353,32 +374,25 @@ def test_unanswered_release_scores_zero_on_every_autograded_cell(graded, lesson)
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_each_planted_bug_loses_exactly_its_exercise_points_and_feedback_names_it(graded, lesson):
+def test_wrong_answers_lose_exactly_their_exercise_points_and_feedback_names_them(graded, lesson):
+    """The `wrong` student: each BUGGY[x] loses exactly check_x + hidden_x, each TUNED[x] only
+    hidden_x, and the feedback names each (split_wrong_answers says which answer each exercise gets)."""
     needs_probes(lesson)
     info = LESSON_INFO[lesson]
     assert info.buggy, info.problem or f"tests/submissions/{lesson}.py has an empty BUGGY"
-    got = cell_scores(graded, "buggy", lesson)
-    wrong = differences(got, graded["expected"][("buggy", lesson)])
-    assert not wrong, (f"each BUGGY[x] should lose exactly check_x + hidden_x ({', '.join(info.buggy)}); "
-                       f"cells off (got, expected): {wrong}")
-    text = feedback_text(graded, "buggy", lesson)
-    for x in info.buggy:
+    assert info.tuned, info.problem or f"tests/submissions/{lesson}.py has an empty TUNED"
+    tuned, buggy = split_wrong_answers(info)
+    got = cell_scores(graded, "wrong", lesson)
+    wrong = differences(got, graded["expected"][("wrong", lesson)])
+    assert not wrong, (f"each BUGGY[x] should lose exactly check_x + hidden_x ({', '.join(buggy)}), each "
+                       f"TUNED[x] hidden_x ({', '.join(tuned)}); cells off (got, expected): {wrong}")
+    text = feedback_text(graded, "wrong", lesson)
+    for x in buggy:
         assert (f"public checks of {x} failed" in text
                 or f"Hidden tests of `{x}` failed" in text), f"feedback for BUGGY[{x!r}] does not name {x}"
+    for x in tuned:
+        assert f"Hidden tests of `{x}` failed" in text, f"feedback for TUNED[{x!r}] does not name {x}"
     assert info.problem is None, info.problem
-
-
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_tuned_submission_loses_the_hidden_test_points(graded, lesson):
-    needs_probes(lesson)
-    info = LESSON_INFO[lesson]
-    assert info.tuned, info.problem or f"tests/submissions/{lesson}.py has an empty TUNED"
-    got = cell_scores(graded, "tuned", lesson)
-    wrong = differences(got, graded["expected"][("tuned", lesson)])
-    assert not wrong, f"TUNED should pass the public checks and fail the hidden tests; off: {wrong}"
-    text = feedback_text(graded, "tuned", lesson)
-    for x in info.tuned:
-        assert f"Hidden tests of `{x}` failed" in text
 
 
 @pytest.mark.parametrize("lesson", LESSONS)

@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 from course import COURSEWORK, LESSONS, NOTEBOOKS, REPO, SOURCE, grade_id, load
+from namespaces import Prefixes
 from nnlearn.selfcheck import canonical, _open
 
 probes = load("nnlearn_probes", COURSEWORK / "probes.py")
@@ -34,6 +35,7 @@ def submissions(lesson):
     return load(f"nnlearn_submissions_{lesson}_x", path) if path.exists() else None
 
 
+@functools.lru_cache(maxsize=None)
 def exercises(lesson):
     nb = nbformat.read(probes.source_notebook(lesson), as_version=4)
     return {grade_id(c)[3:]: c for c in nb.cells if grade_id(c).startswith("ex_")}, \
@@ -45,21 +47,37 @@ def expected(lesson):
     return probes.expected_answers(lesson)
 
 
-def run_case(lesson, name, code):
-    """(public check passed, its output, reasons of the failing hidden probes) for one answer.
+@functools.lru_cache(maxsize=None)
+def prefixes(lesson):
+    """The lesson's solutions run once, kept as they stand before each exercise (tests/namespaces.py)."""
+    return Prefixes(probes, lesson)
+
+
+@functools.lru_cache(maxsize=None)
+def probes_of(lesson):
+    return probes.load_probes(lesson)
+
+
+def run_case(lesson, name, code, first_failure=False):
+    """(public check passed, its output, reasons of the failing hidden probes) for one answer;
+    with first_failure, the hidden probes stop at the first that fails (the tests of a wrong answer
+    need one; an investigation's probes take seconds each).
     A planted mistake may make numpy warn (the mean of an empty slice): the learner's own code,
     reported by the check's verdict, not by the suite."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return _run_case(lesson, name, code)
+        return _run_case(lesson, name, code, first_failure)
 
 
-def _run_case(lesson, name, code):
+def _run_case(lesson, name, code, first_failure):
     _, checks = exercises(lesson)
-    namespace, _ = probes.notebook_namespace(probes.source_notebook(lesson), {name: code})
-    public, hidden = probes.load_probes(lesson)
-    failing = [probes.judge(probes.answer_in_namespace(p, namespace), e, p)
-               for p, e in zip(hidden.get(name, []), expected(lesson)[("hidden", name)] if name in hidden else [])]
+    namespace = prefixes(lesson).namespace(name, code)
+    public, hidden = probes_of(lesson)
+    failing = []
+    for probe, answer in zip(hidden.get(name, []), expected(lesson)[("hidden", name)] if name in hidden else []):
+        failing.append(probes.judge(probes.answer_in_namespace(probe, namespace), answer, probe))
+        if first_failure and failing[-1]:
+            break
     output = io.StringIO()
     passed = True
     cwd = os.getcwd()
@@ -110,7 +128,7 @@ def test_every_exercise_has_plausible_wrong_answers(lesson):
 
 @pytest.mark.parametrize("lesson,name,code,fragment", list(cases("WRONG")))
 def test_a_plausible_wrong_answer_fails_the_public_check_with_a_pointed_message(lesson, name, code, fragment):
-    passed, output, hidden_failures = run_case(lesson, name, code)
+    passed, output, hidden_failures = run_case(lesson, name, code, first_failure=True)
     assert not passed, f"the public checks of {name} pass this wrong answer:\n{code}\n{output}"
     assert fragment in output, f"the public check output does not say {fragment!r}:\n{output}"
     if name.startswith("predict_"):                  # where to look, never why: that would be the answer
@@ -120,16 +138,35 @@ def test_a_plausible_wrong_answer_fails_the_public_check_with_a_pointed_message(
 
 @pytest.mark.parametrize("lesson,name,code,fragment", list(cases("BUGGY")))
 def test_a_planted_bug_fails_the_public_check_and_the_hidden_probes(lesson, name, code, fragment):
-    passed, output, hidden_failures = run_case(lesson, name, code)
+    passed, output, hidden_failures = run_case(lesson, name, code, first_failure=True)
     assert not passed, f"the public checks of {name} pass the planted bug:\n{output}"
     assert hidden_failures, f"the hidden probes of {name} pass the planted bug"
 
 
 @pytest.mark.parametrize("lesson,name,code,fragment", list(cases("TUNED")))
 def test_an_answer_tuned_to_the_public_checks_fails_the_hidden_probes(lesson, name, code, fragment):
-    passed, output, hidden_failures = run_case(lesson, name, code)
+    passed, output, hidden_failures = run_case(lesson, name, code, first_failure=True)
     assert passed, f"the tuned answer to {name} should pass its public checks:\n{output}"
     assert hidden_failures, f"the hidden probes of {name} pass an answer tuned to the public checks"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_the_unanswered_release_fails_a_public_and_a_hidden_probe_of_every_exercise(lesson):
+    """The learner's notebook as released (every ex_ cell as notebooks/ has it) earns no point:
+    each check_x and hidden_x cell has a probe that fails. tests/coursework/test_coursework.py grades one
+    lesson's unanswered release end to end in the sandbox; this judges every lesson's, in-process."""
+    released = {grade_id(c)[3:]: c.source for c in nbformat.read(NOTEBOOKS / lesson / f"{lesson}.ipynb",
+                                                                  as_version=4).cells
+                if grade_id(c).startswith("ex_")}
+    names, _ = exercises(lesson)
+    assert set(released) == set(names), f"the released exercises differ from the source's: {set(released) ^ set(names)}"
+    namespace = prefixes(lesson).answered(released)
+    passing = []
+    for (kind, name), answers in expected(lesson).items():
+        table = probes_of(lesson)[0 if kind == "public" else 1][name]
+        if not any(probes.judge(probes.answer_in_namespace(p, namespace), e, p) for p, e in zip(table, answers)):
+            passing.append(f"{kind} {name}")
+    assert not passing, f"probes that all pass on the unanswered release (points for nothing): {passing}"
 
 
 def test_an_investigations_answer_is_judged_within_the_spread_of_the_solutions_runs():
@@ -300,7 +337,7 @@ def test_patching_the_comparison_does_not_grade_a_wrong_prediction():
         for forged in ("lambda *a, **k: 'same'", "lambda answer, digits=None: str(answer)"):
             code = (f"import nnlearn.selfcheck\nnnlearn.selfcheck.canonical = {forged}\n"
                     "def predict_xor_feature():\n    return 'x1^2'\n")
-            _, _, hidden_failures = run_case("08_playground", "predict_xor_feature", code)
+            _, _, hidden_failures = run_case("08_playground", "predict_xor_feature", code, first_failure=True)
             assert hidden_failures, f"a patched canonical ({forged}) grades a wrong prediction"
     finally:
         nnlearn.selfcheck.canonical = original   # run_case runs the submission in this process

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import COURSEWORK, SOURCE, grade_id, release
+from course import COURSEWORK, SOURCE, grade_id, release, without_story_runs
 
 sys.path.insert(0, str(COURSEWORK))
 import sandbox  # noqa: E402
@@ -125,6 +125,7 @@ def users():
 def test_release_fetch_submit_collect_grade_feedback_export_with_separate_users(tmp_path, users):
     (tmp_path / "src").mkdir()
     shutil.copytree(SOURCE / LESSON, tmp_path / "src" / LESSON)
+    without_story_runs(tmp_path / "src" / LESSON / f"{LESSON}.ipynb")
     course = tmp_path / "course"
     release.build(str(tmp_path / "src"), workdir=str(course))       # generate_assignment
     os.chmod(course, 0o700)                                          # the instructor's alone
