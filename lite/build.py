@@ -92,6 +92,43 @@ def no_pypi_fallback(out):
         json.dump(config, handle, indent=2)
 
 
+# JupyterLite 0.6's in-page kernel service cancels every queued cell after any error reply
+# (jupyterlite#1671), ignoring the request's `stop_on_error: false` that JupyterLab sends for a
+# cell tagged `raises-exception`: Run All stopped at a learner copy's first unanswered check. Two
+# edits to its bundle (pinned by TOOLS, so the text is known; the build stops if it is not found)
+# remember those requests and skip the cancel for their replies, as a Jupyter server's kernel does.
+NO_STOP = "globalThis.__nnlearnNoStop"
+HONOUR_STOP_ON_ERROR = (
+    ('"input_reply"===s.header.msg_type?void 0!==this._stdinPromise',
+     f'"execute_request"===s.header.msg_type&&!1===s.content.stop_on_error&&({NO_STOP}||({NO_STOP}=new Set))'
+     '.add(s.header.msg_id),"input_reply"===s.header.msg_type?void 0!==this._stdinPromise'),
+    ('"execute_reply"===e.header.msg_type&&"error"===e.content.status&&h.cancel()',
+     f'"execute_reply"===e.header.msg_type&&"error"===e.content.status&&!({NO_STOP}&&'
+     f'{NO_STOP}.delete(e.parent_header.msg_id))&&h.cancel()'),
+)
+
+
+def honour_stop_on_error(out):
+    """Patch the built kernel service (HONOUR_STOP_ON_ERROR) in OUT/build/; fail if it is not there."""
+    folder = os.path.join(out, "build")
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        if not name.endswith(".js"):
+            continue
+        with open(path) as handle:
+            text = handle.read()
+        if HONOUR_STOP_ON_ERROR[1][0] not in text:
+            continue
+        for old, new in HONOUR_STOP_ON_ERROR:
+            if text.count(old) != 1:
+                raise SystemExit(f"{path}: expected once, found {text.count(old)} times: {old}")
+            text = text.replace(old, new)
+        with open(path, "w") as handle:
+            handle.write(text)
+        return path
+    raise SystemExit(f"no bundle in {folder} holds JupyterLite's cancel-on-error: was jupyterlite-core updated?")
+
+
 def dashboard(bin_dir, work, out, cache):
     """The playground as a voici page in OUT/dashboard/, sharing the site's Pyodide and wheels."""
     dash = os.path.join(work, "dashboard")
@@ -123,6 +160,7 @@ def build(out, offline=False, cache=None):
         run([os.path.join(bin_dir, "jupyter"), "lite", "build", "--no-sourcemaps", "--output-dir", out],
             cwd=work)
         no_pypi_fallback(out)
+        honour_stop_on_error(out)
         dashboard(bin_dir, work, out, cache)
     return out
 
