@@ -129,6 +129,42 @@ def honour_stop_on_error(out):
     raise SystemExit(f"no bundle in {folder} holds JupyterLite's cancel-on-error: was jupyterlite-core updated?")
 
 
+# JupyterLab 4.4's notebook binds the arrow keys (move to the cell / heading above or below) for
+# whatever has the focus in a notebook in command mode, a slider's handle included, and takes the key
+# before the slider sees it: after a run, arrow keys on a focused slider moved the notebook's cursor
+# instead. The bindings keep working everywhere but inside a widget.
+NOTEBOOK_PLUGIN = "@jupyterlab/notebook-extension:tracker"
+COMMAND_MODE_FOCUS = ".jp-Notebook.jp-mod-commandMode:not(.jp-mod-readWrite) :focus"
+
+
+def leave_arrow_keys_to_widgets(out):
+    """Narrow the notebook's arrow-key bindings in the built settings schemas (OUT/build/schemas/)."""
+    def narrow(schema):
+        changed = 0
+        for shortcut in schema.get("jupyter.lab.shortcuts", []):
+            if shortcut["selector"] == COMMAND_MODE_FOCUS and any("Arrow" in key for key in shortcut["keys"]):
+                shortcut["selector"] = COMMAND_MODE_FOCUS + ":not(.jupyter-widgets *)"
+                changed += 1
+        return changed
+
+    schemas = os.path.join(out, "build", "schemas")
+    package, plugin = NOTEBOOK_PLUGIN.split(":")
+    path = os.path.join(schemas, *package.split("/"), plugin + ".json")
+    with open(path) as handle:
+        schema = json.load(handle)
+    if not narrow(schema):
+        raise SystemExit(f"{path}: no arrow-key binding on {COMMAND_MODE_FOCUS!r}: was jupyterlite-core updated?")
+    with open(path, "w") as handle:
+        json.dump(schema, handle)
+    path = os.path.join(schemas, "all.json")
+    with open(path) as handle:
+        plugins = json.load(handle)
+    if not sum(narrow(plugin["schema"]) for plugin in plugins if plugin["id"] == NOTEBOOK_PLUGIN):
+        raise SystemExit(f"{path}: no arrow-key binding of {NOTEBOOK_PLUGIN} to narrow")
+    with open(path, "w") as handle:
+        json.dump(plugins, handle)
+
+
 def dashboard(bin_dir, work, out, cache):
     """The playground as a voici page in OUT/dashboard/, sharing the site's Pyodide and wheels."""
     dash = os.path.join(work, "dashboard")
@@ -161,6 +197,7 @@ def build(out, offline=False, cache=None):
             cwd=work)
         no_pypi_fallback(out)
         honour_stop_on_error(out)
+        leave_arrow_keys_to_widgets(out)
         dashboard(bin_dir, work, out, cache)
     return out
 

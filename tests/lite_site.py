@@ -192,21 +192,6 @@ def main_controls(page):
             yield app, controls[0][0], controls[0][2]
 
 
-def move(page, kind, row):
-    """browser_helpers.move, except that a slider is moved with the mouse (a click on its track,
-    away from the handle): JupyterLite hands the focus back to the notebook's active cell, so a
-    key press to a focused handle goes to the notebook instead."""
-    import browser_helpers as bh
-
-    if kind != "slider":
-        return bh.move(page, kind, row)
-    track = row.locator(".noUi-base, .noUi-target").first
-    box, handle = track.bounding_box(), row.locator(".noUi-handle").first.bounding_box()
-    x = box["x"] + box["width"] * (0.25 if handle["x"] > box["x"] + box["width"] / 2 else 0.75)
-    page.mouse.click(x, box["y"] + box["height"] / 2)
-    return "click on the track"
-
-
 def cell_errors(nb):
     """Error outputs of a run notebook, except an unanswered exercise's NotImplementedError (or
     its subclass NotAnswered) in a check cell: what a learner notebook shows before the exercises

@@ -54,7 +54,7 @@ def move_each_app(page):
     still = []
     for app, kind, row in lite_site.main_controls(page):
         before = bh.picture_src(app)
-        lite_site.move(page, kind, row)
+        bh.move(page, kind, row)
         if bh.wait_picture_change(app, before, timeout=30_000, settle=0.3) is None:
             still.append(f"{bh.app_name(app)}: {kind}")
     return still
