@@ -36,7 +36,7 @@ def press_times(page, presses):
         for _ in range(presses):
             before = bh.picture_src(app)
             started = time.monotonic()
-            lite_site.move(page, kind, row)
+            bh.move(page, kind, row)
             deadline = started + 30
             while bh.picture_src(app) == before and time.monotonic() < deadline:
                 time.sleep(0.005)

@@ -92,6 +92,79 @@ def no_pypi_fallback(out):
         json.dump(config, handle, indent=2)
 
 
+# JupyterLite 0.6's in-page kernel service cancels every queued cell after any error reply
+# (jupyterlite#1671), ignoring the request's `stop_on_error: false` that JupyterLab sends for a
+# cell tagged `raises-exception`: Run All stopped at a learner copy's first unanswered check. Two
+# edits to its bundle (pinned by TOOLS, so the text is known; the build stops if it is not found)
+# remember those requests and skip the cancel for their replies, as a Jupyter server's kernel does.
+NO_STOP = "globalThis.__nnlearnNoStop"
+HONOUR_STOP_ON_ERROR = (
+    ('"input_reply"===s.header.msg_type?void 0!==this._stdinPromise',
+     f'"execute_request"===s.header.msg_type&&!1===s.content.stop_on_error&&({NO_STOP}||({NO_STOP}=new Set))'
+     '.add(s.header.msg_id),"input_reply"===s.header.msg_type?void 0!==this._stdinPromise'),
+    ('"execute_reply"===e.header.msg_type&&"error"===e.content.status&&h.cancel()',
+     f'"execute_reply"===e.header.msg_type&&"error"===e.content.status&&!({NO_STOP}&&'
+     f'{NO_STOP}.delete(e.parent_header.msg_id))&&h.cancel()'),
+)
+
+
+def honour_stop_on_error(out):
+    """Patch the built kernel service (HONOUR_STOP_ON_ERROR) in OUT/build/; fail if it is not there."""
+    folder = os.path.join(out, "build")
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        if not name.endswith(".js"):
+            continue
+        with open(path) as handle:
+            text = handle.read()
+        if HONOUR_STOP_ON_ERROR[1][0] not in text:
+            continue
+        for old, new in HONOUR_STOP_ON_ERROR:
+            if text.count(old) != 1:
+                raise SystemExit(f"{path}: expected once, found {text.count(old)} times: {old}")
+            text = text.replace(old, new)
+        with open(path, "w") as handle:
+            handle.write(text)
+        return path
+    raise SystemExit(f"no bundle in {folder} holds JupyterLite's cancel-on-error: was jupyterlite-core updated?")
+
+
+# JupyterLab 4.4's notebook binds the arrow keys (move to the cell / heading above or below) for
+# whatever has the focus in a notebook in command mode, a slider's handle included, and takes the key
+# before the slider sees it: after a run, arrow keys on a focused slider moved the notebook's cursor
+# instead. The bindings keep working everywhere but inside a widget.
+NOTEBOOK_PLUGIN = "@jupyterlab/notebook-extension:tracker"
+COMMAND_MODE_FOCUS = ".jp-Notebook.jp-mod-commandMode:not(.jp-mod-readWrite) :focus"
+
+
+def leave_arrow_keys_to_widgets(out):
+    """Narrow the notebook's arrow-key bindings in the built settings schemas (OUT/build/schemas/)."""
+    def narrow(schema):
+        changed = 0
+        for shortcut in schema.get("jupyter.lab.shortcuts", []):
+            if shortcut["selector"] == COMMAND_MODE_FOCUS and any("Arrow" in key for key in shortcut["keys"]):
+                shortcut["selector"] = COMMAND_MODE_FOCUS + ":not(.jupyter-widgets *)"
+                changed += 1
+        return changed
+
+    schemas = os.path.join(out, "build", "schemas")
+    package, plugin = NOTEBOOK_PLUGIN.split(":")
+    path = os.path.join(schemas, *package.split("/"), plugin + ".json")
+    with open(path) as handle:
+        schema = json.load(handle)
+    if not narrow(schema):
+        raise SystemExit(f"{path}: no arrow-key binding on {COMMAND_MODE_FOCUS!r}: was jupyterlite-core updated?")
+    with open(path, "w") as handle:
+        json.dump(schema, handle)
+    path = os.path.join(schemas, "all.json")
+    with open(path) as handle:
+        plugins = json.load(handle)
+    if not sum(narrow(plugin["schema"]) for plugin in plugins if plugin["id"] == NOTEBOOK_PLUGIN):
+        raise SystemExit(f"{path}: no arrow-key binding of {NOTEBOOK_PLUGIN} to narrow")
+    with open(path, "w") as handle:
+        json.dump(plugins, handle)
+
+
 def dashboard(bin_dir, work, out, cache):
     """The playground as a voici page in OUT/dashboard/, sharing the site's Pyodide and wheels."""
     dash = os.path.join(work, "dashboard")
@@ -123,6 +196,8 @@ def build(out, offline=False, cache=None):
         run([os.path.join(bin_dir, "jupyter"), "lite", "build", "--no-sourcemaps", "--output-dir", out],
             cwd=work)
         no_pypi_fallback(out)
+        honour_stop_on_error(out)
+        leave_arrow_keys_to_widgets(out)
         dashboard(bin_dir, work, out, cache)
     return out
 

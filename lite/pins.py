@@ -33,11 +33,13 @@ TOOLS = (
     "voici-core==0.9.0",                   # static Voila for the dashboard (needs jupyterlite-core 0.6);
                                            # -core: "voici" adds the xeus kernel, which needs an environment
     "jupyterlab_widgets==3.0.17",          # the widgets' front end, same as in the Binder build
+    "ipyevents==2.0.4",                    # its front end: the playground's clicks on the picture
 )
 # Wheels the kernel installs from the site's piplite index (pure Python, from the Python registry).
 # ipywidgets 8.1.9 with its front end 3.0.17 (a pair, as released together); comm 0.2.3 is what
-# ipywidgets 8.1 asks for.
-PIPLITE_WHEELS = ("ipywidgets==8.1.9", "jupyterlab_widgets==3.0.17", "comm==0.2.3")
+# ipywidgets 8.1 asks for; ipyevents 2.0.4 (nnlearn[apps]: the playground's drawing) with the same
+# version as its front end in TOOLS.
+PIPLITE_WHEELS = ("ipywidgets==8.1.9", "jupyterlab_widgets==3.0.17", "comm==0.2.3", "ipyevents==2.0.4")
 # Font Awesome 5, vendored for the dashboard page (voici links version 5 from a CDN otherwise).
 FONT_AWESOME_NPM = "@fortawesome/fontawesome-free@5.15.4"
 FONT_AWESOME_NPM_INTEGRITY = ("sha512-eYm8vijH/hpzr/6/1CJ/V/Eb1xQFW2nnUKArb3z+yUWv7HTwj6M7SP957oMjfZjA"

@@ -150,30 +150,12 @@ def _run(page, command, timeout, calm):
 
 
 def run_all(page, notebook, timeout=600, calm=3.0):
-    """Run All Cells; where it stops at an unanswered exercise's check (JupyterLite's run-all
-    stops at an error even in a `raises-exception` cell), go on cell by cell (Shift+Enter) from
-    the next one. The seconds it took, and the notebook as saved after."""
-    started, waited = time.monotonic(), 0.0
+    """Run All Cells, as a learner does (an unanswered exercise's check cell, tagged
+    `raises-exception`, shows its error and the run goes on: lite/build.py's
+    honour_stop_on_error). The seconds it took, and the notebook as saved after."""
+    started = time.monotonic()
     _run(page, "Run All Cells", timeout, calm)
-    waited += calm
-    nb = saved_notebook(page, notebook)
-    for _ in range(50):
-        left = not_run(nb)
-        if not left or cell_errors(nb):
-            break
-        first = next(i for i, cell in enumerate(nb["cells"]) if cell["source"][:60] == left[0])
-        cell = page.locator(".jp-Notebook .jp-Cell").nth(first)
-        cell.scroll_into_view_if_needed()
-        cell.click(position={"x": 4, "y": 4})      # the gutter: selects the cell
-        page.keyboard.press("Escape")
-        for _ in range(len(nb["cells"]) - first):   # Shift+Enter: run it, go to the next
-            page.keyboard.press("Shift+Enter")
-            wait_idle(page, timeout, calm=0.5)
-            waited += 0.5
-        nb = saved_notebook(page, notebook)
-        if not_run(nb) == left:
-            break
-    return time.monotonic() - started - waited, nb
+    return time.monotonic() - started - calm, saved_notebook(page, notebook)
 
 
 def saved_notebook(page, notebook):
@@ -208,21 +190,6 @@ def main_controls(page):
         controls = bh.app_controls(app)
         if controls:
             yield app, controls[0][0], controls[0][2]
-
-
-def move(page, kind, row):
-    """browser_helpers.move, except that a slider is moved with the mouse (a click on its track,
-    away from the handle): JupyterLite hands the focus back to the notebook's active cell, so a
-    key press to a focused handle goes to the notebook instead."""
-    import browser_helpers as bh
-
-    if kind != "slider":
-        return bh.move(page, kind, row)
-    track = row.locator(".noUi-base, .noUi-target").first
-    box, handle = track.bounding_box(), row.locator(".noUi-handle").first.bounding_box()
-    x = box["x"] + box["width"] * (0.25 if handle["x"] > box["x"] + box["width"] / 2 else 0.75)
-    page.mouse.click(x, box["y"] + box["height"] / 2)
-    return "click on the track"
 
 
 def cell_errors(nb):
