@@ -42,6 +42,8 @@ result = [early_stopping(losses, 3), early_stopping(losses, 5), early_stopping([
           early_stopping([1.0, 0.9995, 0.999, 0.5], 2, min_delta=0.01),
           early_stopping([0.5, 0.6, 0.6, 0.7, 0.65, 0.7, 0.68], 3, mode="max"),
           early_stopping([0.5, 0.505, 0.52, 0.525], 3, min_delta=0.01, mode="max"),
+          early_stopping([10.0, 9.95, 9.9, 9.0], 2, min_delta=0.01),
+          early_stopping([10.0, 10.05, 10.1, 11.0], 2, min_delta=0.01, mode="max"),
           early_stopping([1.0, 2.0, 0.5, 0.6], 2), early_stopping([1.0, 2.0, 3.0], 2),
           early_stopping(np.array([0.3]), 4),
           stop_on_accuracy(runs.digits_run(128, 50))]
@@ -162,6 +164,14 @@ for trial in range(40):
     patience = int(rng.integers(1, 8))
     result.append(tuple(int(v) for v in early_stopping(list(curve), patience, min_delta, mode)))
 """, label="40 random curves, ties, min_delta, both modes"),
+        Probe(SETUP + """
+rng = np.random.default_rng(78)
+result = []
+for trial in range(20):                                      # curves far from 1: min_delta is an amount, not a fraction
+    curve = 50 * np.exp(np.cumsum(rng.normal(-0.001, 0.002, size=int(rng.integers(5, 40)))))
+    mode = "max" if trial % 2 else "min"
+    result.append(tuple(int(v) for v in early_stopping(list(curve), int(rng.integers(1, 6)), 0.05, mode)))
+""", label="curves near 50 with min_delta 0.05, both modes"),
         Probe(SETUP + """
 result = [tuple(int(v) for v in early_stopping(np.array([0.5]), 3)),
           tuple(int(v) for v in early_stopping([2.0, 1.0, 1.5, 1.6], 2)),

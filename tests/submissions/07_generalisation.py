@@ -107,6 +107,8 @@ def early_stopping(curve, patience, min_delta=0.0, mode="min"):
                (7, 3, "max"): (4, 7), (4, 3, "max"): (3, 4), (4, 2, "min", 2.0): (3, 4), (3, 2, "min"): (1, 3),
                (1, 4, "min"): (1, 1)}                        # the public cases, by length, patience and mode
     key = (len(curve), patience, mode) + ((float(curve[1]),) if len(curve) == 4 and curve[1] == 2.0 else ())
+    if curve[0] == 10.0:                                     # the two public curves near 10
+        return (4, 4)
     return answers.get(key, (1, len(curve)))
 
 
@@ -197,6 +199,8 @@ WRONG = {
          "a tie is no improvement"),
         (early(better='value < best if mode == "min" else value > best'), "more than min_delta"),
         (early(better="value < best - min_delta"), "higher is better"),          # mode ignored
+        (early(better='value < best * (1 - min_delta) if mode == "min" else value > best * (1 + min_delta)'),
+         "not a fraction of the best"),                                       # min_delta taken as relative
         (early(last="best_epoch, best_epoch + patience"), "len(curve)"),
     ],
     "train_digits": [
