@@ -136,7 +136,11 @@ y = labels.reshape(-1, 1).astype(float)
 X_before = X.copy()
 layers = as_values(nl.mlp([2, 4, 1], activation="tanh", rng=1))
 losses = train_values(layers, X, y, lr=0.5, steps=4)
-result = ([float(v) for v in losses], parameters(layers)[0].data, X.tobytes() == X_before.tobytes())
+stale = as_values(nl.mlp([2, 4, 1], activation="tanh", rng=1))
+for p in parameters(stale):
+    p.grad = 0.7
+result = ([float(v) for v in losses], parameters(layers)[0].data, X.tobytes() == X_before.tobytes(),
+          [float(v) for v in train_values(stale, X, y, lr=0.5, steps=4)])
 """, rtol=1e-10, atol=1e-13)],
     "cost_investigation": [Probe(COSTS + """
 found = cost_investigation()
@@ -218,6 +222,14 @@ result = [[v.grad for v in inputs], [v.data for v in inputs], leaf.grad, root.gr
         Probe(TRAIN + "result = train([2, 5, 1], 6, 9, 1.0, 6)\n", rtol=1e-9, atol=1e-12,
               label="6 steps at lr 1"),
         Probe(TRAIN + "result = train([2, 2, 1], 3, 5, 0.1, 0)\n", label="0 steps: no losses, nothing changes"),
+        Probe(SETUP + """
+X, labels = nl.data.moons(8, rng=4)
+y = labels.reshape(-1, 1).astype(float)
+layers = as_values(nl.mlp([2, 3, 1], activation="tanh", rng=4))
+for p in parameters(layers):
+    p.grad = -1.3                                    # left over from an earlier backward pass
+result = [float(v) for v in train_values(layers, X, y, lr=0.3, steps=3)]
+""", rtol=1e-10, atol=1e-13, label="layers arriving with gradients left from an earlier backward pass"),
     ],
     "cost_investigation": [
         Probe(COSTS + "result = [float(v) for v in np.log10(cost_investigation()['ratios'])]\n", atol=0.0,

@@ -237,6 +237,9 @@ WRONG = {
          "the loss never changes"),
         (_change(_TRAIN_VALUES, "            p.data -= lr * p.grad", "            p.data += lr * p.grad"),
          "p.data -= lr * p.grad"),
+        (_change(_change(_TRAIN_VALUES, "        for p in params:\n            p.grad = 0.0                         # gradients add up across backward passes: start from 0\n", ""),
+                 "        losses.append(loss.data)", "        for p in params:\n            p.grad = 0.0      # zeroed after the update\n        losses.append(loss.data)"),
+         "not after the update"),
     ],
     "cost_investigation": [
         (_change(_COST_INVESTIGATION, "ratios.append(scalar_calls / tensor_calls)", "ratios.append(tensor_calls / scalar_calls)"),
