@@ -137,6 +137,8 @@ result = bool(abs(np.mean(np.abs(W) < W.std()) - 0.577) < 0.01)
     "updates_ratio": [ratio_probe(2.0), ratio_probe(3.0),
                       Probe(SETUP + "result = [float(updates_ratio(3.0, seeds=(s,))) for s in (1, 2)]", rtol=1e-6,
                             label="target 3.0, one seed at a time: the ratio itself"),
+                      Probe(SETUP + "result = [float(updates_ratio(2.0, seeds=(s,))) for s in (6, 9)]", rtol=1e-6,
+                            label="target 2.0, starts 6 and 9: raw features need 6,475 and 7,400 updates (within the 20,000)"),
                       Probe(SETUP + """
 own = float(np.median([float(updates_ratio(3.0, seeds=(s,))) for s in range(5)]))
 result = bool(abs(float(updates_ratio(3.0, seeds=tuple(range(5)))) - own) <= 1e-9 * max(1.0, abs(own)))
