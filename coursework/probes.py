@@ -99,6 +99,27 @@ def grade_id(cell):
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or ""
 
 
+@contextlib.contextmanager
+def in_folder_of(notebook_path):
+    """Run with the notebook's folder as the working directory, as Jupyter does."""
+    cwd = os.getcwd()
+    os.chdir(os.path.dirname(os.path.abspath(notebook_path)))
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
+
+
+def run_cell(gid, source, namespace, errors):
+    """Execute one cell's source in namespace, its output silenced; an error is recorded in
+    errors[gid] and the next cells still run."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
+            exec(compile(source, gid or "<cell>", "exec"), namespace)
+    except Exception as error:
+        errors[gid] = f"{type(error).__name__}: {error}"
+
+
 def notebook_namespace(notebook_path, replacements=None, skip_prefixes=("demo_", "check_", "hidden_")):
     """Execute a notebook's code cells in a fresh namespace, here, and return it (and the errors).
 
@@ -110,21 +131,13 @@ def notebook_namespace(notebook_path, replacements=None, skip_prefixes=("demo_",
     nb = nbformat.read(notebook_path, as_version=4)
     namespace, errors = {"__name__": "__main__"}, {}
     replacements = replacements or {}
-    cwd = os.getcwd()
-    os.chdir(os.path.dirname(os.path.abspath(notebook_path)))
-    try:
+    with in_folder_of(notebook_path):
         for cell in nb.cells:
             gid = grade_id(cell)
             if cell.cell_type != "code" or gid.startswith(skip_prefixes):
                 continue
             source = replacements.get(gid[3:], cell.source) if gid.startswith("ex_") else cell.source
-            try:
-                with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
-                    exec(compile(source, gid or "<cell>", "exec"), namespace)
-            except Exception as error:
-                errors[gid] = f"{type(error).__name__}: {error}"
-    finally:
-        os.chdir(cwd)
+            run_cell(gid, source, namespace, errors)
     return namespace, errors
 
 

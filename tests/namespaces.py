@@ -10,14 +10,10 @@ notebook_namespace would (same skipped cells, same working folder; a cell that r
 """
 
 import ast
-import contextlib
 import copy
-import io
-import os
 import types
 
 import nbformat
-import numpy as np
 
 
 def _copy(namespace):
@@ -81,29 +77,12 @@ class Prefixes:
                       if c.cell_type == "code" and not probes.grade_id(c).startswith(skipped)]
         self.before, self.errors = {}, {}
         namespace = {"__name__": "__main__"}
-        with self._here():
+        with self.probes.in_folder_of(self.path):
             for index, (gid, source) in enumerate(self.cells):
                 if gid.startswith("ex_"):
                     self.before[gid[3:]] = (index, _copy(namespace))
-                self._run(gid, source, namespace, self.errors)
+                self.probes.run_cell(gid, source, namespace, self.errors)
         self.final = _copy(namespace)
-
-    @contextlib.contextmanager
-    def _here(self):
-        cwd = os.getcwd()
-        os.chdir(os.path.dirname(os.path.abspath(self.path)))
-        try:
-            yield
-        finally:
-            os.chdir(cwd)
-
-    @staticmethod
-    def _run(gid, source, namespace, errors):
-        try:
-            with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
-                exec(compile(source, gid or "<cell>", "exec"), namespace)
-        except Exception as error:                    # noqa: BLE001 (reported per cell, the rest run)
-            errors[gid] = f"{type(error).__name__}: {error}"
 
     def namespace(self, name, code):
         """The namespace notebook_namespace(notebook, {name: code}) gives (a cell that raises is
@@ -119,8 +98,8 @@ class Prefixes:
         the first exercise replaced, every later cell run, each `ex_<name>` of replacements replaced."""
         index, before = min(self.before[name] for name in replacements)
         namespace = _copy(before)
-        with self._here():
+        with self.probes.in_folder_of(self.path):
             for gid, source in self.cells[index:]:
-                self._run(gid, replacements.get(gid[3:], source) if gid.startswith("ex_") else source,
+                self.probes.run_cell(gid, replacements.get(gid[3:], source) if gid.startswith("ex_") else source,
                           namespace, {})
         return namespace
