@@ -14,7 +14,8 @@
    tests/coursework/test_notebooks.py checks that a learner copy is its source with the solutions
    taken out and that only check cells may raise. So when test_layout.py runs in the same session
    (a browser here, no -m or -k choosing tests), nbval leaves the learner lessons out; it still
-   runs the sources, the dashboard, and any notebook named on the command line.
+   runs the dashboard and any notebook named on the command line (a source: the suite runs the
+   sources whole in the grading sandbox, tests/coursework/test_coursework.py).
 4. Put the longest files first, as a recorded run measured them (tests/durations.json). README's
    command runs the suite on every core with pytest-xdist, whole files per worker (`--dist
    loadfile`: a notebook's cells share one kernel, and a module's server or browser is started

@@ -11,8 +11,8 @@ next option, next toggle, a click) and the picture must change. A screenshot per
 saved in test-artifacts/layout/ (one per size: a picture after the moves showed nothing the
 assertions do not; a control that fails says which, with the app's message line).
 
-This run of every learner lesson is also the suite's run of them: nbval runs only the sources
-when this file runs in the same session (root conftest.py, 3.).
+This run of every learner lesson is also the suite's run of them: nbval leaves them out when this
+file runs in the same session (root conftest.py, 3.).
 
 Needs Debian's Chromium and Playwright's Python package (see browser_helpers.INSTALL_HINT).
 """

@@ -363,6 +363,24 @@ def test_source_solutions_score_full_marks(graded, lesson):
     assert graded["results"][("solutions", lesson)]["score"] == LESSON_INFO[lesson].max_score
 
 
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_cell_of_the_solutions_runs_without_an_error(graded, lesson):
+    """The sandbox ran the source's solutions top to bottom; no cell (a demo that uses a solution,
+    an app, a table) raised, but one tagged raises-exception. This is the suite's run of the sources
+    (nbval runs them only when named: `python -m pytest coursework/source/NN_topic`)."""
+    needs_probes(lesson)
+    path = graded["course"][lesson] / "autograded" / "solutions" / lesson / f"{lesson}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    ran = [cell for cell in nb.cells if cell.cell_type == "code" and cell.get("outputs") is not None
+           and cell.execution_count is not None]
+    assert len(ran) > 5, f"{lesson}: only {len(ran)} cells carry outputs in {path}"
+    raised = [(grade_id(cell) or cell.source[:60], output.get("ename"), output.get("evalue", "")[:200])
+              for cell in ran if "raises-exception" not in cell.metadata.get("tags", [])
+              and not grade_id(cell).startswith(("check_", "hidden_"))
+              for output in cell.outputs if output.get("output_type") == "error"]
+    assert not raised, f"{lesson}: cells of the solutions raised: {raised}"
+
+
 @pytest.mark.parametrize("lesson", UNANSWERED)
 def test_unanswered_release_scores_zero_on_every_autograded_cell(graded, lesson):
     """In the sandbox for UNANSWERED; every lesson's unanswered release fails a public and a hidden

@@ -5,10 +5,11 @@
 - Every check cell of a learner notebook is tagged `raises-exception`: it is where an unanswered
   exercise raises NotImplementedError.
 
-Running the notebooks is nbval's job (`--nbval-lax`, see pyproject.toml): the sources with every
-check passing, the learner versions failing only with NotImplementedError in check cells (the
-root conftest.py enforces that); in a session that runs tests/browser/test_layout.py the learner
-versions are run there instead, in JupyterLab (root conftest.py, 3.). Their run times are printed
+Running the notebooks: the sources run whole in the grading sandbox, every check passing and no
+cell raising (tests/coursework/test_coursework.py); the learner versions run under nbval
+(`--nbval-lax`, see pyproject.toml), failing only with NotImplementedError in check cells (the
+root conftest.py enforces that), or, in a session that runs tests/browser/test_layout.py, there
+instead, in JupyterLab (root conftest.py, 3.). Their run times are printed
 by benchmarks/bench_apps.py, not asserted here.
 """
 
