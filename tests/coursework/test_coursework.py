@@ -365,9 +365,10 @@ def test_source_solutions_score_full_marks(graded, lesson):
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_every_cell_of_the_solutions_runs_without_an_error(graded, lesson):
-    """The sandbox ran the source's solutions top to bottom; no cell (a demo that uses a solution,
-    an app, a table) raised, but one tagged raises-exception. This is the suite's run of the sources
-    (nbval runs them only when named: `python -m pytest coursework/source/NN_topic`)."""
+    """The sandbox ran the source's solutions top to bottom (every cell but the demos, checks and
+    hidden tests, which the grader never runs); none raised, but one tagged raises-exception. This
+    is the suite's run of the sources: the demos are the learner lessons' own, which run in
+    tests/browser/test_layout.py (nbval runs a source only when named: python -m pytest coursework/source/NN_topic)."""
     needs_probes(lesson)
     path = graded["course"][lesson] / "autograded" / "solutions" / lesson / f"{lesson}.ipynb"
     nb = nbformat.read(path, as_version=4)
