@@ -3,7 +3,7 @@
 On the machine that wrote the stores the runs come out bit for bit the same. On others (numpy's SIMD
 loops and OpenBLAS's kernels chosen by the CPU: tests/claims/test_claims_elsewhere.py) every float
 differs in its last bits from the first epoch, and 150 epochs of AdamW carry that into a few
-predictions. Measured over the 326 stored digit runs with the SSE and the AVX2 arithmetic of
+predictions. Measured over the 366 stored digit runs with the SSE and the AVX2 arithmetic of
 test_claims_elsewhere.py: accuracies moved by at most 3 digits of their set, validation losses by
 at most 0.7 %, training losses by at most 0.0003, the predictions in at most 190 (0.4 %) of the
 45,000 (epoch, validation digit) pairs, and the mean confidence of the wrong answers (an average over the digits the network gets

@@ -76,10 +76,11 @@ def _softmax_loss(logits, y):
 
 
 def run_key(hidden_units, train_size, weight_decay=0.0, dropout=0.0, seed=0, labels="true"):
-    """The setting as one tuple of plain values, however it was passed: (h, n, wd, p, seed, labels)."""
+    """The setting as one tuple, however it was passed: (h, n, wd, p, seed, labels). Equal numbers
+    hash alike (0 and 0.0, 8 and np.int64(8)), so any of them finds the same stored or cached run."""
     if labels not in ("true", "shuffled"):
         raise ValueError(f"labels must be 'true' or 'shuffled', got {labels!r}")
-    return int(hidden_units), int(train_size), float(weight_decay), float(dropout), int(seed), labels
+    return hidden_units, train_size, weight_decay, dropout, seed, labels
 
 
 def digits_run(hidden_units, train_size, weight_decay=0.0, dropout=0.0, seed=0, labels="true"):
@@ -104,8 +105,7 @@ def _trained_run(*key):
 
 def train_digits_run(hidden_units, train_size, weight_decay=0.0, dropout=0.0, seed=0, labels="true"):
     """Train one setting for EPOCHS epochs, never reading the store: `digits_run`'s record, live."""
-    hidden_units, train_size, weight_decay, dropout, seed, labels = run_key(
-        hidden_units, train_size, weight_decay, dropout, seed, labels)
+    run_key(hidden_units, train_size, weight_decay, dropout, seed, labels)           # checks labels
     X_train, y_train, X_val, y_val, X_test, y_test = digits_split()
     X_train, y_train = X_train[:train_size], y_train[:train_size]
     if labels == "shuffled":                      # every digit keeps a label, but a random one

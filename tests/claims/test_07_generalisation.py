@@ -16,8 +16,8 @@ from nnlearn.widgets.generalisation import explorer_summary, overfitting_table
 
 def test_the_store_holds_every_run_the_lesson_shows_and_the_investigations_searches():
     stored = store.stored_runs()
-    assert set(store.stored_settings()) <= set(stored) and len(stored) == 326
-    assert set(store.search_settings(stored.__getitem__)) <= set(stored)      # each search, replayed on the store
+    searched = store.search_settings(stored.__getitem__)                  # each search, replayed on the store
+    assert set(stored) == set(store.stored_settings()) | set(searched)
     assert runs.digits_run(128, 50) is stored[runs.run_key(128, 50)] is runs.digits_run(128, 50, 0, 0.0, seed=0)
 
 
