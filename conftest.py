@@ -100,6 +100,7 @@ NOT_FAST_FOLDERS = ("tests/browser/", "tests/environments/", "tests/coursework/"
 FAST_IN_SLOW_FOLDERS = {"tests/coursework/test_exercises.py"}       # in-process: the checks' logic
 NOT_FAST = {
     "tests/claims/test_claims_elsewhere.py",   # every claim again under other CPUs' arithmetic
+    "tests/claims/test_stored_runs.py",        # every stored run of lessons 07 and 08 trained again
     "tests/apps/test_memory.py",               # every app built and closed, for memory
 }
 

@@ -11,7 +11,8 @@ matplotlib, so a claim can be computed (and tested) without a screen.
     surface_races          lesson 06: optimizers on 2-D surfaces, each at its best rate, many starts
     rotations              lesson 06: the surfaces turned 45 degrees against aligned (per-weight step sizes)
     network_races          lesson 06: optimizers on a small network, each at its best rate, over seeds
-    digit_runs             lesson 07: the digits split three ways, one cached run per setting
+    digit_runs             lesson 07: the digits split three ways, one run per setting (stored or cached)
+    digit_runs_stored      lesson 07: the runs the lesson shows, trained once and stored
     digit_seeds            lesson 07: its comparisons over seeds; memorising shuffled labels
     spiral_depth           lesson 08: depth on the spiral, one change at a time, over seeds
     initialisation         lesson 09: symmetry; signals and gradients through 10-30 layers (a stored grid)

@@ -7,12 +7,20 @@ The 1,797 digits are shuffled once (seed 0) and cut into three sets that never m
 A run trains 64 -> hidden_units ReLU (-> dropout) -> 10 with AdamW (lr 0.01, full batch: one
 update per epoch) for 150 epochs and records, after every epoch and in evaluation mode, the
 training and validation loss and accuracy, how sure the network is of its wrong validation
-answers, and its validation predictions. `digits_run` caches the last 160 runs (~60 KB each).
+answers, and its validation predictions.
 `labels="shuffled"` trains on the same training digits with their labels shuffled (a permutation
 drawn from the seed): nothing is left to learn, only to memorise (Zhang et al., 2017).
+
+Every run the lesson shows at its defaults (its tables, charts and exercises, and the explorer's
+whole grid at seed 0) is stored in digit_runs_stored.npz, written by
+`python -m nnlearn.experiments.digit_runs --write` (digit_runs_stored.py): `digits_run` returns
+the stored record, and trains (then caches the last 160 runs, ~60 KB each) any other setting.
+`train_digits_run` always trains; tests/claims/test_stored_runs.py runs every stored run again
+and compares.
 """
 
 import functools
+import sys
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -22,6 +30,7 @@ from ..losses import CrossEntropyLoss
 from ..models import mlp
 from ..optim import AdamW
 from ..train import train_step
+from .digit_runs_stored import stored_run
 
 HIDDEN_UNITS = (8, 32, 128)
 TRAIN_SIZES = (50, 100, 200, 400, 800, 1197)
@@ -66,9 +75,17 @@ def _softmax_loss(logits, y):
     return -log_p[np.arange(len(y)), y], np.exp(log_p)
 
 
-@functools.lru_cache(maxsize=160)
+def run_key(hidden_units, train_size, weight_decay=0.0, dropout=0.0, seed=0, labels="true"):
+    """The setting as one tuple, however it was passed: (h, n, wd, p, seed, labels). Equal numbers
+    hash alike (0 and 0.0, 8 and np.int64(8)), so any of them finds the same stored or cached run."""
+    if labels not in ("true", "shuffled"):
+        raise ValueError(f"labels must be 'true' or 'shuffled', got {labels!r}")
+    return hidden_units, train_size, weight_decay, dropout, seed, labels
+
+
 def digits_run(hidden_units, train_size, weight_decay=0.0, dropout=0.0, seed=0, labels="true"):
-    """Train one setting for EPOCHS epochs and return its per-epoch record (a dict of arrays).
+    """The per-epoch record of one setting (a dict of read-only arrays): stored if the lesson
+    shows it, else trained by `train_digits_run` (the first time; cached after).
 
     Keys: train_loss, train_accuracy, val_loss, val_accuracy, wrong_confidence (mean probability
     the network gives its own answer on the validation digits it gets wrong), val_predicted
@@ -76,8 +93,19 @@ def digits_run(hidden_units, train_size, weight_decay=0.0, dropout=0.0, seed=0, 
     `seed` draws the initial weights and the dropout masks (and, for labels="shuffled", the
     permutation of the training labels); the digits and their split stay the same.
     """
-    if labels not in ("true", "shuffled"):
-        raise ValueError(f"labels must be 'true' or 'shuffled', got {labels!r}")
+    key = run_key(hidden_units, train_size, weight_decay, dropout, seed, labels)
+    stored = stored_run(key)
+    return stored if stored is not None else _trained_run(*key)
+
+
+@functools.lru_cache(maxsize=160)
+def _trained_run(*key):
+    return train_digits_run(*key)
+
+
+def train_digits_run(hidden_units, train_size, weight_decay=0.0, dropout=0.0, seed=0, labels="true"):
+    """Train one setting for EPOCHS epochs, never reading the store: `digits_run`'s record, live."""
+    run_key(hidden_units, train_size, weight_decay, dropout, seed, labels)           # checks labels
     X_train, y_train, X_val, y_val, X_test, y_test = digits_split()
     X_train, y_train = X_train[:train_size], y_train[:train_size]
     if labels == "shuffled":                      # every digit keeps a label, but a random one
@@ -104,12 +132,13 @@ def digits_run(hidden_units, train_size, weight_decay=0.0, dropout=0.0, seed=0, 
             wrong = predicted != y_val
             record["val_loss"].append(loss.mean())
             record["val_accuracy"].append(np.mean(~wrong))
-            record["wrong_confidence"].append(probability.max(axis=1)[wrong].mean() if wrong.any() else np.nan)
+            record["wrong_confidence"].append(probability.max(axis=1)[wrong].mean() if wrong.any()
+                                              else np.float32(np.nan))          # float32 either way
             record["val_predicted"].append(predicted.astype(np.int8))
             record["_test_accuracy"].append(np.mean(model(X_test).argmax(axis=1) == y_test))
     run = {key: np.array(values) for key, values in record.items()}
     for array in run.values():
-        array.setflags(write=False)                  # cached: shared by every caller
+        array.setflags(write=False)                  # cached or stored: shared by every caller
     return run
 
 
@@ -182,3 +211,8 @@ def print_comparison(settings):
         print(f"{row['hidden_units']:>6} {row['train_size']:>6} {row.get('weight_decay', 0.0):>5g} "
               f"{row.get('dropout', 0.0):>4g} {row['stopping']:>19} {row['kept']:>4} {row['stopped']:>4} "
               f"{row['train_accuracy']:>9.1%} {row['val_accuracy']:>7.1%} {row['val_loss']:>8.2f}")
+
+
+if __name__ == "__main__" and "--write" in sys.argv:
+    from nnlearn.experiments.digit_runs_stored import write_store
+    write_store()

@@ -2,8 +2,9 @@
 
 A seed draws a network's initial weights and its dropout masks; the digits and their split stay the
 same (`digit_runs.digits_split`). Every figure here is read from `digit_runs.digits_run`, so the
-lesson, its apps and its claims tests share one cache. Runs on all 1,197 digits with 128 hidden
-units cost seconds each, so the comparisons over seeds use the cheaper settings the lesson names.
+lesson, its apps and its claims tests share one store (every run here at seeds 0-4 is stored).
+Runs on all 1,197 digits with 128 hidden units cost seconds each to train, so the comparisons over
+seeds use the cheaper settings the lesson names.
 """
 
 import numpy as np

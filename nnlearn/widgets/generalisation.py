@@ -5,8 +5,9 @@ on the training and validation sets side by side, with weight decay, dropout and
 as controls, and the validation digits it gets wrong. `overfitting_chart()`: every network size
 against every training-set size, measured. `memorising_chart()`: a network learning the digits'
 true labels and memorising shuffled ones, over 5 seeds. `seed_spread_chart()`: each comparison the
-lesson makes, seed by seed. Runs come from `nnlearn.experiments.digit_runs.digits_run`
-(trained the first time a setting is shown, then cached); the test set is never shown here.
+lesson makes, seed by seed. Runs come from `nnlearn.experiments.digit_runs.digits_run` (stored
+for every setting these apps open with and every explorer setting at seed 0; any other trained the
+first time it is shown, then cached); the test set is never shown here.
 """
 
 import html
@@ -128,8 +129,8 @@ def generalisation_explorer(hidden_units=128, train_size=50, weight_decay=0.0, d
 
     Controls: hidden_units (network size), train_size (training digits), weight_decay (AdamW's
     decoupled decay), dropout (p, after the hidden layer), early_stopping ("off", or watching
-    validation accuracy or loss with patience 20, restoring the best epoch). A setting is trained
-    (150 epochs, about 0.1-2 s) the first time it is shown, then cached.
+    validation accuracy or loss with patience 20, restoring the best epoch). Every setting is
+    stored (150 epochs at seed 0, nnlearn.experiments.digit_runs_stored), so a move only redraws.
     """
     controls = {
         "hidden_units": _selection(HIDDEN_UNITS, hidden_units, "hidden units"),
@@ -163,8 +164,8 @@ def overfitting_table(measure="validation accuracy", weight_decay=0.0, dropout=0
 def overfitting_chart(measure="validation accuracy"):
     """One line per network size: a measure of overfitting against the number of training digits.
 
-    Trains all 18 settings the first time (a few seconds, with a progress bar), then the
-    `measure` control only redraws.
+    The 18 runs are stored (a progress bar shows any that must be trained); the `measure`
+    control only redraws.
     """
     bar = progress_bar(len(HIDDEN_UNITS) * len(TRAIN_SIZES), "training 18 networks on digits")
     for index, (h, n) in enumerate((h, n) for h in HIDDEN_UNITS for n in TRAIN_SIZES):
@@ -204,7 +205,7 @@ def memorising_chart(measure="accuracy"):
     """Training and validation curves with the digits' true labels and with shuffled ones, 5 seeds each.
 
     128 hidden units, 200 training digits, 150 epochs: a thin line per seed, a thick one for the
-    median. Trains the 10 runs the first time (a few seconds); the `measure` control only redraws.
+    median. The 10 runs are stored; the `measure` control only redraws.
     """
     bar = progress_bar(2 * len(SEEDS), "training 10 networks on true and shuffled labels")
     for index, seed in enumerate(SEEDS):

@@ -7,6 +7,7 @@ import nnlearn as nl
 from nnlearn.plots import new_figure
 from nnlearn.plots.digits import DigitGallery, digit_image
 from nnlearn.experiments import digit_runs as runs
+from nnlearn.experiments import digit_runs_stored as runs_stored
 from nnlearn.widgets.generalisation import MEASURES, explorer_summary, overfitting_table
 
 
@@ -125,14 +126,16 @@ def test_early_stopping_replays_patience_min_delta_and_mode():
     assert runs.kept_epoch(run, "off") == (runs.EPOCHS, runs.EPOCHS)
 
 
-def test_runs_are_cached_bounded_and_read_only():
-    assert runs.digits_run.cache_info().maxsize == 160                 # the lesson with its runs over seeds
-    run = runs.digits_run(8, 50)
-    assert runs.digits_run(8, 50) is run
-    with pytest.raises(ValueError):
-        run["val_loss"][0] = 0.0
-    assert run["val_predicted"].shape == (runs.EPOCHS, runs.VAL_SIZE) and run["val_predicted"].dtype == np.int8
-    assert sum(array.nbytes for array in run.values()) < 100_000
+def test_runs_are_stored_or_cached_bounded_and_read_only():
+    assert runs._trained_run.cache_info().maxsize == 160              # the runs that are not stored
+    for setting in ((8, 50), (8, 60)):                                # stored; not stored: trained, then cached
+        run = runs.digits_run(*setting)
+        assert runs.digits_run(*setting) is run is runs.digits_run(*setting, 0.0, dropout=0, seed=0)
+        with pytest.raises(ValueError):
+            run["val_loss"][0] = 0.0
+        assert run["val_predicted"].shape == (runs.EPOCHS, runs.VAL_SIZE) and run["val_predicted"].dtype == np.int8
+        assert sum(array.nbytes for array in run.values()) < 100_000
+    assert runs.run_key(8, 60) not in runs_stored.stored_runs()
 
 
 def test_test_report_reads_the_kept_epoch():

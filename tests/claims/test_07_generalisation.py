@@ -1,14 +1,29 @@
 """Every quantitative sentence of lesson 07, computed from the runs its apps draw.
 
 Each test is named after the sentence it protects (section of the lesson in the docstring).
-The runs are cached in-process (nnlearn.experiments.digit_runs.digits_run), so the file trains each setting once.
+The runs are the stored ones the lesson shows (nnlearn.experiments.digit_runs_stored); the first
+tests below check that the store holds them and train a few again (test_stored_runs.py trains all).
 """
 
 import numpy as np
+from stored_runs import run_differences
 
 from nnlearn.experiments import digit_runs as runs
+from nnlearn.experiments import digit_runs_stored as store
 from nnlearn.experiments import digit_seeds as seeds
 from nnlearn.widgets.generalisation import explorer_summary, overfitting_table
+
+
+def test_the_store_holds_every_run_the_lesson_shows_and_the_investigations_searches():
+    stored = store.stored_runs()
+    searched = store.search_settings(stored.__getitem__)                  # each search, replayed on the store
+    assert set(stored) == set(store.stored_settings()) | set(searched)
+    assert runs.digits_run(128, 50) is stored[runs.run_key(128, 50)] is runs.digits_run(128, 50, 0, 0.0, seed=0)
+
+
+def test_three_stored_runs_are_what_training_gives_now_the_default_one_with_dropout_one_on_shuffled_labels():
+    for key in (runs.run_key(128, 50), runs.run_key(128, 200, dropout=0.5), runs.run_key(128, 200, labels="shuffled")):
+        assert run_differences(key, store.stored_run(key), runs.train_digits_run(*key)) == [], key
 
 
 def acc(h, n, wd=0.0, p=0.0, stopping="off"):

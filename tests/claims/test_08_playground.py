@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from stored_runs import SPIRAL_POINTS, spiral_difference
 
 from nnlearn.experiments import spiral_depth
 from nnlearn.playground import Config, Playground
@@ -53,6 +54,16 @@ def test_the_spiral_stays_near_62_percent_with_the_default_network_and_99_with_d
     assert 0.55 <= accuracy_after(dataset="spiral") <= 0.7
     assert accuracy_after(dataset="spiral", hidden=(8, 8, 8), features=ALL_FEATURES, optimizer="Adam",
                           learning_rate=0.01) >= 0.98
+
+
+def test_the_depth_table_is_stored_and_two_of_its_runs_train_the_same_now():
+    """The lesson prints the stored table (test_stored_runs.py trains every stored run again)."""
+    stored = spiral_depth.stored_accuracies()
+    assert {spiral_depth.run_key(dataset, seed=seed, **settings)
+            for dataset, seed, settings in spiral_depth.stored_settings()} == set(stored)
+    for seed, settings in ((0, {}), (2, spiral_depth.STEPS[5][1])):          # the default; three layers of 8
+        key = spiral_depth.run_key(seed=seed, **settings)
+        assert spiral_difference(stored[key], spiral_depth.trained_test_accuracy(seed=seed, **settings)) <= SPIRAL_POINTS
 
 
 @pytest.fixture(scope="module")
