@@ -97,7 +97,8 @@ def pytest_addoption(parser):
 # kinds that start browsers, servers, sandboxes or environments, or run whole lessons, each from
 # half a minute to several.
 NOT_FAST_FOLDERS = ("tests/browser/", "tests/environments/", "tests/coursework/")
-FAST_IN_SLOW_FOLDERS = {"tests/coursework/test_exercises.py"}       # in-process: the checks' logic
+FAST_IN_SLOW_FOLDERS = {"tests/coursework/test_exercises.py",      # in-process: the checks' logic
+                        "tests/coursework/test_exercises_07_to_10.py"}
 NOT_FAST = {
     "tests/claims/test_claims_elsewhere.py",   # every claim again under other CPUs' arithmetic
     "tests/claims/test_stored_runs.py",        # every stored run of lessons 07 and 08 trained again
