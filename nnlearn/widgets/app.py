@@ -10,7 +10,8 @@ The jobs around it live in their own modules: layout.py (the CSS rules every app
 lifecycle.py (apps filed by cell, closed on re-run, memory released), blit.py (animated artists
 painted over a background, PNG), pictures.py (the one cache policy for stored pictures), idle.py
 (`when_idle`: work done while the learner looks), timings.py (`last_timings`), controls.py
-(`log_slider`, `progress_bar`, `slider_neighbours`). Caches of computed runs go in an
+(`log_slider`, `progress_bar`, `slider_neighbours`), serial.py (one app event at a time, though the
+kernel may handle widget messages on two threads). Caches of computed runs go in an
 `LRUCache(max_bytes=...)` (lru.py), which forgets the oldest beyond its budget.
 benchmarks/bench_browser.py says where a key press's time goes.
 """
