@@ -10,7 +10,8 @@ The jobs around it live in their own modules: layout.py (the CSS rules every app
 lifecycle.py (apps filed by cell, closed on re-run, memory released), blit.py (animated artists
 painted over a background, PNG), pictures.py (the one cache policy for stored pictures), idle.py
 (`when_idle`: work done while the learner looks), timings.py (`last_timings`), controls.py
-(`log_slider`, `progress_bar`, `slider_neighbours`). Caches of computed runs go in an
+(`log_slider`, `progress_bar`, `slider_neighbours`), serial.py (one app event at a time, though the
+kernel may handle widget messages on two threads). Caches of computed runs go in an
 `LRUCache(max_bytes=...)` (lru.py), which forgets the oldest beyond its budget.
 benchmarks/bench_browser.py says where a key press's time goes.
 """
@@ -30,6 +31,7 @@ from .lifecycle import (close_widgets, install_cell_hook, live_apps, pending_bar
                         widget_attribute_names)
 from .lru import LRUCache
 from .pictures import PictureCache
+from .serial import one_at_a_time, serialise_messages
 from .timings import PUBLISH_TIMINGS, finish_timings, publish, timings_widget
 
 __all__ = ["App", "AppMessage", "log_slider", "progress_bar", "slider_neighbours", "fit_control", "live_apps",
@@ -97,6 +99,8 @@ class App(widgets.VBox):
             if hasattr(control, "value"):
                 control.observe(self._on_change, names="value")
                 self._observed.append(control)
+        # Every message to the app's widgets, on whatever thread the kernel handles it (serial.py).
+        serialise_messages(widget_tree([self, *self.controls.values(), *extra]))
         register(self)
         self.refresh()
 
@@ -116,6 +120,7 @@ class App(widgets.VBox):
     def _on_change(self, _change):
         self.refresh()
 
+    @one_at_a_time
     def refresh(self):
         """Recompute from the controls, then redraw; problems become a message, never a traceback."""
         if self.closed:
@@ -204,6 +209,7 @@ class App(widgets.VBox):
         self.renders += 1
         self.last_timings = {"draw": 0.0, "png": 0.0, "send": 1e3 * (time.perf_counter() - start)}
 
+    @one_at_a_time
     def prerender(self, key, show, restore):
         """Draw, while the learner looks, the picture the app will show for another state: `show()`
         puts the figure's animated artists in that state, `restore()` puts them back. Kept under
@@ -224,6 +230,7 @@ class App(widgets.VBox):
             self._prerendered.clear()        # drawn on the background about to be replaced
         return self._blitter.draw_png()
 
+    @one_at_a_time
     def close(self):
         """Release the app: unobserve and close every widget in it (with their layouts and styles),
         close the figure, and drop the update function and everything it closes over."""

@@ -2,6 +2,8 @@
 
 import asyncio
 
+from .serial import APP_LOCK
+
 
 class IdleWork:
     """Callbacks scheduled for after the current message, dropped once the app has moved on.
@@ -29,14 +31,15 @@ class IdleWork:
         moves = self._moves
 
         def run():
-            if handle in self._handles:
-                self._handles.remove(handle)
-            if self.cancelled or self._moves != moves:
-                return
-            try:
-                callback(*args)
-            except Exception:
-                pass
+            with APP_LOCK:                   # on a subshell's loop, the main thread may be in a refresh
+                if handle in self._handles:
+                    self._handles.remove(handle)
+                if self.cancelled or self._moves != moves:
+                    return
+                try:
+                    callback(*args)
+                except Exception:
+                    pass
 
         handle = loop.call_later(delay, run)
         self._handles.append(handle)

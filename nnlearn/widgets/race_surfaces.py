@@ -141,13 +141,18 @@ class OptimizerRace:
         """Draw a new surface (a full redraw) and fit the sliders and axes to it."""
         self.syncing = True                    # the sliders move to the new start without a recompute
         try:
-            sx, sy = self.controls["start_x"], self.controls["start_y"]
-            # hold_sync: the page gets min, max and value in one message. Sent one by one, the page's
-            # slider met the new range with the old value, clamped or snapped it and sent that back,
-            # and the race ran from a start the slider did not show (an echo, timing-dependent).
-            with sx.hold_sync(), sy.hold_sync(), sx.hold_trait_notifications(), sy.hold_trait_notifications():
-                for slider, lim, value in ((sx, surface.xlim, surface.start[0]), (sy, surface.ylim, surface.start[1])):
-                    slider.min, slider.max = min(lim[0], slider.min), max(lim[1], slider.max)
+            # Two messages per slider, so the page never meets a value outside the range it has: first
+            # a range that holds the old and the new start, then the value with the new range. The
+            # page applies a message's keys in the order they come, a Python set's (it changes from
+            # kernel to kernel): with min, max and value in one message, in some kernels the value
+            # came first, was clamped to the old range and sent back, and the race ran from x = -2,
+            # not the turned Rosenbrock's -2.83 the lesson states. Each piece alone, the page met the
+            # new range with the old value and did the same.
+            for slider, lim, value in ((self.controls["start_x"], surface.xlim, surface.start[0]),
+                                       (self.controls["start_y"], surface.ylim, surface.start[1])):
+                with slider.hold_sync():
+                    slider.min, slider.max = min(lim[0], slider.min, value), max(lim[1], slider.max, value)
+                with slider.hold_sync():
                     slider.value = value
                     slider.min, slider.max = lim
         finally:
