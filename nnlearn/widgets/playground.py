@@ -23,6 +23,7 @@ from .playground_drawing import Drawing
 from .playground_lookahead import LookAhead, data_changed
 from .playground_state import (LR_EXPONENTS, RANGES, REG_RATES, StateControls, batch_max, datasets_of,
                                outside_the_controls, own_config)
+from .serial import one_at_a_time
 
 FRAME_SECONDS = 0.05               # play aims at 20 frames a second; each frame is one epoch
 MIN_IDLE_SECONDS = 0.01
@@ -229,6 +230,7 @@ class PlaygroundApp(StateControls, LookAhead, Drawing, App):
             raise AppMessage(self.drawing_hint())
 
     # actions
+    @one_at_a_time                             # play calls it from the loop, outside any widget message
     def step(self, epochs=1):
         """Train `epochs` epochs and redraw once."""
         for _ in range(epochs):

@@ -13,6 +13,7 @@ from ipyevents import Event
 
 from ..playground.own_data import MAX_CLASSES
 from ..playground.state import DRAWN
+from .serial import serialise_messages
 
 REMOVE_RADIUS = 0.5          # a shift-click removes the nearest drawn point this close (plane units)
 DECIMALS = 2                 # a drawn point's coordinates, rounded: a short state string
@@ -36,6 +37,7 @@ class Drawing:
     def _listen_to_clicks(self):
         self.clicks = Event(source=self.image, watched_events=["click"])
         self.clicks.on_dom_event(self._on_click)
+        serialise_messages([self.clicks])      # not in the App's tree: its clicks take the app lock here
 
     def _on_click(self, event):
         if "dataX" in event:
