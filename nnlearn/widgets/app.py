@@ -145,7 +145,11 @@ class App(widgets.VBox):
                 # the figure's artists are up to date (and stale): the next other picture is drawn in full
                 self._show_stored(stored, time.perf_counter())
             else:
-                self.render()
+                try:
+                    self.render()
+                except Exception as error:       # a picture that cannot be drawn says so, under the old one
+                    self.show_message(f"the picture could not be drawn: {type(error).__name__}: {error}",
+                                      kind="error")
                 if key is not None and not self.closed and not self.message.value:
                     self._pictures.put(key, self.image.value)
         if self.closed:                      # the update closed the app (or a re-run did)

@@ -152,3 +152,26 @@ def test_the_race_survives_a_surface_change_and_slider_echoes_on_two_threads(fas
     finally:
         done.set()
         app.close()
+
+
+def test_a_picture_that_cannot_be_drawn_says_so_on_the_message_line():
+    """A draw that fails (as a figure drawn from two threads once did) leaves the old picture and a
+    message that says why, not silence with the error in the kernel's log only."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import ipywidgets as widgets
+    from nnlearn.widgets.app import App
+
+    figure, ax = plt.subplots()
+    line, = ax.plot([0, 1], [0, 1])
+    slider = widgets.FloatSlider(value=1.0, min=0.0, max=2.0)
+    app = App({"a": slider}, figure, lambda app: line.set_ydata([0, app.controls["a"].value]))
+    try:
+        shown = app.image.value
+        app.render = lambda: (_ for _ in ()).throw(TypeError("memoryview: a bytes-like object is required"))
+        slider.value = 1.5
+        assert "could not be drawn" in app.message.value and "TypeError" in app.message.value
+        assert app.image.value == shown
+    finally:
+        app.close()
