@@ -77,12 +77,11 @@ def rounded(value, digits=3):
     return float(f"{value:.{digits}g}")
 
 
-def test_the_stored_search_over_10_seeds_is_what_the_code_gives_and_seed_0_is_the_apps(search):
+def test_seed_0_of_the_stored_search_is_the_apps(search):
+    """The stored search is what the code gives: tests/claims/test_stored_runs.py."""
     _, best = search
     assert SEEDS == tuple(range(10))
     for b in training.BATCH_SIZES:
-        np.testing.assert_array_equal(batch_rates.at_equal_epochs(b, live=True), batch_rates.at_equal_epochs(b))
-        np.testing.assert_allclose(batch_rates.tuned_finals(b, live=True), batch_rates.tuned_finals(b), rtol=1e-9)
         assert batch_rates.at_equal_epochs(b)[0] == best[b]                    # the app's curves are seed 0
 
 

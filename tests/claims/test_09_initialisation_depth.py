@@ -180,18 +180,6 @@ def test_the_investigations_median_over_20_starts_is_steady_where_5_starts_and_a
     assert at_2.mean() > 1.5 * np.median(at_2)                                              # pulled
 
 
-def test_the_network_runs_are_the_stored_ones():
-    """The network table prints stored runs: they are what cond_net.all_runs() computes."""
-    live, stored = cond_net.all_runs(), cond_net.stored_runs()
-    for activation in cond_net.ACTIVATIONS:
-        for now, then in zip(live[activation], stored[activation]):
-            for name in ("raw", "standardised"):
-                assert now[name]["lr"] == then[name]["lr"] and now[name]["updates"] == then[name]["updates"]
-                # the loss after 2,000 updates: another machine's rounding moves tanh's by up to about
-                # 1% (0.6294 against 0.6328); the rates and the update counts are the same everywhere
-                assert now[name]["final"] == pytest.approx(then[name]["final"], rel=0.02)
-
-
 def test_the_relu_network_rate_is_pinned_like_the_linear_models_and_raw_never_reaches_the_target():
     """Network reading, ReLU bullet."""
     rows = cond_net.stored_runs()["relu"]
